@@ -1,0 +1,103 @@
+//! `/bookings` (with the saga's steps) and `/dead-letters`.
+
+use super::error::{ApiError, locale_of};
+use super::{ApiResult, json_response, parse_id};
+use crate::app::AppState;
+use crate::booking::{Booking, CancelError, SagaStep};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use resort_core::booking::BookingStatus;
+use resort_core::id::{BookingId, EmployeeId};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+const LIST_LIMIT: i64 = 500;
+
+#[derive(Deserialize)]
+pub struct Filter {
+    employee_id: Option<String>,
+    status: Option<String>,
+}
+
+#[derive(Serialize)]
+struct BookingView {
+    #[serde(flatten)]
+    booking: Booking,
+    steps: Vec<SagaStep>,
+}
+
+pub async fn list(State(state): State<AppState>, headers: HeaderMap, Query(filter): Query<Filter>) -> ApiResult {
+    let locale = locale_of(&headers);
+    let employee_id = match filter.employee_id.as_deref().filter(|text| !text.is_empty()) {
+        Some(text) => Some(EmployeeId::parse(text).ok_or_else(|| ApiError::invalid_field(locale, "employee_id"))?),
+        None => None,
+    };
+    let status = match filter.status.as_deref().filter(|text| !text.is_empty()) {
+        Some(text) => Some(BookingStatus::parse(text).ok_or_else(|| ApiError::invalid_field(locale, "status"))?),
+        None => None,
+    };
+    let bookings =
+        state.desk.list(employee_id, status, LIST_LIMIT).await.map_err(|error| ApiError::internal(locale, &error))?;
+    json_response(StatusCode::OK, &bookings)
+}
+
+pub async fn get(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult {
+    let locale = locale_of(&headers);
+    let id = parse_id(&headers, &id, BookingId::parse)?;
+    let booking = state
+        .desk
+        .get(id)
+        .await
+        .map_err(|error| ApiError::internal(locale, &error))?
+        .ok_or_else(|| ApiError::not_found(locale))?;
+    let steps = state.desk.steps(id).await.map_err(|error| ApiError::internal(locale, &error))?;
+    json_response(StatusCode::OK, &BookingView { booking, steps })
+}
+
+pub async fn cancel(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult {
+    let locale = locale_of(&headers);
+    let id = parse_id(&headers, &id, BookingId::parse)?;
+    match state.desk.cancel(id, None).await {
+        Ok(booking) => json_response(StatusCode::ACCEPTED, &booking),
+        Err(CancelError::NotFound | CancelError::NotYours) => Err(ApiError::not_found(locale)),
+        Err(CancelError::NotCancellable(status)) => Err(ApiError::not_cancellable(locale, status.as_str())),
+        Err(CancelError::Database(error)) => Err(ApiError::internal(locale, &error)),
+    }
+}
+
+#[derive(Serialize)]
+struct DeadLetter {
+    id: String,
+    consumer: String,
+    message_id: String,
+    message_type: String,
+    error: String,
+    attempts: i64,
+    created_at: i64,
+    replayed_at: Option<i64>,
+}
+
+pub async fn dead_letters(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
+    let locale = locale_of(&headers);
+    let rows = sqlx::query("SELECT id, consumer, message_id, message_type, error, attempts, created_at, replayed_at FROM dead_letter ORDER BY created_at DESC LIMIT $1")
+        .bind(LIST_LIMIT)
+        .fetch_all(&state.pool)
+        .await
+        .map_err(|error| ApiError::internal(locale, &error))?;
+    let letters: Result<Vec<DeadLetter>, sqlx::Error> = rows
+        .iter()
+        .map(|row| {
+            Ok(DeadLetter {
+                id: row.try_get("id")?,
+                consumer: row.try_get("consumer")?,
+                message_id: row.try_get("message_id")?,
+                message_type: row.try_get("message_type")?,
+                error: row.try_get("error")?,
+                attempts: row.try_get("attempts")?,
+                created_at: row.try_get("created_at")?,
+                replayed_at: row.try_get("replayed_at")?,
+            })
+        })
+        .collect();
+    json_response(StatusCode::OK, &letters.map_err(|error| ApiError::internal(locale, &error))?)
+}

@@ -1,0 +1,123 @@
+//! `/employees`: people, their link codes and their points.
+//!
+//! A grant is a `point.grant` command through the outbox, because only the point worker
+//! writes balances; the API answers 202 and the balance in `GET /employees/{id}` follows as
+//! soon as the worker has applied it.
+
+use super::error::{ApiError, locale_of};
+use super::{ApiResult, json_response, parse_body, parse_id};
+use crate::app::AppState;
+use crate::identity::{self, Employee, IdentityError, NewEmployee};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use resort_core::i18n::Locale;
+use resort_core::id::EmployeeId;
+use resort_core::message::{Message, PointGrant};
+use resort_core::outbox;
+use serde::{Deserialize, Serialize};
+
+/// The largest single grant, a guard against a typo with extra zeros.
+const MAX_GRANT: i64 = 10_000_000;
+
+#[derive(Serialize)]
+struct EmployeeView {
+    #[serde(flatten)]
+    employee: Employee,
+    /// The point balance as the ledger has it now.
+    points: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    link_code: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    link_code_expires_at: Option<i64>,
+}
+
+fn identity_error(locale: Locale, error: IdentityError) -> ApiError {
+    match error {
+        IdentityError::Invalid(field) => ApiError::invalid_field(locale, field),
+        IdentityError::EmployeeNoTaken => ApiError::conflict(locale, "employee_no_taken", "api-employee-no-taken"),
+        IdentityError::NotFound | IdentityError::BadLinkCode => ApiError::not_found(locale),
+        IdentityError::Database(error) => ApiError::internal(locale, &error),
+    }
+}
+
+pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> ApiResult {
+    let locale = locale_of(&headers);
+    let new: NewEmployee = parse_body(&headers, &body)?;
+    let (employee, code) = identity::create_employee(&state.pool, new, state.clock.now_millis())
+        .await
+        .map_err(|error| identity_error(locale, error))?;
+    let view =
+        EmployeeView { employee, points: 0, link_code: Some(code.code), link_code_expires_at: Some(code.expires_at) };
+    json_response(StatusCode::CREATED, &view)
+}
+
+pub async fn list(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
+    let employees =
+        identity::list_employees(&state.pool).await.map_err(|error| ApiError::internal(locale_of(&headers), &error))?;
+    json_response(StatusCode::OK, &employees)
+}
+
+pub async fn get(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult {
+    let locale = locale_of(&headers);
+    let id = parse_id(&headers, &id, EmployeeId::parse)?;
+    let employee = identity::get_employee(&state.pool, id)
+        .await
+        .map_err(|error| ApiError::internal(locale, &error))?
+        .ok_or_else(|| ApiError::not_found(locale))?;
+    let points =
+        resort_workers::point::balance(&state.pool, id).await.map_err(|error| ApiError::internal(locale, &error))?;
+    json_response(StatusCode::OK, &EmployeeView { employee, points, link_code: None, link_code_expires_at: None })
+}
+
+pub async fn link_code(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult {
+    let locale = locale_of(&headers);
+    let id = parse_id(&headers, &id, EmployeeId::parse)?;
+    let code = identity::issue_link_code(&state.pool, id, state.clock.now_millis())
+        .await
+        .map_err(|error| identity_error(locale, error))?;
+    json_response(
+        StatusCode::CREATED,
+        &serde_json::json!({ "employee_id": id, "link_code": code.code, "expires_at": code.expires_at }),
+    )
+}
+
+#[derive(Deserialize)]
+struct Grant {
+    amount: i64,
+    reason: String,
+}
+
+pub async fn grant_points(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let locale = locale_of(&headers);
+    let id = parse_id(&headers, &id, EmployeeId::parse)?;
+    let grant: Grant = parse_body(&headers, &body)?;
+    if !(1..=MAX_GRANT).contains(&grant.amount) {
+        return Err(ApiError::invalid_field(locale, "amount"));
+    }
+    let reason = grant.reason.trim();
+    if reason.is_empty() || reason.chars().count() > 200 {
+        return Err(ApiError::invalid_field(locale, "reason"));
+    }
+    identity::get_employee(&state.pool, id)
+        .await
+        .map_err(|error| ApiError::internal(locale, &error))?
+        .ok_or_else(|| ApiError::not_found(locale))?;
+    let message = Message::PointGrant(PointGrant { employee_id: id, amount: grant.amount, reason: reason.to_owned() });
+    let envelope = message.into_envelope(id.to_string(), None, state.clock.now());
+    let mut connection = state.pool.acquire().await.map_err(|error| ApiError::internal(locale, &error))?;
+    outbox::enqueue(&mut connection, &envelope, state.clock.now_millis())
+        .await
+        .map_err(|error| ApiError::internal(locale, &error))?;
+    drop(connection);
+    state.outbox_signal.notify();
+    json_response(
+        StatusCode::ACCEPTED,
+        &serde_json::json!({ "employee_id": id, "amount": grant.amount, "reason": reason, "message_id": envelope.message_id, "status": "accepted" }),
+    )
+}

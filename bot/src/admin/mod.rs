@@ -1,0 +1,72 @@
+//! The admin REST API under `/api/v1`: resorts and managers, employees and their points and
+//! link codes, bookings with their saga steps, dead letters. Every route but the OpenAPI
+//! document needs `Authorization: Bearer <ADMIN_TOKEN>`. Lists are plain JSON arrays.
+
+mod bookings;
+mod employees;
+pub mod error;
+mod resorts;
+
+use crate::app::AppState;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use error::{ApiError, locale_of};
+use serde::de::DeserializeOwned;
+use subtle::ConstantTimeEq;
+
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+pub fn router(state: AppState) -> Router<AppState> {
+    let protected = Router::new()
+        .route("/resorts", post(resorts::create).get(resorts::list))
+        .route("/resorts/{id}", get(resorts::get).patch(resorts::update))
+        .route("/resorts/{id}/managers", post(resorts::add_manager))
+        .route("/employees", post(employees::create).get(employees::list))
+        .route("/employees/{id}", get(employees::get))
+        .route("/employees/{id}/link-code", post(employees::link_code))
+        .route("/employees/{id}/points", post(employees::grant_points))
+        .route("/bookings", get(bookings::list))
+        .route("/bookings/{id}", get(bookings::get))
+        .route("/bookings/{id}/cancel", post(bookings::cancel))
+        .route("/dead-letters", get(bookings::dead_letters))
+        .route_layer(middleware::from_fn_with_state(state, require_token));
+    Router::new().route("/openapi.json", get(openapi)).merge(protected)
+}
+
+async fn openapi() -> Response {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
+}
+
+async fn require_token(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let given = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if bool::from(given.as_bytes().ct_eq(state.admin_token.expose().as_bytes())) && !given.is_empty() {
+        next.run(request).await
+    } else {
+        ApiError::unauthorized(locale_of(request.headers())).into_response()
+    }
+}
+
+/// Reads a JSON body, turning any malformation into our localized 400.
+fn parse_body<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|_| ApiError::bad_request(locale_of(headers)))
+}
+
+/// Parses a path id, answering 404 for anything that is not one.
+fn parse_id<T>(headers: &HeaderMap, text: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T, ApiError> {
+    parse(text).ok_or_else(|| ApiError::not_found(locale_of(headers)))
+}
+
+type ApiResult = Result<Response, ApiError>;
+
+fn json_response<T: serde::Serialize>(status: axum::http::StatusCode, value: &T) -> ApiResult {
+    Ok((status, Json(value)).into_response())
+}

@@ -1,0 +1,147 @@
+//! Assembling the process: the database, the bus, every consumer and loop, and the HTTP
+//! server, all joined under one shutdown signal.
+//!
+//! [`run`] is what `main` calls and what the tests call with a listener on port 0, a fresh
+//! database and, where time matters, a manual clock.
+
+use crate::booking::BookingDesk;
+use crate::config::{Config, Secret};
+use crate::conversation::Conversation;
+use crate::identity::Platform;
+use crate::kakao::event_api::KakaoEventApi;
+use crate::push::{PushLoop, PushSignal, Pusher};
+use crate::{admin, health, kakao, notifier, saga, seed};
+use anyhow::Context;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use resort_core::bus::{InProcessBus, Transport};
+use resort_core::clock::SharedClock;
+use resort_core::db::{self, Pool};
+use resort_core::inbox::{ConsumerContext, RetryPolicy};
+use resort_core::outbox::{OutboxSignal, Relay};
+use resort_core::shutdown::Shutdown;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+/// Webhook bodies are small; anything larger is refused before it is read.
+const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Deliveries each consumer handles at once (the prefetch of the in-process bus).
+const CONSUMER_CONCURRENCY: usize = 256;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub pool: Pool,
+    pub clock: SharedClock,
+    pub desk: BookingDesk,
+    pub conversation: Conversation,
+    pub outbox_signal: OutboxSignal,
+    pub admin_token: Secret,
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/kakao/skill", post(kakao::skill))
+        .nest("/api/v1", admin::router(state.clone()))
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// Runs every role in this process until `shutdown` fires, then waits for the loops to finish
+/// what they hold.
+pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shutdown: Shutdown) -> anyhow::Result<()> {
+    let pool = db::connect_and_migrate(&config.database_url).await.context("opening the database")?;
+    if config.seed_demo {
+        seed::seed_if_empty(&pool, &clock, listener.local_addr().context("reading the listen address")?)
+            .await
+            .context("seeding demo data")?;
+    }
+    let admin_token = config.admin_token.clone().unwrap_or_else(|| {
+        let token = Secret::new(uuid::Uuid::new_v4().simple().to_string());
+        tracing::warn!(token = token.expose(), "ADMIN_TOKEN is not set; generated one for this run");
+        token
+    });
+    if config.kakao_skill_secret.is_none() {
+        tracing::warn!("KAKAO_SKILL_SECRET is not set; the Kakao skill webhook accepts unauthenticated calls");
+    }
+    let poll_interval = Duration::from_millis(config.poll_interval_ms);
+    let outbox_signal = OutboxSignal::new();
+    let push_signal = PushSignal::default();
+    let transport: Arc<dyn Transport> = Arc::new(InProcessBus::new());
+    let context = ConsumerContext {
+        pool: pool.clone(),
+        transport: transport.clone(),
+        clock: clock.clone(),
+        outbox_signal: outbox_signal.clone(),
+        retry: RetryPolicy::default(),
+        concurrency: CONSUMER_CONCURRENCY,
+    };
+    let mut loops = Vec::new();
+    for consumer in [
+        resort_workers::point::consumer(),
+        resort_workers::hotel::consumer(),
+        resort_workers::mypage::consumer(),
+        saga::consumer(clock.clone()),
+        notifier::consumer(clock.clone(), push_signal.clone()),
+    ] {
+        let name = consumer.name;
+        loops.push(
+            consumer
+                .start(context.clone(), shutdown.clone())
+                .await
+                .with_context(|| format!("subscribing consumer {name}"))?,
+        );
+    }
+    let desk = BookingDesk { pool: pool.clone(), clock: clock.clone(), outbox_signal: outbox_signal.clone() };
+    let relay = Relay::new(pool.clone(), transport, clock.clone(), outbox_signal.clone(), poll_interval);
+    loops.push(tokio::spawn(relay.run(shutdown.clone())));
+    let timer_interval = Duration::from_millis(config.approval_timer_interval_ms);
+    loops.push(tokio::spawn(saga::run_approval_timer(desk.clone(), timer_interval, shutdown.clone())));
+    let push_loop = PushLoop {
+        pool: pool.clone(),
+        clock: clock.clone(),
+        pushers: pushers(&config),
+        signal: push_signal,
+        poll_interval,
+    };
+    loops.push(tokio::spawn(push_loop.run(shutdown.clone())));
+
+    let conversation = Conversation { pool: pool.clone(), clock: clock.clone(), desk: desk.clone() };
+    let state = AppState {
+        config: Arc::new(config),
+        pool: pool.clone(),
+        clock,
+        desk,
+        conversation,
+        outbox_signal,
+        admin_token,
+    };
+    let mut server_shutdown = shutdown.clone();
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(async move { server_shutdown.wait().await })
+        .await
+        .context("serving HTTP")?;
+    for handle in loops {
+        handle.await.context("a background loop panicked")?;
+    }
+    pool.close().await;
+    Ok(())
+}
+
+/// The chat platforms alerts can go to, as configured.
+fn pushers(config: &Config) -> HashMap<Platform, Arc<dyn Pusher>> {
+    let mut pushers: HashMap<Platform, Arc<dyn Pusher>> = HashMap::new();
+    match (&config.kakao_bot_id, &config.kakao_rest_api_key) {
+        (Some(bot_id), Some(key)) => {
+            let api = KakaoEventApi::new(&config.kakao_event_api_url, bot_id, key.expose(), &config.kakao_event_name);
+            pushers.insert(Platform::Kakao, Arc::new(api));
+        }
+        _ => tracing::warn!("KAKAO_BOT_ID or KAKAO_REST_API_KEY is not set; Kakao users get no alerts"),
+    }
+    pushers
+}

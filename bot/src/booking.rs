@@ -1,0 +1,495 @@
+//! The booking side (gateway-owned tables `booking`, `saga_step`): everything that starts or
+//! steers a saga from outside — a booking request, a cancel, a manager's decision, a passed
+//! approval deadline — and the queries over bookings.
+//!
+//! Every change commits together with the outbox messages it causes and a `saga_step` row,
+//! then wakes the relay. Guards live in the database: a conditional update on `version` (saga
+//! transitions), on `decision IS NULL` (one decision per booking), UNIQUE on the idempotency key.
+
+use crate::catalog::{self, Resort};
+use chrono::NaiveDate;
+use resort_core::booking::{BookingStatus, Decision, RejectReason};
+use resort_core::clock::SharedClock;
+use resort_core::db::{self, Connection, Pool};
+use resort_core::id::{BookingId, EmployeeId, MessageId, ResortId};
+use resort_core::message::{BookingRef, BookingSnapshot, HotelDecide, Message, PointDeduct};
+use resort_core::outbox::{self, OutboxSignal};
+use resort_core::reference;
+use resort_core::saga::{self, SagaState};
+use resort_core::stay::{Stay, StayError, parse_date};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Booking {
+    pub id: BookingId,
+    pub reference: String,
+    pub employee_id: EmployeeId,
+    pub resort_id: ResortId,
+    pub resort_name: String,
+    pub check_in: NaiveDate,
+    pub nights: u32,
+    pub points: i64,
+    pub status: BookingStatus,
+    pub reason: Option<RejectReason>,
+    pub refund_points: Option<i64>,
+    pub decision: Option<String>,
+    pub decided_by: Option<String>,
+    pub approval_deadline_at: Option<i64>,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Booking {
+    pub fn snapshot(&self) -> BookingSnapshot {
+        BookingSnapshot {
+            booking_id: self.id,
+            reference: self.reference.clone(),
+            employee_id: self.employee_id,
+            resort_id: self.resort_id,
+            resort_name: self.resort_name.clone(),
+            check_in: self.check_in,
+            nights: self.nights,
+            points: self.points,
+            status: self.status,
+            reason: self.reason,
+            refund_points: self.refund_points,
+            decided_by: self.decided_by.clone(),
+            approval_deadline_at: self.approval_deadline_at.and_then(chrono::DateTime::from_timestamp_millis),
+            version: self.version,
+        }
+    }
+
+    pub fn saga_state(&self) -> SagaState {
+        SagaState { status: self.status, points: self.points, refund_points: self.refund_points }
+    }
+
+    pub fn stay(&self) -> Stay {
+        Stay { check_in: self.check_in, nights: self.nights }
+    }
+}
+
+/// A saga step with its time, for the admin API.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SagaStep {
+    pub step: String,
+    pub at: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    #[error(transparent)]
+    Stay(#[from] StayError),
+    #[error("overlaps booking {0}")]
+    Overlap(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CancelError {
+    #[error("no such booking")]
+    NotFound,
+    #[error("not the employee's booking")]
+    NotYours,
+    #[error("a {0} booking cannot be cancelled")]
+    NotCancellable(BookingStatus),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DecideError {
+    #[error("no such booking")]
+    NotFound,
+    #[error("the employee does not manage this resort")]
+    NotManager,
+    #[error("the booking is no longer waiting for a decision")]
+    AlreadyDecided(Box<Booking>),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+const COLUMNS: &str = "id, reference, employee_id, resort_id, resort_name, check_in, nights, points, status, reason, refund_points, decision, decided_by, approval_deadline_at, version, created_at, updated_at";
+
+fn from_row(row: &AnyRow) -> Result<Booking, sqlx::Error> {
+    let decode = |what: &str| sqlx::Error::Decode(format!("booking {what} is malformed").into());
+    let id: String = row.try_get("id")?;
+    let employee_id: String = row.try_get("employee_id")?;
+    let resort_id: String = row.try_get("resort_id")?;
+    let check_in: String = row.try_get("check_in")?;
+    let nights: i64 = row.try_get("nights")?;
+    let status: String = row.try_get("status")?;
+    let reason: Option<String> = row.try_get("reason")?;
+    Ok(Booking {
+        id: BookingId::parse(&id).ok_or_else(|| decode("id"))?,
+        reference: row.try_get("reference")?,
+        employee_id: EmployeeId::parse(&employee_id).ok_or_else(|| decode("employee_id"))?,
+        resort_id: ResortId::parse(&resort_id).ok_or_else(|| decode("resort_id"))?,
+        resort_name: row.try_get("resort_name")?,
+        check_in: parse_date(&check_in).map_err(|_| decode("check_in"))?,
+        nights: u32::try_from(nights).map_err(|_| decode("nights"))?,
+        points: row.try_get("points")?,
+        status: BookingStatus::parse(&status).ok_or_else(|| decode("status"))?,
+        reason: reason.as_deref().and_then(RejectReason::parse),
+        refund_points: row.try_get("refund_points")?,
+        decision: row.try_get("decision")?,
+        decided_by: row.try_get("decided_by")?,
+        approval_deadline_at: row.try_get("approval_deadline_at")?,
+        version: row.try_get("version")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+pub async fn load(connection: &mut Connection, id: BookingId) -> Result<Option<Booking>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM booking WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(&mut *connection).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Writes a new status (and what comes with it) if nobody changed the booking since it was
+/// read; `false` means someone did and the caller should read again.
+pub async fn save_transition(connection: &mut Connection, booking: &Booking, now: i64) -> Result<bool, sqlx::Error> {
+    let updated = sqlx::query(
+        "UPDATE booking SET status = $3, reason = $4, refund_points = $5, decided_by = $6, approval_deadline_at = $7,
+            version = $2 + 1, updated_at = $8
+         WHERE id = $1 AND version = $2",
+    )
+    .bind(booking.id.to_string())
+    .bind(booking.version)
+    .bind(booking.status.as_str())
+    .bind(booking.reason.map(RejectReason::as_str))
+    .bind(booking.refund_points)
+    .bind(&booking.decided_by)
+    .bind(booking.approval_deadline_at)
+    .bind(now)
+    .execute(&mut *connection)
+    .await?
+    .rows_affected();
+    Ok(updated == 1)
+}
+
+pub async fn record_step(
+    connection: &mut Connection,
+    booking_id: BookingId,
+    step: &str,
+    message_id: Option<MessageId>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO saga_step (id, booking_id, step, message_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
+        .bind(MessageId::new().to_string())
+        .bind(booking_id.to_string())
+        .bind(step)
+        .bind(message_id.map(|id| id.to_string()))
+        .bind(now)
+        .execute(&mut *connection)
+        .await?;
+    Ok(())
+}
+
+/// The booking side's entry points; cheap to clone.
+#[derive(Clone)]
+pub struct BookingDesk {
+    pub pool: Pool,
+    pub clock: SharedClock,
+    pub outbox_signal: OutboxSignal,
+}
+
+impl BookingDesk {
+    async fn send(
+        &self,
+        connection: &mut Connection,
+        message: Message,
+        booking_id: BookingId,
+    ) -> Result<(), sqlx::Error> {
+        let envelope = message.into_envelope(booking_id.to_string(), None, self.clock.now());
+        outbox::enqueue(connection, &envelope, self.clock.now_millis()).await
+    }
+
+    /// Validates and records a booking, and starts its saga by asking for the points.
+    /// A repeated idempotency key returns the booking it created the first time.
+    pub async fn request(
+        &self,
+        employee_id: EmployeeId,
+        resort: &Resort,
+        check_in: NaiveDate,
+        nights: u32,
+        idempotency_key: Option<&str>,
+    ) -> Result<Booking, RequestError> {
+        if let Some(existing) = self.by_idempotency_key(idempotency_key).await? {
+            return Ok(existing);
+        }
+        let stay = Stay::new(check_in, nights, self.clock.today(), resort.max_nights)?;
+        if let Some(overlapping) =
+            self.active_of(employee_id).await?.into_iter().find(|booking| overlaps(&booking.stay(), &stay))
+        {
+            return Err(RequestError::Overlap(overlapping.reference));
+        }
+        let now = self.clock.now_millis();
+        let mut booking = Booking {
+            id: BookingId::new(),
+            reference: reference::generate(),
+            employee_id,
+            resort_id: resort.id,
+            resort_name: resort.name.clone(),
+            check_in,
+            nights,
+            points: resort.policy().cost(&stay),
+            status: BookingStatus::Requested,
+            reason: None,
+            refund_points: None,
+            decision: None,
+            decided_by: None,
+            approval_deadline_at: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        // A reference collision is rare (one in a billion per pair); draw again a few times.
+        for _ in 0..5 {
+            match self.insert(&booking, idempotency_key).await {
+                Ok(()) => return Ok(booking),
+                Err(error) if db::is_unique_violation(&error) => {
+                    if let Some(existing) = self.by_idempotency_key(idempotency_key).await? {
+                        return Ok(existing);
+                    }
+                    booking.reference = reference::generate();
+                }
+                Err(error) => return Err(error.into()),
+            }
+        }
+        Err(RequestError::Database(sqlx::Error::Protocol("could not draw a unique booking reference".into())))
+    }
+
+    async fn insert(&self, booking: &Booking, idempotency_key: Option<&str>) -> Result<(), sqlx::Error> {
+        let mut transaction = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO booking (id, reference, employee_id, resort_id, resort_name, check_in, nights, points, status, idempotency_key, version, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+        )
+        .bind(booking.id.to_string())
+        .bind(&booking.reference)
+        .bind(booking.employee_id.to_string())
+        .bind(booking.resort_id.to_string())
+        .bind(&booking.resort_name)
+        .bind(booking.check_in.to_string())
+        .bind(i64::from(booking.nights))
+        .bind(booking.points)
+        .bind(booking.status.as_str())
+        .bind(idempotency_key)
+        .bind(booking.version)
+        .bind(booking.created_at)
+        .execute(&mut *transaction)
+        .await?;
+        record_step(&mut transaction, booking.id, "requested", None, booking.created_at).await?;
+        let deduct = PointDeduct { booking_id: booking.id, employee_id: booking.employee_id, amount: booking.points };
+        self.send(&mut transaction, Message::PointDeduct(deduct), booking.id).await?;
+        self.send(&mut transaction, Message::Booking(booking.snapshot()), booking.id).await?;
+        transaction.commit().await?;
+        self.outbox_signal.notify();
+        Ok(())
+    }
+
+    pub async fn by_idempotency_key(&self, key: Option<&str>) -> Result<Option<Booking>, sqlx::Error> {
+        let Some(key) = key else { return Ok(None) };
+        let sql = format!("SELECT {COLUMNS} FROM booking WHERE idempotency_key = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(key).fetch_optional(&self.pool).await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// What cancelling now would give back, by the resort's policy.
+    pub fn refund_quote(&self, booking: &Booking, resort: &Resort) -> i64 {
+        resort.policy().refund(booking.points, booking.check_in, self.clock.today())
+    }
+
+    /// Starts a cancel: the room is released first, then the quoted points are refunded.
+    /// `requested_by` is the employee asking, or `None` for an admin.
+    pub async fn cancel(
+        &self,
+        booking_id: BookingId,
+        requested_by: Option<EmployeeId>,
+    ) -> Result<Booking, CancelError> {
+        let mut booking = self.get(booking_id).await?.ok_or(CancelError::NotFound)?;
+        if requested_by.is_some_and(|employee| employee != booking.employee_id) {
+            return Err(CancelError::NotYours);
+        }
+        let transition =
+            saga::request_cancel(&booking.saga_state()).map_err(|_| CancelError::NotCancellable(booking.status))?;
+        let resort = catalog::get(&self.pool, booking.resort_id).await?;
+        let refund = resort.map(|resort| self.refund_quote(&booking, &resort)).unwrap_or(booking.points);
+        let now = self.clock.now_millis();
+        booking.status = transition.status;
+        booking.refund_points = Some(refund);
+        let mut transaction = self.pool.begin().await?;
+        if !save_transition(&mut transaction, &booking, now).await? {
+            // Someone moved the booking meanwhile; judge the cancel again on the fresh state.
+            drop(transaction);
+            let fresh = self.get(booking_id).await?.ok_or(CancelError::NotFound)?;
+            return Err(CancelError::NotCancellable(fresh.status));
+        }
+        booking.version += 1;
+        record_step(&mut transaction, booking.id, "cancel_requested", None, now).await?;
+        self.send(&mut transaction, Message::HotelRelease(BookingRef { booking_id: booking.id }), booking.id).await?;
+        self.send(&mut transaction, Message::Booking(booking.snapshot()), booking.id).await?;
+        transaction.commit().await?;
+        self.outbox_signal.notify();
+        Ok(booking)
+    }
+
+    /// Records a manager's decision once and passes it to the hotel worker.
+    pub async fn decide(
+        &self,
+        reference: &str,
+        decision: Decision,
+        manager_id: EmployeeId,
+        manager_name: &str,
+    ) -> Result<Booking, DecideError> {
+        let booking = self.by_reference(reference).await?.ok_or(DecideError::NotFound)?;
+        if !catalog::managed_by(&self.pool, manager_id).await?.contains(&booking.resort_id) {
+            return Err(DecideError::NotManager);
+        }
+        let now = self.clock.now_millis();
+        let mut transaction = self.pool.begin().await?;
+        let recorded = sqlx::query(
+            "UPDATE booking SET decision = $2, decided_by = $3, updated_at = $4 WHERE id = $1 AND status = 'awaiting_approval' AND decision IS NULL",
+        )
+        .bind(booking.id.to_string())
+        .bind(decision.as_str())
+        .bind(manager_name)
+        .bind(now)
+        .execute(&mut *transaction)
+        .await?
+        .rows_affected();
+        if recorded == 0 {
+            return Err(DecideError::AlreadyDecided(Box::new(booking)));
+        }
+        let step = if decision == Decision::Approve { "manager_approved" } else { "manager_rejected" };
+        record_step(&mut transaction, booking.id, step, None, now).await?;
+        let decide = HotelDecide { booking_id: booking.id, decision, decided_by: Some(manager_name.to_owned()) };
+        self.send(&mut transaction, Message::HotelDecide(decide), booking.id).await?;
+        transaction.commit().await?;
+        self.outbox_signal.notify();
+        Ok(booking)
+    }
+
+    /// The durable approval timer: every booking whose deadline has passed without a decision
+    /// gets the `expire` decision. The deadline is a column, not a sleeping task, so it survives
+    /// restarts and any gateway replica may fire it (the conditional update lets one win).
+    pub async fn expire_overdue(&self) -> Result<usize, sqlx::Error> {
+        let now = self.clock.now_millis();
+        let overdue: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM booking WHERE status = 'awaiting_approval' AND decision IS NULL AND approval_deadline_at <= $1 ORDER BY approval_deadline_at LIMIT 100",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut expired = 0;
+        for id in overdue.iter().filter_map(|id| BookingId::parse(id)) {
+            let mut transaction = self.pool.begin().await?;
+            let recorded = sqlx::query(
+                "UPDATE booking SET decision = 'expire', updated_at = $2 WHERE id = $1 AND status = 'awaiting_approval' AND decision IS NULL",
+            )
+            .bind(id.to_string())
+            .bind(now)
+            .execute(&mut *transaction)
+            .await?
+            .rows_affected();
+            if recorded == 1 {
+                record_step(&mut transaction, id, "approval_deadline_passed", None, now).await?;
+                let decide = HotelDecide { booking_id: id, decision: Decision::Expire, decided_by: None };
+                self.send(&mut transaction, Message::HotelDecide(decide), id).await?;
+                transaction.commit().await?;
+                expired += 1;
+            }
+        }
+        if expired > 0 {
+            self.outbox_signal.notify();
+        }
+        Ok(expired)
+    }
+
+    pub async fn get(&self, id: BookingId) -> Result<Option<Booking>, sqlx::Error> {
+        let mut connection = self.pool.acquire().await?;
+        load(&mut connection, id).await
+    }
+
+    pub async fn by_reference(&self, typed: &str) -> Result<Option<Booking>, sqlx::Error> {
+        let Some(reference) = reference::parse(typed) else { return Ok(None) };
+        let sql = format!("SELECT {COLUMNS} FROM booking WHERE reference = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(reference).fetch_optional(&self.pool).await?;
+        row.as_ref().map(from_row).transpose()
+    }
+
+    /// Bookings filtered by employee and status, newest first.
+    pub async fn list(
+        &self,
+        employee_id: Option<EmployeeId>,
+        status: Option<BookingStatus>,
+        limit: i64,
+    ) -> Result<Vec<Booking>, sqlx::Error> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM booking WHERE (CAST($1 AS TEXT) IS NULL OR employee_id = $1) AND (CAST($2 AS TEXT) IS NULL OR status = $2) ORDER BY id DESC LIMIT $3"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(employee_id.map(|id| id.to_string()))
+            .bind(status.map(BookingStatus::as_str))
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// The employee's bookings that still hold or will hold a room.
+    pub async fn active_of(&self, employee_id: EmployeeId) -> Result<Vec<Booking>, sqlx::Error> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM booking WHERE employee_id = $1 AND status NOT IN ('rejected', 'cancelled') ORDER BY check_in"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(employee_id.to_string()).fetch_all(&self.pool).await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    pub async fn steps(&self, id: BookingId) -> Result<Vec<SagaStep>, sqlx::Error> {
+        let rows = sqlx::query("SELECT step, created_at FROM saga_step WHERE booking_id = $1 ORDER BY created_at, id")
+            .bind(id.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|row| Ok(SagaStep { step: row.try_get("step")?, at: row.try_get("created_at")? })).collect()
+    }
+
+    /// Requests waiting for this manager's decision, oldest first.
+    pub async fn pending_for(&self, manager_id: EmployeeId) -> Result<Vec<Booking>, sqlx::Error> {
+        let columns = prefixed("b");
+        let sql = format!(
+            "SELECT {columns} FROM booking b JOIN resort_manager m ON m.resort_id = b.resort_id
+             WHERE m.employee_id = $1 AND b.status = 'awaiting_approval' AND b.decision IS NULL ORDER BY b.id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(manager_id.to_string()).fetch_all(&self.pool).await?;
+        rows.iter().map(from_row).collect()
+    }
+
+    /// Confirmed guests checking in today at the resorts this manager runs.
+    pub async fn arrivals_for(&self, manager_id: EmployeeId) -> Result<Vec<Booking>, sqlx::Error> {
+        let columns = prefixed("b");
+        let sql = format!(
+            "SELECT {columns} FROM booking b JOIN resort_manager m ON m.resort_id = b.resort_id
+             WHERE m.employee_id = $1 AND b.status = 'confirmed' AND b.check_in = $2 ORDER BY b.resort_name, b.reference"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(manager_id.to_string())
+            .bind(self.clock.today().to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(from_row).collect()
+    }
+}
+
+fn prefixed(alias: &str) -> String {
+    COLUMNS.split(", ").map(|column| format!("{alias}.{column}")).collect::<Vec<_>>().join(", ")
+}
+
+fn overlaps(a: &Stay, b: &Stay) -> bool {
+    a.check_in < b.check_out() && b.check_in < a.check_out()
+}

@@ -1,0 +1,329 @@
+//! The resort catalogue and who manages each resort (gateway-owned tables `resort`,
+//! `resort_manager`). The hotel worker learns a resort's room count from each `hotel.hold`
+//! command, so the catalogue stays the one place inventory is configured.
+
+use resort_core::db::{self, Pool};
+use resort_core::id::{EmployeeId, ResortId};
+use resort_core::resort::{PeakPeriod, Policy};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Resort {
+    pub id: ResortId,
+    pub name: String,
+    pub region: String,
+    pub rooms: i64,
+    pub points_per_night: i64,
+    pub max_nights: u32,
+    pub peak_periods: Vec<PeakPeriod>,
+    pub auto_approve: bool,
+    pub approval_hours: i64,
+    pub free_cancel_days: u32,
+    pub late_refund_percent: u32,
+}
+
+impl Resort {
+    pub fn policy(&self) -> Policy {
+        Policy {
+            points_per_night: self.points_per_night,
+            max_nights: self.max_nights,
+            peak_periods: self.peak_periods.clone(),
+            free_cancel_days: self.free_cancel_days,
+            late_refund_percent: self.late_refund_percent,
+        }
+    }
+}
+
+/// A resort as an admin creates it; omitted policy fields take the documented defaults.
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewResort {
+    pub name: String,
+    pub region: String,
+    pub rooms: i64,
+    pub points_per_night: i64,
+    #[serde(default = "defaults::max_nights")]
+    pub max_nights: i64,
+    #[serde(default)]
+    pub peak_periods: Vec<PeakPeriod>,
+    #[serde(default)]
+    pub auto_approve: bool,
+    #[serde(default = "defaults::approval_hours")]
+    pub approval_hours: i64,
+    #[serde(default = "defaults::free_cancel_days")]
+    pub free_cancel_days: i64,
+    #[serde(default = "defaults::late_refund_percent")]
+    pub late_refund_percent: i64,
+}
+
+mod defaults {
+    pub fn max_nights() -> i64 {
+        5
+    }
+    pub fn approval_hours() -> i64 {
+        24
+    }
+    pub fn free_cancel_days() -> i64 {
+        7
+    }
+    pub fn late_refund_percent() -> i64 {
+        50
+    }
+}
+
+/// A partial update; absent fields keep their value.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct ResortPatch {
+    pub name: Option<String>,
+    pub region: Option<String>,
+    pub rooms: Option<i64>,
+    pub points_per_night: Option<i64>,
+    pub max_nights: Option<i64>,
+    pub peak_periods: Option<Vec<PeakPeriod>>,
+    pub auto_approve: Option<bool>,
+    pub approval_hours: Option<i64>,
+    pub free_cancel_days: Option<i64>,
+    pub late_refund_percent: Option<i64>,
+}
+
+/// The first field of a resort that breaks a rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InvalidField(pub &'static str);
+
+impl NewResort {
+    pub fn validate(&self) -> Result<(), InvalidField> {
+        let name = self.name.trim();
+        let checks = [
+            ("name", !name.is_empty() && name.chars().count() <= 40),
+            ("region", !self.region.trim().is_empty() && self.region.chars().count() <= 40),
+            ("rooms", (0..=10_000).contains(&self.rooms)),
+            ("points_per_night", (1..=1_000_000).contains(&self.points_per_night)),
+            ("max_nights", (1..=30).contains(&self.max_nights)),
+            ("approval_hours", (1..=24 * 30).contains(&self.approval_hours)),
+            ("free_cancel_days", (0..=365).contains(&self.free_cancel_days)),
+            ("late_refund_percent", (0..=100).contains(&self.late_refund_percent)),
+            (
+                "peak_periods",
+                self.peak_periods.iter().all(|period| period.from <= period.to && (1..=1000).contains(&period.percent)),
+            ),
+        ];
+        match checks.into_iter().find(|(_, ok)| !ok) {
+            Some((field, _)) => Err(InvalidField(field)),
+            None => Ok(()),
+        }
+    }
+
+    fn patched(mut self, patch: ResortPatch) -> Self {
+        self.name = patch.name.unwrap_or(self.name);
+        self.region = patch.region.unwrap_or(self.region);
+        self.rooms = patch.rooms.unwrap_or(self.rooms);
+        self.points_per_night = patch.points_per_night.unwrap_or(self.points_per_night);
+        self.max_nights = patch.max_nights.unwrap_or(self.max_nights);
+        self.peak_periods = patch.peak_periods.unwrap_or(self.peak_periods);
+        self.auto_approve = patch.auto_approve.unwrap_or(self.auto_approve);
+        self.approval_hours = patch.approval_hours.unwrap_or(self.approval_hours);
+        self.free_cancel_days = patch.free_cancel_days.unwrap_or(self.free_cancel_days);
+        self.late_refund_percent = patch.late_refund_percent.unwrap_or(self.late_refund_percent);
+        self
+    }
+}
+
+impl From<&Resort> for NewResort {
+    fn from(resort: &Resort) -> Self {
+        Self {
+            name: resort.name.clone(),
+            region: resort.region.clone(),
+            rooms: resort.rooms,
+            points_per_night: resort.points_per_night,
+            max_nights: i64::from(resort.max_nights),
+            peak_periods: resort.peak_periods.clone(),
+            auto_approve: resort.auto_approve,
+            approval_hours: resort.approval_hours,
+            free_cancel_days: i64::from(resort.free_cancel_days),
+            late_refund_percent: i64::from(resort.late_refund_percent),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("invalid field {}", .0.0)]
+    Invalid(InvalidField),
+    #[error("a resort with this name exists")]
+    NameTaken,
+    #[error("no such resort")]
+    NotFound,
+    #[error("no such employee")]
+    NoSuchEmployee,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+const COLUMNS: &str = "id, name, region, rooms, points_per_night, max_nights, peak_periods, auto_approve, approval_hours, free_cancel_days, late_refund_percent";
+
+fn from_row(row: &AnyRow) -> Result<Resort, sqlx::Error> {
+    let id: String = row.try_get("id")?;
+    let peak_periods: String = row.try_get("peak_periods")?;
+    let small = |column: &str| -> Result<u32, sqlx::Error> {
+        let value: i64 = row.try_get(column)?;
+        u32::try_from(value).map_err(|error| sqlx::Error::Decode(Box::new(error)))
+    };
+    Ok(Resort {
+        id: ResortId::parse(&id).ok_or_else(|| sqlx::Error::Decode("resort id is not a uuid".into()))?,
+        name: row.try_get("name")?,
+        region: row.try_get("region")?,
+        rooms: row.try_get("rooms")?,
+        points_per_night: row.try_get("points_per_night")?,
+        max_nights: small("max_nights")?,
+        peak_periods: serde_json::from_str(&peak_periods).map_err(|error| sqlx::Error::Decode(Box::new(error)))?,
+        auto_approve: db::flag(row.try_get("auto_approve")?),
+        approval_hours: row.try_get("approval_hours")?,
+        free_cancel_days: small("free_cancel_days")?,
+        late_refund_percent: small("late_refund_percent")?,
+    })
+}
+
+pub async fn create(pool: &Pool, new: NewResort, now: i64) -> Result<Resort, CatalogError> {
+    new.validate().map_err(CatalogError::Invalid)?;
+    let id = ResortId::new();
+    let result = sqlx::query(
+        "INSERT INTO resort (id, name, region, rooms, points_per_night, max_nights, peak_periods, auto_approve, approval_hours, free_cancel_days, late_refund_percent, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+    )
+    .bind(id.to_string())
+    .bind(new.name.trim())
+    .bind(new.region.trim())
+    .bind(new.rooms)
+    .bind(new.points_per_night)
+    .bind(new.max_nights)
+    .bind(serde_json::to_string(&new.peak_periods).expect("peak periods serialize"))
+    .bind(i64::from(new.auto_approve))
+    .bind(new.approval_hours)
+    .bind(new.free_cancel_days)
+    .bind(new.late_refund_percent)
+    .bind(now)
+    .execute(pool)
+    .await;
+    match result {
+        Err(error) if db::is_unique_violation(&error) => Err(CatalogError::NameTaken),
+        Err(error) => Err(error.into()),
+        Ok(_) => get(pool, id).await?.ok_or(CatalogError::NotFound),
+    }
+}
+
+pub async fn update(pool: &Pool, id: ResortId, patch: ResortPatch, now: i64) -> Result<Resort, CatalogError> {
+    let current = get(pool, id).await?.ok_or(CatalogError::NotFound)?;
+    let next = NewResort::from(&current).patched(patch);
+    next.validate().map_err(CatalogError::Invalid)?;
+    let result = sqlx::query(
+        "UPDATE resort SET name = $2, region = $3, rooms = $4, points_per_night = $5, max_nights = $6, peak_periods = $7,
+            auto_approve = $8, approval_hours = $9, free_cancel_days = $10, late_refund_percent = $11, updated_at = $12
+         WHERE id = $1",
+    )
+    .bind(id.to_string())
+    .bind(next.name.trim())
+    .bind(next.region.trim())
+    .bind(next.rooms)
+    .bind(next.points_per_night)
+    .bind(next.max_nights)
+    .bind(serde_json::to_string(&next.peak_periods).expect("peak periods serialize"))
+    .bind(i64::from(next.auto_approve))
+    .bind(next.approval_hours)
+    .bind(next.free_cancel_days)
+    .bind(next.late_refund_percent)
+    .bind(now)
+    .execute(pool)
+    .await;
+    match result {
+        Err(error) if db::is_unique_violation(&error) => Err(CatalogError::NameTaken),
+        Err(error) => Err(error.into()),
+        Ok(_) => get(pool, id).await?.ok_or(CatalogError::NotFound),
+    }
+}
+
+pub async fn get(pool: &Pool, id: ResortId) -> Result<Option<Resort>, sqlx::Error> {
+    let mut connection = pool.acquire().await?;
+    get_with(&mut connection, id).await
+}
+
+/// [`get`] inside a caller's transaction.
+pub async fn get_with(
+    connection: &mut resort_core::db::Connection,
+    id: ResortId,
+) -> Result<Option<Resort>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM resort WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(&mut *connection).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+pub async fn list(pool: &Pool) -> Result<Vec<Resort>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM resort ORDER BY name");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Finds the resort a person meant: an exact name (ignoring case and spaces) or else the only
+/// resort whose name contains what they typed.
+pub async fn find_by_name(pool: &Pool, typed: &str) -> Result<Option<Resort>, sqlx::Error> {
+    let wanted = normalise(typed);
+    if wanted.is_empty() {
+        return Ok(None);
+    }
+    let resorts = list(pool).await?;
+    if let Some(exact) = resorts.iter().find(|resort| normalise(&resort.name) == wanted) {
+        return Ok(Some(exact.clone()));
+    }
+    let mut partial = resorts.into_iter().filter(|resort| normalise(&resort.name).contains(&wanted));
+    match (partial.next(), partial.next()) {
+        (Some(only), None) => Ok(Some(only)),
+        _ => Ok(None),
+    }
+}
+
+fn normalise(name: &str) -> String {
+    name.chars().filter(|character| !character.is_whitespace()).flat_map(char::to_lowercase).collect()
+}
+
+pub async fn add_manager(
+    pool: &Pool,
+    resort_id: ResortId,
+    employee_id: EmployeeId,
+    now: i64,
+) -> Result<(), CatalogError> {
+    get(pool, resort_id).await?.ok_or(CatalogError::NotFound)?;
+    let result = sqlx::query(
+        "INSERT INTO resort_manager (resort_id, employee_id, created_at, updated_at) VALUES ($1, $2, $3, $3) ON CONFLICT DO NOTHING",
+    )
+    .bind(resort_id.to_string())
+    .bind(employee_id.to_string())
+    .bind(now)
+    .execute(pool)
+    .await;
+    match result {
+        Err(sqlx::Error::Database(error)) if error.is_foreign_key_violation() => Err(CatalogError::NoSuchEmployee),
+        Err(error) => Err(error.into()),
+        Ok(_) => Ok(()),
+    }
+}
+
+pub async fn manager_ids(
+    connection: &mut resort_core::db::Connection,
+    resort_id: ResortId,
+) -> Result<Vec<EmployeeId>, sqlx::Error> {
+    let ids: Vec<String> =
+        sqlx::query_scalar("SELECT employee_id FROM resort_manager WHERE resort_id = $1 ORDER BY employee_id")
+            .bind(resort_id.to_string())
+            .fetch_all(&mut *connection)
+            .await?;
+    Ok(ids.iter().filter_map(|id| EmployeeId::parse(id)).collect())
+}
+
+/// Resorts this employee manages (empty for everyone else).
+pub async fn managed_by(pool: &Pool, employee_id: EmployeeId) -> Result<Vec<ResortId>, sqlx::Error> {
+    let ids: Vec<String> = sqlx::query_scalar("SELECT resort_id FROM resort_manager WHERE employee_id = $1")
+        .bind(employee_id.to_string())
+        .fetch_all(pool)
+        .await?;
+    Ok(ids.iter().filter_map(|id| ResortId::parse(id)).collect())
+}

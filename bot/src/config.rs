@@ -1,0 +1,101 @@
+//! The one configuration of the process, read once from the environment (and `.env`) in
+//! `main` and passed down. Every variable is listed in the README and `.env.example`.
+//! Secrets are wrapped in [`Secret`], whose `Debug` prints nothing of them.
+
+use clap::Parser;
+use std::fmt;
+
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self(value.to_owned()))
+    }
+}
+
+#[derive(Debug, Clone, Parser)]
+#[command(name = "resortbot", version, about = "Book the company's holiday resorts by chat")]
+pub struct Config {
+    /// What to run.
+    #[command(subcommand)]
+    pub role: Option<Role>,
+
+    /// Database: `sqlite://FILE` (embedded default) or `postgres://...`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://resortbot.db")]
+    pub database_url: String,
+
+    /// Address the HTTP server listens on.
+    #[arg(long, env = "HTTP_ADDR", default_value = "127.0.0.1:8080")]
+    pub http_addr: String,
+
+    /// Bearer token of the admin API. Unset: a random token is made and printed at start.
+    #[arg(long, env = "ADMIN_TOKEN")]
+    pub admin_token: Option<Secret>,
+
+    /// Shared secret Kakao sends in `X-Kakao-Skill-Secret`. Unset: skill calls are not
+    /// authenticated (a warning is logged); set it in every deployment.
+    #[arg(long, env = "KAKAO_SKILL_SECRET")]
+    pub kakao_skill_secret: Option<Secret>,
+
+    /// The Kakao bot id: skill calls naming another bot are refused, and alerts go to it.
+    #[arg(long, env = "KAKAO_BOT_ID")]
+    pub kakao_bot_id: Option<String>,
+
+    /// REST API key of the Kakao app, for the Event API (`Authorization: KakaoAK ...`).
+    #[arg(long, env = "KAKAO_REST_API_KEY")]
+    pub kakao_rest_api_key: Option<Secret>,
+
+    /// Base URL of the Kakao bot API (tests point it at a stand-in).
+    #[arg(long, env = "KAKAO_EVENT_API_URL", default_value = "https://bot-api.kakao.com")]
+    pub kakao_event_api_url: String,
+
+    /// Name of the event block that shows resortbot's alerts.
+    #[arg(long, env = "KAKAO_EVENT_NAME", default_value = "resortbot_alert")]
+    pub kakao_event_name: String,
+
+    /// Seed demo resorts and people into an empty database.
+    #[arg(long, env = "SEED_DEMO", default_value_t = true, action = clap::ArgAction::Set)]
+    pub seed_demo: bool,
+
+    /// How often the approval timer looks for passed deadlines, in milliseconds.
+    #[arg(long, env = "APPROVAL_TIMER_INTERVAL_MS", default_value_t = 5000)]
+    pub approval_timer_interval_ms: u64,
+
+    /// How often the outbox relay and the push loop look for work they were not woken for.
+    #[arg(long, env = "POLL_INTERVAL_MS", default_value_t = 500)]
+    pub poll_interval_ms: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, clap::Subcommand)]
+pub enum Role {
+    /// Everything in one process (the default).
+    All,
+    /// Apply database migrations and exit.
+    Migrate,
+}
+
+impl Config {
+    /// The defaults with no environment, for tests and tools.
+    pub fn defaults() -> Self {
+        Self::parse_from(["resortbot"])
+    }
+}

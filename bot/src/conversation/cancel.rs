@@ -1,0 +1,109 @@
+//! Cancelling: choose a booking, see what the policy refunds, confirm.
+//!
+//! ```text
+//! user: 취소 R7K2QH3
+//! bot:  R7K2QH3 · 설악 오션 · 2026-12-24부터 2박 · 300포인트
+//!       지금 취소하면 150포인트를 돌려받습니다. [취소 확정] [유지]
+//! user: (취소 확정)
+//! bot:  R7K2QH3 취소를 진행합니다. 150포인트가 환불됩니다.
+//! ```
+
+use super::reply::Button;
+use super::{Conversation, Failure, Reply, Turn, TurnResult, refuse, render};
+use crate::booking::{Booking, CancelError};
+use crate::catalog;
+use resort_core::i18n::{number_arg, text_arg};
+
+impl Conversation {
+    pub(super) async fn cancel_list(&self, turn: &Turn<'_>) -> TurnResult {
+        let locale = turn.locale;
+        let cancellable: Vec<Booking> = self
+            .desk
+            .active_of(turn.employee.id)
+            .await?
+            .into_iter()
+            .filter(|booking| booking.status.is_cancellable())
+            .collect();
+        if cancellable.is_empty() {
+            return Ok(Reply::text(locale.text("cancel-none")).quick(render::menu(locale, !turn.managed.is_empty())));
+        }
+        let mut lines = vec![locale.text("cancel-choose")];
+        let mut choices = Vec::new();
+        for booking in cancellable.iter().take(10) {
+            let stay =
+                render::stay_line(locale, &booking.resort_name, booking.check_in, booking.nights, booking.points);
+            lines.push(format!("• {} · {}", booking.reference, stay));
+            choices.push(Button::new(booking.reference.clone(), format!("cq:{}", booking.reference)));
+        }
+        Ok(Reply::text(lines.join("\n")).quick(choices))
+    }
+
+    /// The employee's own booking by reference; anyone else's reads as unknown, so references
+    /// cannot be probed.
+    async fn own_booking(&self, turn: &Turn<'_>, reference: &str) -> Result<Booking, Failure> {
+        match self.desk.by_reference(reference).await? {
+            Some(booking) if booking.employee_id == turn.employee.id => Ok(booking),
+            _ => Err(refuse(
+                turn.locale.text_with("error-unknown-booking", &[text_arg("reference", reference.to_owned())]),
+            )),
+        }
+    }
+
+    pub(super) async fn cancel_quote(&self, turn: &Turn<'_>, reference: &str) -> TurnResult {
+        let locale = turn.locale;
+        let booking = self.own_booking(turn, reference).await?;
+        if !booking.status.is_cancellable() {
+            return Err(not_cancellable(turn, &booking));
+        }
+        let resort = catalog::get(&self.pool, booking.resort_id).await?;
+        let refund = resort.map(|resort| self.desk.refund_quote(&booking, &resort)).unwrap_or(booking.points);
+        let stay = render::stay_line(locale, &booking.resort_name, booking.check_in, booking.nights, booking.points);
+        let text = locale.text_with(
+            "cancel-quote",
+            &[
+                text_arg("reference", booking.reference.clone()),
+                text_arg("stay", stay),
+                number_arg("refund", refund),
+                number_arg("points", booking.points),
+            ],
+        );
+        let buttons = vec![
+            Button::new(locale.text("button-cancel-confirm"), format!("cx:{}", booking.reference)),
+            Button::new(locale.text("button-cancel-keep"), "m:my"),
+        ];
+        Ok(Reply::with_buttons(text, buttons))
+    }
+
+    pub(super) async fn cancel_confirm(&self, turn: &Turn<'_>, reference: &str) -> TurnResult {
+        let locale = turn.locale;
+        let booking = self.own_booking(turn, reference).await?;
+        match self.desk.cancel(booking.id, Some(turn.employee.id)).await {
+            Ok(cancelling) => {
+                let text = locale.text_with(
+                    "cancel-started",
+                    &[
+                        text_arg("reference", cancelling.reference),
+                        number_arg("refund", cancelling.refund_points.unwrap_or(0)),
+                    ],
+                );
+                Ok(Reply::text(text).quick(render::menu(locale, !turn.managed.is_empty())))
+            }
+            Err(CancelError::NotCancellable(_)) => {
+                let fresh = self.desk.get(booking.id).await?.unwrap_or(booking);
+                Err(not_cancellable(turn, &fresh))
+            }
+            Err(CancelError::NotFound | CancelError::NotYours) => {
+                Err(refuse(locale.text_with("error-unknown-booking", &[text_arg("reference", reference.to_owned())])))
+            }
+            Err(CancelError::Database(error)) => Err(error.into()),
+        }
+    }
+}
+
+fn not_cancellable(turn: &Turn<'_>, booking: &Booking) -> Failure {
+    let status = render::status(turn.locale, booking.status);
+    refuse(turn.locale.text_with(
+        "error-not-cancellable",
+        &[text_arg("reference", booking.reference.clone()), text_arg("status", status)],
+    ))
+}

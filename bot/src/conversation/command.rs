@@ -1,0 +1,150 @@
+//! Reading what a person typed or pressed into a [`Command`].
+//!
+//! Korean and English words are accepted whatever the user's language:
+//!
+//! | Korean | English | command |
+//! | --- | --- | --- |
+//! | `연결 CODE` | `link CODE` | link this chat account |
+//! | `예약 설악 2026-12-24 2박` | `book Seorak 2026-12-24 2` | book in one message |
+//! | `예약` | `book` | guided booking |
+//! | `취소` / `취소 REF` | `cancel` / `cancel REF` | choose / quote a cancel |
+//! | `내 예약` | `my bookings` | history |
+//! | `포인트` | `points` | balance |
+//! | `도움말` | `help` | help |
+//! | `대기`, `승인 REF`, `거절 REF`, `오늘 체크인` | `pending`, `approve REF`, `reject REF`, `arrivals` | managers |
+//!
+//! Presses carry short payloads (`ap:R7K2QH3`, `fr:<resort id>`, `m:my`).
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Link(String),
+    /// `None` starts the guided flow.
+    Book(Option<OneShot>),
+    /// `예약` with some but not all of resort, date and nights.
+    BookUsage,
+    CancelList,
+    CancelQuote(String),
+    CancelConfirm(String),
+    MyBookings,
+    Points,
+    Help,
+    Pending,
+    Approve(String),
+    Reject(String),
+    Arrivals,
+    FlowResort(String),
+    FlowDate(String),
+    FlowNights(String),
+    FlowConfirm,
+    FlowBack,
+    FlowQuit,
+    /// Anything else: an answer inside the guided flow, or not understood.
+    Other(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OneShot {
+    pub resort: String,
+    pub check_in: String,
+    pub nights: String,
+}
+
+pub fn parse_text(text: &str) -> Command {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let lower: Vec<String> = words.iter().map(|word| word.to_lowercase()).collect();
+    let first = lower.first().map(String::as_str).unwrap_or_default().trim_start_matches('/');
+    let rest = &words[words.len().min(1)..];
+    let joined = lower.join(" ");
+    match (first, rest) {
+        ("연결" | "link", [code]) => Command::Link((*code).to_owned()),
+        _ if matches!(joined.as_str(), "내 예약" | "내예약" | "my bookings" | "my" | "history") => {
+            Command::MyBookings
+        }
+        _ if matches!(joined.as_str(), "오늘 체크인" | "오늘체크인" | "arrivals") => Command::Arrivals,
+        ("예약" | "book", []) => Command::Book(None),
+        ("예약" | "book", [resort @ .., check_in, nights]) if !resort.is_empty() => Command::Book(Some(OneShot {
+            resort: resort.join(" "),
+            check_in: (*check_in).to_owned(),
+            nights: (*nights).to_owned(),
+        })),
+        ("예약" | "book", _) => Command::BookUsage,
+        ("취소" | "cancel", []) => Command::CancelList,
+        ("취소" | "cancel", [reference]) => Command::CancelQuote((*reference).to_owned()),
+        ("포인트" | "points" | "point", []) => Command::Points,
+        ("도움말" | "help" | "start" | "?", _) => Command::Help,
+        ("대기" | "pending", []) => Command::Pending,
+        ("승인" | "approve", [reference]) => Command::Approve((*reference).to_owned()),
+        ("거절" | "reject", [reference]) => Command::Reject((*reference).to_owned()),
+        ("그만" | "stop" | "quit", []) => Command::FlowQuit,
+        _ => Command::Other(text.trim().to_owned()),
+    }
+}
+
+pub fn parse_press(press: &str) -> Command {
+    let (kind, value) = press.split_once(':').unwrap_or((press, ""));
+    let value = value.to_owned();
+    match kind {
+        "ap" => Command::Approve(value),
+        "rj" => Command::Reject(value),
+        "cq" => Command::CancelQuote(value),
+        "cx" => Command::CancelConfirm(value),
+        "fr" => Command::FlowResort(value),
+        "fd" => Command::FlowDate(value),
+        "fn" => Command::FlowNights(value),
+        "fc" => Command::FlowConfirm,
+        "fb" => Command::FlowBack,
+        "fq" => Command::FlowQuit,
+        "m" => match value.as_str() {
+            "book" => Command::Book(None),
+            "my" => Command::MyBookings,
+            "points" => Command::Points,
+            "cancel" => Command::CancelList,
+            "pending" => Command::Pending,
+            "arrivals" => Command::Arrivals,
+            _ => Command::Help,
+        },
+        _ => Command::Other(press.to_owned()),
+    }
+}
+
+/// Reads `2`, `2박`, `2 nights`-style night counts.
+pub fn parse_nights(text: &str) -> Option<u32> {
+    let trimmed = text.trim().to_lowercase();
+    let digits = trimmed.trim_end_matches("nights").trim_end_matches("night").trim_end_matches('박').trim();
+    digits.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn korean_and_english_commands_read_the_same() {
+        assert_eq!(parse_text("연결 ab12cd34"), Command::Link("ab12cd34".into()));
+        assert_eq!(parse_text("link AB12CD34"), Command::Link("AB12CD34".into()));
+        assert_eq!(parse_text("내 예약"), Command::MyBookings);
+        assert_eq!(parse_text("My Bookings"), Command::MyBookings);
+        assert_eq!(parse_text("오늘 체크인"), Command::Arrivals);
+        assert_eq!(parse_text("승인 R7K2QH3"), Command::Approve("R7K2QH3".into()));
+        assert_eq!(parse_text("/help"), Command::Help);
+    }
+
+    #[test]
+    fn a_one_shot_booking_takes_the_last_two_words_as_date_and_nights() {
+        let expected = OneShot { resort: "설악 오션".into(), check_in: "2026-12-24".into(), nights: "2박".into() };
+        assert_eq!(parse_text("예약 설악 오션 2026-12-24 2박"), Command::Book(Some(expected)));
+        assert_eq!(parse_text("예약"), Command::Book(None));
+        assert_eq!(parse_text("book Jeju"), Command::BookUsage);
+        assert_eq!(parse_nights("2박"), Some(2));
+        assert_eq!(parse_nights("3 nights"), Some(3));
+        assert_eq!(parse_nights("many"), None);
+    }
+
+    #[test]
+    fn presses_decode_to_the_same_commands_as_text() {
+        assert_eq!(parse_press("ap:R7K2QH3"), parse_text("approve R7K2QH3"));
+        assert_eq!(parse_press("m:my"), Command::MyBookings);
+        assert_eq!(parse_press("fc"), Command::FlowConfirm);
+        assert_eq!(parse_press("zz:1"), Command::Other("zz:1".into()));
+    }
+}

@@ -1,0 +1,94 @@
+//! The guided booking flow's state (gateway-owned table `conversation`), kept in the database so
+//! that a flow survives a restart and any gateway replica can continue it.
+//!
+//! ```text
+//! user: 예약
+//! bot:  어느 휴양소로 예약할까요? [설악 오션] [제주 바람]
+//! user: (설악 오션)
+//! bot:  체크인 날짜를 골라 주세요. [2026-12-01] [2026-12-02] …
+//! user: (2026-12-01)
+//! bot:  몇 박 하시나요? [1박] [2박] [3박]
+//! user: (2박)
+//! bot:  설악 오션 · 2026-12-01부터 2박 · 200포인트 (잔액 1000 → 800) [확정] [뒤로] [그만]
+//! user: (확정)
+//! bot:  예약 요청을 접수했습니다. 참조번호 R7K2QH3 …
+//! ```
+//!
+//! The confirm step carries a `flow_id` that becomes the booking's idempotency key, so pressing
+//! Confirm twice makes one booking.
+
+use crate::identity::Platform;
+use chrono::NaiveDate;
+use resort_core::db::Pool;
+use resort_core::id::ResortId;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Flow {
+    ChooseResort,
+    ChooseDate {
+        resort_id: ResortId,
+    },
+    ChooseNights {
+        resort_id: ResortId,
+        check_in: NaiveDate,
+    },
+    Confirm {
+        resort_id: ResortId,
+        check_in: NaiveDate,
+        nights: u32,
+        flow_id: String,
+    },
+    /// Confirmed; kept so a second press of Confirm answers with the same booking.
+    Done {
+        flow_id: String,
+    },
+}
+
+impl Flow {
+    /// The step before this one, for the Back button.
+    pub fn back(&self) -> Flow {
+        match self {
+            Flow::ChooseResort | Flow::ChooseDate { .. } | Flow::Done { .. } => Flow::ChooseResort,
+            Flow::ChooseNights { resort_id, .. } => Flow::ChooseDate { resort_id: *resort_id },
+            Flow::Confirm { resort_id, check_in, .. } => {
+                Flow::ChooseNights { resort_id: *resort_id, check_in: *check_in }
+            }
+        }
+    }
+}
+
+pub async fn load(pool: &Pool, platform: Platform, user_id: &str) -> Result<Option<Flow>, sqlx::Error> {
+    let state: Option<String> =
+        sqlx::query_scalar("SELECT state FROM conversation WHERE platform = $1 AND platform_user_id = $2")
+            .bind(platform.as_str())
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await?;
+    // A state written by an older version that no longer parses simply starts over.
+    Ok(state.and_then(|state| serde_json::from_str(&state).ok()))
+}
+
+pub async fn save(pool: &Pool, platform: Platform, user_id: &str, flow: &Flow, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO conversation (platform, platform_user_id, state, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+         ON CONFLICT (platform, platform_user_id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at",
+    )
+    .bind(platform.as_str())
+    .bind(user_id)
+    .bind(serde_json::to_string(flow).expect("flow state serializes"))
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn clear(pool: &Pool, platform: Platform, user_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM conversation WHERE platform = $1 AND platform_user_id = $2")
+        .bind(platform.as_str())
+        .bind(user_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,208 @@
+//! The guided booking flow: resort → check-in → nights → confirm, one question per turn, with
+//! the choices as quick replies. The state is in [`super::flow`]; typed answers work as well as
+//! presses, and a press from an old message is answered by asking the current question again.
+
+use super::command::{self, Command};
+use super::flow::{self, Flow};
+use super::reply::Button;
+use super::{Conversation, Reply, Turn, TurnResult, refuse, render};
+use crate::catalog::{self, Resort};
+use chrono::{Days, NaiveDate};
+use resort_core::i18n::{number_arg, text_arg};
+use resort_core::id::ResortId;
+use resort_core::stay::{Stay, parse_date};
+use resort_workers::{hotel, mypage};
+use std::collections::HashMap;
+
+/// How far ahead the date step looks for free nights.
+const DATE_WINDOW_DAYS: u32 = 60;
+/// Quick replies on one question (Kakao allows ten).
+const MAX_CHOICES: usize = 10;
+
+impl Conversation {
+    pub(super) async fn guided(&self, turn: &Turn<'_>, command: Command) -> TurnResult {
+        let (platform, user_id) = (turn.user.platform, turn.user.user_id.as_str());
+        if command == Command::Book(None) {
+            return self.enter(turn, Flow::ChooseResort).await;
+        }
+        let Some(current) = flow::load(&self.pool, platform, user_id).await? else {
+            return Err(refuse(not_understood(turn, &command)));
+        };
+        match (current, command) {
+            (_, Command::FlowQuit) => {
+                flow::clear(&self.pool, platform, user_id).await?;
+                Ok(Reply::text(turn.locale.text("flow-quit"))
+                    .quick(render::menu(turn.locale, !turn.managed.is_empty())))
+            }
+            (current, Command::FlowBack) => self.enter(turn, current.back()).await,
+            (Flow::ChooseResort, Command::FlowResort(answer) | Command::Other(answer)) => {
+                let resort = match ResortId::parse(&answer) {
+                    Some(id) => catalog::get(&self.pool, id).await?,
+                    None => catalog::find_by_name(&self.pool, &answer).await?,
+                };
+                let resort = resort.ok_or_else(|| {
+                    refuse(turn.locale.text_with("error-unknown-resort", &[text_arg("name", answer)]))
+                })?;
+                self.enter(turn, Flow::ChooseDate { resort_id: resort.id }).await
+            }
+            (Flow::ChooseDate { resort_id }, Command::FlowDate(answer) | Command::Other(answer)) => {
+                let resort = self.resort(turn, resort_id).await?;
+                let check_in = parse_date(&answer).map_err(|error| refuse(super::stay_error(turn.locale, error)))?;
+                Stay::new(check_in, 1, self.clock.today(), resort.max_nights)
+                    .map_err(|error| refuse(super::stay_error(turn.locale, error)))?;
+                self.enter(turn, Flow::ChooseNights { resort_id, check_in }).await
+            }
+            (Flow::ChooseNights { resort_id, check_in }, Command::FlowNights(answer) | Command::Other(answer)) => {
+                let resort = self.resort(turn, resort_id).await?;
+                let nights =
+                    command::parse_nights(&answer).ok_or_else(|| refuse(turn.locale.text("error-bad-nights")))?;
+                Stay::new(check_in, nights, self.clock.today(), resort.max_nights)
+                    .map_err(|error| refuse(super::stay_error(turn.locale, error)))?;
+                let flow_id = uuid::Uuid::now_v7().to_string();
+                self.enter(turn, Flow::Confirm { resort_id, check_in, nights, flow_id }).await
+            }
+            (Flow::Confirm { resort_id, check_in, nights, flow_id }, Command::FlowConfirm) => {
+                let resort = self.resort(turn, resort_id).await?;
+                let reply = self.request_booking(turn, &resort, check_in, nights, Some(&flow_id)).await?;
+                flow::save(&self.pool, platform, user_id, &Flow::Done { flow_id }, self.clock.now_millis()).await?;
+                Ok(reply)
+            }
+            (Flow::Done { flow_id }, Command::FlowConfirm) => match self.desk.by_idempotency_key(Some(&flow_id)).await?
+            {
+                Some(booking) => Err(refuse(
+                    turn.locale.text_with("flow-already-requested", &[text_arg("reference", booking.reference)]),
+                )),
+                None => Err(refuse(turn.locale.text("flow-expired"))),
+            },
+            (Flow::Done { .. }, command) => Err(refuse(not_understood(turn, &command))),
+            (current, _) => {
+                // A press from an older message, or an answer to a different question.
+                let mut reply = self.ask(turn, &current).await?;
+                reply
+                    .messages
+                    .insert(0, super::ReplyMessage { text: turn.locale.text("flow-stale"), buttons: Vec::new() });
+                Ok(reply)
+            }
+        }
+    }
+
+    async fn enter(&self, turn: &Turn<'_>, next: Flow) -> TurnResult {
+        flow::save(&self.pool, turn.user.platform, &turn.user.user_id, &next, self.clock.now_millis()).await?;
+        self.ask(turn, &next).await
+    }
+
+    async fn resort(&self, turn: &Turn<'_>, id: ResortId) -> Result<Resort, super::Failure> {
+        catalog::get(&self.pool, id).await?.ok_or_else(|| refuse(turn.locale.text("flow-expired")))
+    }
+
+    /// The question for a step, with its choices.
+    async fn ask(&self, turn: &Turn<'_>, step: &Flow) -> TurnResult {
+        let locale = turn.locale;
+        let quit = Button::new(locale.text("button-quit"), "fq");
+        match step {
+            Flow::ChooseResort => {
+                let resorts = catalog::list(&self.pool).await?;
+                let mut lines = vec![locale.text("flow-ask-resort")];
+                let mut choices = Vec::new();
+                for resort in resorts.iter().take(MAX_CHOICES - 1) {
+                    lines.push(locale.text_with(
+                        "flow-resort-line",
+                        &[
+                            text_arg("name", resort.name.clone()),
+                            text_arg("region", resort.region.clone()),
+                            number_arg("points", resort.points_per_night),
+                        ],
+                    ));
+                    choices.push(Button::new(resort.name.clone(), format!("fr:{}", resort.id)));
+                }
+                choices.push(quit);
+                Ok(Reply::text(lines.join("\n")).quick(choices))
+            }
+            Flow::ChooseDate { resort_id } => {
+                let resort = self.resort(turn, *resort_id).await?;
+                let free = self.free_nights(&resort).await?;
+                let mut choices: Vec<Button> = free
+                    .iter()
+                    .filter(|(_, rooms_left)| *rooms_left > 0)
+                    .take(MAX_CHOICES - 2)
+                    .map(|(night, _)| Button::new(night.to_string(), format!("fd:{night}")))
+                    .collect();
+                let text = if choices.is_empty() {
+                    locale.text_with("flow-no-dates", &[text_arg("resort", resort.name.clone())])
+                } else {
+                    locale.text_with("flow-ask-date", &[text_arg("resort", resort.name.clone())])
+                };
+                choices.push(Button::new(locale.text("button-back"), "fb"));
+                choices.push(quit);
+                Ok(Reply::text(text).quick(choices))
+            }
+            Flow::ChooseNights { resort_id, check_in } => {
+                let resort = self.resort(turn, *resort_id).await?;
+                let free: HashMap<NaiveDate, i64> = self.free_nights(&resort).await?.into_iter().collect();
+                // Offer only stays whose every night still has a room.
+                let longest = (0..resort.max_nights)
+                    .take_while(|offset| {
+                        free.get(&(*check_in + Days::new(u64::from(*offset)))).copied().unwrap_or(resort.rooms) > 0
+                    })
+                    .count() as u32;
+                let mut choices: Vec<Button> = (1..=longest.min(7))
+                    .map(|nights| {
+                        Button::new(
+                            locale.text_with("nights-label", &[number_arg("nights", i64::from(nights))]),
+                            format!("fn:{nights}"),
+                        )
+                    })
+                    .collect();
+                let text = locale.text_with(
+                    "flow-ask-nights",
+                    &[text_arg("check_in", check_in.to_string()), number_arg("max", i64::from(resort.max_nights))],
+                );
+                choices.push(Button::new(locale.text("button-back"), "fb"));
+                choices.push(quit);
+                Ok(Reply::text(text).quick(choices))
+            }
+            Flow::Confirm { resort_id, check_in, nights, .. } => {
+                let resort = self.resort(turn, *resort_id).await?;
+                let stay = Stay { check_in: *check_in, nights: *nights };
+                let cost = resort.policy().cost(&stay);
+                let balance = mypage::balance(&self.pool, turn.employee.id).await?.unwrap_or(0);
+                let line = render::stay_line(locale, &resort.name, *check_in, *nights, cost);
+                let key = if balance >= cost { "flow-summary" } else { "flow-summary-short" };
+                let text = locale.text_with(
+                    key,
+                    &[text_arg("stay", line), number_arg("balance", balance), number_arg("after", balance - cost)],
+                );
+                let buttons = vec![
+                    Button::new(locale.text("button-confirm"), "fc"),
+                    Button::new(locale.text("button-back"), "fb"),
+                    quit,
+                ];
+                Ok(Reply::with_buttons(text, buttons))
+            }
+            Flow::Done { .. } => Ok(Reply::text(locale.text("flow-expired"))),
+        }
+    }
+
+    /// Rooms left per night over the date window, starting today.
+    async fn free_nights(&self, resort: &Resort) -> Result<Vec<(NaiveDate, i64)>, sqlx::Error> {
+        let today = self.clock.today();
+        let held: HashMap<NaiveDate, i64> =
+            hotel::held_per_night(&self.pool, &resort.id.to_string(), today, DATE_WINDOW_DAYS)
+                .await?
+                .into_iter()
+                .collect();
+        Ok((0..DATE_WINDOW_DAYS)
+            .map(|offset| {
+                let night = today + Days::new(u64::from(offset));
+                (night, resort.rooms - held.get(&night).copied().unwrap_or(0))
+            })
+            .collect())
+    }
+}
+
+fn not_understood(turn: &Turn<'_>, command: &Command) -> String {
+    match command {
+        Command::Other(_) => turn.locale.text("error-not-understood"),
+        _ => turn.locale.text("flow-expired"),
+    }
+}

@@ -1,0 +1,81 @@
+//! What a resort's manager can do from a chat: see pending requests, approve or reject them,
+//! and see today's arrivals. Every decision is checked against `resort_manager` on the server,
+//! whatever button it came from.
+//!
+//! ```text
+//! (push) 승인 요청: 김휴가님 · R7K2QH3 · 설악 오션 · 2026-12-24부터 2박 · 300포인트
+//!        2026-11-25 15:00까지 결정해 주세요. [승인] [거절]
+//! manager: (승인)
+//! bot:     R7K2QH3 승인을 처리합니다.
+//! manager: (승인)            ← a second press
+//! bot:     R7K2QH3은(는) 이미 처리되었습니다 (상태: 확정).
+//! ```
+
+use super::{Conversation, Reply, ReplyMessage, Turn, TurnResult, refuse, render};
+use crate::booking::DecideError;
+use crate::identity;
+use resort_core::booking::Decision;
+use resort_core::i18n::text_arg;
+
+impl Conversation {
+    pub(super) async fn pending(&self, turn: &Turn<'_>) -> TurnResult {
+        let locale = turn.locale;
+        if turn.managed.is_empty() {
+            return Err(refuse(locale.text("error-not-manager")));
+        }
+        let pending = self.desk.pending_for(turn.employee.id).await?;
+        if pending.is_empty() {
+            return Ok(Reply::text(locale.text("pending-none")));
+        }
+        let mut reply = Reply::text(
+            locale.text_with("pending-title", &[resort_core::i18n::number_arg("count", pending.len() as i64)]),
+        );
+        for booking in &pending {
+            let guest = identity::name_of(&self.pool, booking.employee_id).await?.unwrap_or_default();
+            let text = render::approval_request(locale, &guest, &booking.snapshot());
+            reply =
+                reply.push(ReplyMessage { text, buttons: render::approve_reject_buttons(locale, &booking.reference) });
+        }
+        Ok(reply)
+    }
+
+    pub(super) async fn decide(&self, turn: &Turn<'_>, reference: &str, decision: Decision) -> TurnResult {
+        let locale = turn.locale;
+        let reference_arg = || text_arg("reference", reference.to_owned());
+        match self.desk.decide(reference, decision, turn.employee.id, &turn.employee.name).await {
+            Ok(booking) => {
+                let id = if decision == Decision::Approve { "decision-approved" } else { "decision-rejected" };
+                Ok(Reply::text(locale.text_with(id, &[text_arg("reference", booking.reference)])))
+            }
+            Err(DecideError::NotFound) => Err(refuse(locale.text_with("error-unknown-booking", &[reference_arg()]))),
+            Err(DecideError::NotManager) => Err(refuse(locale.text_with("error-not-manager-of", &[reference_arg()]))),
+            Err(DecideError::AlreadyDecided(booking)) => {
+                let status = render::status(locale, booking.status);
+                Err(refuse(locale.text_with(
+                    "error-already-decided",
+                    &[text_arg("reference", booking.reference), text_arg("status", status)],
+                )))
+            }
+            Err(DecideError::Database(error)) => Err(error.into()),
+        }
+    }
+
+    pub(super) async fn arrivals(&self, turn: &Turn<'_>) -> TurnResult {
+        let locale = turn.locale;
+        if turn.managed.is_empty() {
+            return Err(refuse(locale.text("error-not-manager")));
+        }
+        let arrivals = self.desk.arrivals_for(turn.employee.id).await?;
+        if arrivals.is_empty() {
+            return Ok(Reply::text(locale.text("arrivals-none")));
+        }
+        let mut lines = vec![locale.text("arrivals-title")];
+        for booking in &arrivals {
+            let guest = identity::name_of(&self.pool, booking.employee_id).await?.unwrap_or_default();
+            let stay =
+                render::stay_line(locale, &booking.resort_name, booking.check_in, booking.nights, booking.points);
+            lines.push(format!("• {guest} · {} · {stay}", booking.reference));
+        }
+        Ok(Reply::text(lines.join("\n")))
+    }
+}

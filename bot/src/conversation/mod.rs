@@ -1,0 +1,254 @@
+//! The conversation layer: one chat turn in, one platform-neutral [`Reply`] out.
+//!
+//! Adapters (Kakao, and later Telegram, Discord, the web console) only translate their wire
+//! format into a [`ChatUser`] and an [`Input`] and render the [`Reply`] back; everything a
+//! person can do in a chat is decided here, once, for every platform. Presses are read into the
+//! same [`command::Command`]s as typed text and authorised the same way, so a forged button
+//! payload can do no more than typing.
+//!
+//! Refusals (bad dates, someone else's booking, a second press) are part of the conversation
+//! and come back as localised replies; only unexpected failures are logged, and the person gets
+//! an apology with no internal detail.
+//!
+//! ```text
+//! user: 예약 설악 오션 2026-12-24 2박
+//! bot:  예약 요청을 접수했습니다. 참조번호 R7K2QH3 · 설악 오션 · 2026-12-24부터 2박 · 300포인트
+//!       진행 상황은 알림으로 보내 드릴게요.
+//! (push) 예약이 확정되었습니다. R7K2QH3 · 설악 오션 · 2026-12-24부터 2박 · 300포인트
+//! ```
+
+pub mod command;
+pub mod flow;
+pub mod render;
+pub mod reply;
+
+mod cancel;
+mod guided;
+mod manager;
+
+use crate::booking::{BookingDesk, RequestError};
+use crate::catalog;
+use crate::identity::{self, Employee, IdentityError, Platform};
+use command::{Command, OneShot};
+pub use reply::{Button, Reply, ReplyMessage};
+use resort_core::clock::SharedClock;
+use resort_core::db::Pool;
+use resort_core::i18n::{Locale, number_arg, text_arg};
+use resort_core::id::ResortId;
+use resort_core::stay::{StayError, parse_date};
+use resort_workers::mypage;
+
+/// Who is talking, as the platform identifies them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatUser {
+    pub platform: Platform,
+    pub user_id: String,
+    /// The platform's language hint for this message, if it gave one.
+    pub locale_hint: Option<Locale>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Text(String),
+    /// A button or quick-reply payload.
+    Press(String),
+}
+
+#[derive(Clone)]
+pub struct Conversation {
+    pub pool: Pool,
+    pub clock: SharedClock,
+    pub desk: BookingDesk,
+}
+
+/// Why a turn ended without doing what was asked.
+enum Failure {
+    /// A localised refusal to show as it is.
+    Refuse(Reply),
+    Internal(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl From<sqlx::Error> for Failure {
+    fn from(error: sqlx::Error) -> Self {
+        Failure::Internal(Box::new(error))
+    }
+}
+
+type TurnResult = Result<Reply, Failure>;
+
+fn refuse(text: String) -> Failure {
+    Failure::Refuse(Reply::text(text))
+}
+
+/// One linked employee's turn.
+struct Turn<'a> {
+    user: &'a ChatUser,
+    locale: Locale,
+    employee: Employee,
+    managed: Vec<ResortId>,
+}
+
+impl Conversation {
+    pub async fn handle(&self, user: &ChatUser, input: Input) -> Reply {
+        let employee = match identity::whoami(&self.pool, user.platform, &user.user_id).await {
+            Ok(employee) => employee,
+            Err(error) => return self.apologise(user.locale_hint.unwrap_or_default(), &error),
+        };
+        let locale = employee.as_ref().and_then(|employee| employee.locale).or(user.locale_hint).unwrap_or_default();
+        match self.respond(user, employee, locale, input).await {
+            Ok(reply) | Err(Failure::Refuse(reply)) => reply,
+            Err(Failure::Internal(error)) => self.apologise(locale, error.as_ref()),
+        }
+    }
+
+    fn apologise(&self, locale: Locale, error: &(dyn std::error::Error + 'static)) -> Reply {
+        tracing::error!(error = %error, source = ?error.source(), "chat turn failed");
+        Reply::text(locale.text("error-internal"))
+    }
+
+    async fn respond(&self, user: &ChatUser, employee: Option<Employee>, locale: Locale, input: Input) -> TurnResult {
+        let command = match input {
+            Input::Text(text) => command::parse_text(&text),
+            Input::Press(press) => command::parse_press(&press),
+        };
+        let Some(employee) = employee else {
+            return match command {
+                Command::Link(code) => self.link(user, locale, &code).await,
+                Command::Help => Ok(Reply::text(locale.text("help-unlinked"))),
+                _ => Err(refuse(locale.text("error-not-linked"))),
+            };
+        };
+        if let Some(hint) = user.locale_hint {
+            identity::remember_locale_hint(&self.pool, user.platform, &user.user_id, hint, self.clock.now_millis())
+                .await?;
+        }
+        let managed = catalog::managed_by(&self.pool, employee.id).await?;
+        let turn = Turn { user, locale, employee, managed };
+        match command {
+            Command::Link(code) => self.link(user, locale, &code).await,
+            Command::Help => Ok(self.help(&turn)),
+            Command::Book(Some(one_shot)) => self.book_one_shot(&turn, one_shot).await,
+            Command::BookUsage => Err(refuse(locale.text("error-book-usage"))),
+            Command::MyBookings => self.history(&turn).await,
+            Command::Points => self.points(&turn).await,
+            Command::CancelList => self.cancel_list(&turn).await,
+            Command::CancelQuote(reference) => self.cancel_quote(&turn, &reference).await,
+            Command::CancelConfirm(reference) => self.cancel_confirm(&turn, &reference).await,
+            Command::Pending => self.pending(&turn).await,
+            Command::Approve(reference) => {
+                self.decide(&turn, &reference, resort_core::booking::Decision::Approve).await
+            }
+            Command::Reject(reference) => self.decide(&turn, &reference, resort_core::booking::Decision::Reject).await,
+            Command::Arrivals => self.arrivals(&turn).await,
+            flow_command => self.guided(&turn, flow_command).await,
+        }
+    }
+
+    async fn link(&self, user: &ChatUser, locale: Locale, code: &str) -> TurnResult {
+        match identity::link(&self.pool, user.platform, &user.user_id, code, user.locale_hint, self.clock.now_millis())
+            .await
+        {
+            Ok(employee) => {
+                let locale = employee.locale.unwrap_or(locale);
+                let managed = catalog::managed_by(&self.pool, employee.id).await?;
+                let text = locale.text_with("link-done", &[text_arg("name", employee.name)]);
+                Ok(Reply::text(text).quick(render::menu(locale, !managed.is_empty())))
+            }
+            Err(IdentityError::BadLinkCode) => Err(refuse(locale.text("error-bad-link-code"))),
+            Err(IdentityError::Database(error)) => Err(error.into()),
+            Err(other) => Err(Failure::Internal(Box::new(other))),
+        }
+    }
+
+    fn help(&self, turn: &Turn<'_>) -> Reply {
+        let mut text = turn.locale.text_with("help", &[text_arg("name", turn.employee.name.clone())]);
+        if !turn.managed.is_empty() {
+            text.push_str("\n\n");
+            text.push_str(&turn.locale.text("help-manager"));
+        }
+        Reply::text(text).quick(render::menu(turn.locale, !turn.managed.is_empty()))
+    }
+
+    async fn book_one_shot(&self, turn: &Turn<'_>, one_shot: OneShot) -> TurnResult {
+        let locale = turn.locale;
+        let resort = catalog::find_by_name(&self.pool, &one_shot.resort).await?.ok_or_else(|| {
+            refuse(locale.text_with("error-unknown-resort", &[text_arg("name", one_shot.resort.clone())]))
+        })?;
+        let check_in = parse_date(&one_shot.check_in).map_err(|error| refuse(stay_error(locale, error)))?;
+        let nights = command::parse_nights(&one_shot.nights).ok_or_else(|| refuse(locale.text("error-bad-nights")))?;
+        self.request_booking(turn, &resort, check_in, nights, None).await
+    }
+
+    async fn request_booking(
+        &self,
+        turn: &Turn<'_>,
+        resort: &catalog::Resort,
+        check_in: chrono::NaiveDate,
+        nights: u32,
+        idempotency_key: Option<&str>,
+    ) -> TurnResult {
+        let locale = turn.locale;
+        match self.desk.request(turn.employee.id, resort, check_in, nights, idempotency_key).await {
+            Ok(booking) => {
+                let stay =
+                    render::stay_line(locale, &booking.resort_name, booking.check_in, booking.nights, booking.points);
+                let text = locale.text_with(
+                    "booking-requested",
+                    &[text_arg("reference", booking.reference), text_arg("stay", stay)],
+                );
+                Ok(Reply::text(text).quick(render::menu(locale, !turn.managed.is_empty())))
+            }
+            Err(RequestError::Stay(error)) => Err(refuse(stay_error(locale, error))),
+            Err(RequestError::Overlap(reference)) => {
+                Err(refuse(locale.text_with("error-overlap", &[text_arg("reference", reference)])))
+            }
+            Err(RequestError::Database(error)) => Err(error.into()),
+        }
+    }
+
+    async fn history(&self, turn: &Turn<'_>) -> TurnResult {
+        let locale = turn.locale;
+        let entries = mypage::history(&self.pool, turn.employee.id, 10).await?;
+        if entries.is_empty() {
+            return Ok(Reply::text(locale.text("history-empty")).quick(render::menu(locale, !turn.managed.is_empty())));
+        }
+        let mut lines = vec![locale.text("history-title")];
+        for entry in entries {
+            let check_in = parse_date(&entry.check_in).unwrap_or_default();
+            let stay = render::stay_line(
+                locale,
+                &entry.resort_name,
+                check_in,
+                u32::try_from(entry.nights).unwrap_or(0),
+                entry.points,
+            );
+            let status = resort_core::booking::BookingStatus::parse(&entry.status)
+                .map(|status| render::status(locale, status))
+                .unwrap_or(entry.status);
+            let reason = entry
+                .reason
+                .as_deref()
+                .and_then(resort_core::booking::RejectReason::parse)
+                .map(|reason| format!(" ({})", render::reason(locale, reason)));
+            lines.push(format!("• {} · {} · {}{}", entry.reference, stay, status, reason.unwrap_or_default()));
+        }
+        Ok(Reply::text(lines.join("\n")).quick(render::menu(locale, !turn.managed.is_empty())))
+    }
+
+    async fn points(&self, turn: &Turn<'_>) -> TurnResult {
+        let balance = mypage::balance(&self.pool, turn.employee.id).await?.unwrap_or(0);
+        let text = turn.locale.text_with("points-balance", &[number_arg("points", balance)]);
+        Ok(Reply::text(text).quick(render::menu(turn.locale, !turn.managed.is_empty())))
+    }
+}
+
+fn stay_error(locale: Locale, error: StayError) -> String {
+    match error {
+        StayError::BadDate => locale.text("error-bad-date"),
+        StayError::CheckInPast => locale.text("error-check-in-past"),
+        StayError::NoNights => locale.text("error-no-nights"),
+        StayError::TooManyNights { max } => {
+            locale.text_with("error-too-many-nights", &[number_arg("max", i64::from(max))])
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! Wording shared by chat replies and pushes: how a booking, a status or a reason reads in
+//! each language. Everything comes from the fluent files; nothing here is prose.
+
+use super::reply::Button;
+use chrono::{DateTime, NaiveDate};
+use resort_core::booking::{BookingStatus, RejectReason};
+use resort_core::clock::korea;
+use resort_core::i18n::{Locale, number_arg, text_arg};
+
+pub fn status(locale: Locale, status: BookingStatus) -> String {
+    locale.text(&format!("status-{}", status.as_str().replace('_', "-")))
+}
+
+pub fn reason(locale: Locale, reason: RejectReason) -> String {
+    locale.text(&format!("reason-{}", reason.as_str().replace('_', "-")))
+}
+
+/// "설악 오션 · 2026-12-01부터 2박 · 200포인트"
+pub fn stay_line(locale: Locale, resort: &str, check_in: NaiveDate, nights: u32, points: i64) -> String {
+    locale.text_with(
+        "stay-line",
+        &[
+            text_arg("resort", resort),
+            text_arg("check_in", check_in.to_string()),
+            number_arg("nights", i64::from(nights)),
+            number_arg("points", points),
+        ],
+    )
+}
+
+/// A Korean wall-clock time for a deadline.
+pub fn korean_time(millis: i64) -> String {
+    DateTime::from_timestamp_millis(millis)
+        .map(|time| time.with_timezone(&korea()).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}
+
+pub fn approve_reject_buttons(locale: Locale, reference: &str) -> Vec<Button> {
+    vec![
+        Button::new(locale.text("button-approve"), format!("ap:{reference}")),
+        Button::new(locale.text("button-reject"), format!("rj:{reference}")),
+    ]
+}
+
+/// The main menu as quick replies; managers also get their own entries.
+pub fn menu(locale: Locale, is_manager: bool) -> Vec<Button> {
+    let mut items = vec![
+        Button::new(locale.text("menu-book"), "m:book"),
+        Button::new(locale.text("menu-my"), "m:my"),
+        Button::new(locale.text("menu-points"), "m:points"),
+        Button::new(locale.text("menu-cancel"), "m:cancel"),
+    ];
+    if is_manager {
+        items.push(Button::new(locale.text("menu-pending"), "m:pending"));
+        items.push(Button::new(locale.text("menu-arrivals"), "m:arrivals"));
+    }
+    items.push(Button::new(locale.text("menu-help"), "m:help"));
+    items
+}
+
+/// The approval request a manager reads, in a push or in the pending list.
+pub fn approval_request(locale: Locale, guest: &str, booking: &resort_core::message::BookingSnapshot) -> String {
+    let stay = stay_line(locale, &booking.resort_name, booking.check_in, booking.nights, booking.points);
+    let deadline = booking.approval_deadline_at.map(|at| korean_time(at.timestamp_millis())).unwrap_or_default();
+    locale.text_with(
+        "approval-request",
+        &[
+            text_arg("guest", guest),
+            text_arg("reference", booking.reference.clone()),
+            text_arg("stay", stay),
+            text_arg("deadline", deadline),
+        ],
+    )
+}

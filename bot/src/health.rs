@@ -1,0 +1,24 @@
+//! Liveness and readiness. `/healthz` answers while the process runs (a restart would not fix
+//! anything it could report); `/readyz` checks the database, so an orchestrator stops sending
+//! traffic during an outage instead of restarting the pod.
+
+use crate::app::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+
+pub async fn live() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    let database = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&state.pool).await.is_ok();
+    let status = if database { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (
+        status,
+        Json(
+            json!({ "status": if database { "ready" } else { "unavailable" }, "database": database, "bus": "in-process" }),
+        ),
+    )
+}

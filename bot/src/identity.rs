@@ -1,0 +1,283 @@
+//! Who is talking: employees, their chat accounts and the one-time codes that link them
+//! (gateway-owned tables `employee`, `link_code`, `chat_account`).
+//!
+//! An admin creates an employee and hands over a link code; the employee sends `연결 CODE` from
+//! any chat platform and that account is theirs from then on. A code links one account once and
+//! expires after a week, so a leaked old code is worthless.
+
+use resort_core::db::{self, Connection, Pool};
+use resort_core::i18n::Locale;
+use resort_core::id::EmployeeId;
+use resort_core::reference;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+const LINK_CODE_LENGTH: usize = 8;
+const LINK_CODE_LIFETIME_MILLIS: i64 = 7 * 24 * 3600 * 1000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Platform {
+    Kakao,
+    Telegram,
+    Discord,
+    Console,
+}
+
+impl Platform {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Kakao => "kakao",
+            Self::Telegram => "telegram",
+            Self::Discord => "discord",
+            Self::Console => "console",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Kakao, Self::Telegram, Self::Discord, Self::Console]
+            .into_iter()
+            .find(|platform| platform.as_str() == text)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Employee {
+    pub id: EmployeeId,
+    pub employee_no: String,
+    pub name: String,
+    /// The employee's own language choice, if they made one.
+    pub locale: Option<Locale>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct NewEmployee {
+    pub employee_no: String,
+    pub name: String,
+    pub locale: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LinkCode {
+    pub code: String,
+    pub expires_at: i64,
+}
+
+/// A linked chat account, as the notifier needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChatAccount {
+    pub platform: Platform,
+    pub platform_user_id: String,
+    pub locale_hint: Option<Locale>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    #[error("invalid field {0}")]
+    Invalid(&'static str),
+    #[error("an employee with this number exists")]
+    EmployeeNoTaken,
+    #[error("no such employee")]
+    NotFound,
+    #[error("the link code is unknown, used or expired")]
+    BadLinkCode,
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+fn employee_from_row(row: &AnyRow) -> Result<Employee, sqlx::Error> {
+    let id: String = row.try_get("id")?;
+    let locale: Option<String> = row.try_get("locale")?;
+    Ok(Employee {
+        id: EmployeeId::parse(&id).ok_or_else(|| sqlx::Error::Decode("employee id is not a uuid".into()))?,
+        employee_no: row.try_get("employee_no")?,
+        name: row.try_get("name")?,
+        locale: locale.as_deref().and_then(Locale::from_hint),
+    })
+}
+
+/// Creates the employee and their first link code in one transaction.
+pub async fn create_employee(pool: &Pool, new: NewEmployee, now: i64) -> Result<(Employee, LinkCode), IdentityError> {
+    let employee_no = new.employee_no.trim();
+    let name = new.name.trim();
+    if employee_no.is_empty() || employee_no.chars().count() > 32 {
+        return Err(IdentityError::Invalid("employee_no"));
+    }
+    if name.is_empty() || name.chars().count() > 60 {
+        return Err(IdentityError::Invalid("name"));
+    }
+    let locale = match new.locale.as_deref() {
+        None => None,
+        Some(hint) => Some(Locale::from_hint(hint).ok_or(IdentityError::Invalid("locale"))?),
+    };
+    let id = EmployeeId::new();
+    let mut transaction = pool.begin().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO employee (id, employee_no, name, locale, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)",
+    )
+    .bind(id.to_string())
+    .bind(employee_no)
+    .bind(name)
+    .bind(locale.map(Locale::as_str))
+    .bind(now)
+    .execute(&mut *transaction)
+    .await;
+    match inserted {
+        Err(error) if db::is_unique_violation(&error) => return Err(IdentityError::EmployeeNoTaken),
+        other => other?,
+    };
+    let code = insert_link_code(&mut transaction, id, now).await?;
+    transaction.commit().await?;
+    let employee = Employee { id, employee_no: employee_no.to_owned(), name: name.to_owned(), locale };
+    Ok((employee, code))
+}
+
+async fn insert_link_code(
+    connection: &mut Connection,
+    employee_id: EmployeeId,
+    now: i64,
+) -> Result<LinkCode, sqlx::Error> {
+    let code =
+        LinkCode { code: reference::random_symbols(LINK_CODE_LENGTH), expires_at: now + LINK_CODE_LIFETIME_MILLIS };
+    sqlx::query(
+        "INSERT INTO link_code (code, employee_id, expires_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)",
+    )
+    .bind(&code.code)
+    .bind(employee_id.to_string())
+    .bind(code.expires_at)
+    .bind(now)
+    .execute(&mut *connection)
+    .await?;
+    Ok(code)
+}
+
+pub async fn issue_link_code(pool: &Pool, employee_id: EmployeeId, now: i64) -> Result<LinkCode, IdentityError> {
+    get_employee(pool, employee_id).await?.ok_or(IdentityError::NotFound)?;
+    let mut connection = pool.acquire().await?;
+    Ok(insert_link_code(&mut connection, employee_id, now).await?)
+}
+
+pub async fn get_employee(pool: &Pool, id: EmployeeId) -> Result<Option<Employee>, sqlx::Error> {
+    let row = sqlx::query("SELECT id, employee_no, name, locale FROM employee WHERE id = $1")
+        .bind(id.to_string())
+        .fetch_optional(pool)
+        .await?;
+    row.as_ref().map(employee_from_row).transpose()
+}
+
+pub async fn list_employees(pool: &Pool) -> Result<Vec<Employee>, sqlx::Error> {
+    let rows =
+        sqlx::query("SELECT id, employee_no, name, locale FROM employee ORDER BY employee_no").fetch_all(pool).await?;
+    rows.iter().map(employee_from_row).collect()
+}
+
+/// Links the chat account to the code's employee. The code is spent by a conditional update, so
+/// two accounts racing with one code cannot both win.
+pub async fn link(
+    pool: &Pool,
+    platform: Platform,
+    platform_user_id: &str,
+    typed_code: &str,
+    hint: Option<Locale>,
+    now: i64,
+) -> Result<Employee, IdentityError> {
+    let code = reference::parse_symbols(typed_code, LINK_CODE_LENGTH).ok_or(IdentityError::BadLinkCode)?;
+    let mut transaction = pool.begin().await?;
+    let employee_id: Option<String> = sqlx::query_scalar(
+        "UPDATE link_code SET used_at = $2, updated_at = $2 WHERE code = $1 AND used_at IS NULL AND expires_at > $2 RETURNING employee_id",
+    )
+    .bind(&code)
+    .bind(now)
+    .fetch_optional(&mut *transaction)
+    .await?;
+    let employee_id = employee_id.ok_or(IdentityError::BadLinkCode)?;
+    sqlx::query(
+        "INSERT INTO chat_account (platform, platform_user_id, employee_id, locale_hint, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)
+         ON CONFLICT (platform, platform_user_id) DO UPDATE SET employee_id = excluded.employee_id, locale_hint = excluded.locale_hint, updated_at = excluded.updated_at",
+    )
+    .bind(platform.as_str())
+    .bind(platform_user_id)
+    .bind(&employee_id)
+    .bind(hint.map(Locale::as_str))
+    .bind(now)
+    .execute(&mut *transaction)
+    .await?;
+    let row = sqlx::query("SELECT id, employee_no, name, locale FROM employee WHERE id = $1")
+        .bind(&employee_id)
+        .fetch_one(&mut *transaction)
+        .await?;
+    transaction.commit().await?;
+    Ok(employee_from_row(&row)?)
+}
+
+/// The employee behind a chat account, if it is linked.
+pub async fn whoami(pool: &Pool, platform: Platform, platform_user_id: &str) -> Result<Option<Employee>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT e.id, e.employee_no, e.name, e.locale FROM chat_account a JOIN employee e ON e.id = a.employee_id
+         WHERE a.platform = $1 AND a.platform_user_id = $2",
+    )
+    .bind(platform.as_str())
+    .bind(platform_user_id)
+    .fetch_optional(pool)
+    .await?;
+    row.as_ref().map(employee_from_row).transpose()
+}
+
+/// Remembers the language the platform reported, so pushes to this account use it.
+pub async fn remember_locale_hint(
+    pool: &Pool,
+    platform: Platform,
+    platform_user_id: &str,
+    hint: Locale,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE chat_account SET locale_hint = $3, updated_at = $4 WHERE platform = $1 AND platform_user_id = $2 AND (locale_hint IS NULL OR locale_hint <> $3)",
+    )
+    .bind(platform.as_str())
+    .bind(platform_user_id)
+    .bind(hint.as_str())
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Every chat account of an employee, with the employee's own language choice.
+pub async fn accounts_of(
+    connection: &mut Connection,
+    employee_id: EmployeeId,
+) -> Result<(Option<Locale>, Vec<ChatAccount>), sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT a.platform, a.platform_user_id, a.locale_hint, e.locale FROM chat_account a JOIN employee e ON e.id = a.employee_id
+         WHERE a.employee_id = $1 ORDER BY a.platform, a.platform_user_id",
+    )
+    .bind(employee_id.to_string())
+    .fetch_all(&mut *connection)
+    .await?;
+    let mut chosen = None;
+    let mut accounts = Vec::new();
+    for row in &rows {
+        let platform: String = row.try_get("platform")?;
+        let locale: Option<String> = row.try_get("locale")?;
+        let hint: Option<String> = row.try_get("locale_hint")?;
+        chosen = locale.as_deref().and_then(Locale::from_hint);
+        if let Some(platform) = Platform::parse(&platform) {
+            accounts.push(ChatAccount {
+                platform,
+                platform_user_id: row.try_get("platform_user_id")?,
+                locale_hint: hint.as_deref().and_then(Locale::from_hint),
+            });
+        }
+    }
+    Ok((chosen, accounts))
+}
+
+/// Display name of an employee, for messages that say who decided.
+pub async fn name_of(pool: &Pool, employee_id: EmployeeId) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT name FROM employee WHERE id = $1")
+        .bind(employee_id.to_string())
+        .fetch_optional(pool)
+        .await
+}

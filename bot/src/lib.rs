@@ -1,0 +1,25 @@
+//! resortbot's gateway: webhooks, the admin API, the conversation layer, the booking saga's
+//! orchestrator and the notifier; plus [`app::run`], which starts every role in one process.
+//!
+//! # Layout
+//! - [`app`], [`config`], [`health`], [`seed`]: the process.
+//! - [`kakao`], [`admin`]: the HTTP adapters. An adapter maps its wire format to
+//!   [`conversation`] and back; it holds no SQL and no business rule.
+//! - [`conversation`]: a chat turn in, a platform-neutral reply out.
+//! - [`booking`], [`saga`]: the booking side and the saga orchestrator.
+//! - [`catalog`], [`identity`]: resorts and managers; employees and their chat accounts.
+//! - [`notifier`], [`push`]: alerts to chat users, written durably, then sent.
+
+pub mod admin;
+pub mod app;
+pub mod booking;
+pub mod catalog;
+pub mod config;
+pub mod conversation;
+pub mod health;
+pub mod identity;
+pub mod kakao;
+pub mod notifier;
+pub mod push;
+pub mod saga;
+pub mod seed;

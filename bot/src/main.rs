@@ -1,0 +1,61 @@
+//! The `resortbot` binary: `resortbot` (or `resortbot all`) runs every role in one process;
+//! `resortbot migrate` applies the schema and exits.
+
+use anyhow::Context;
+use clap::Parser;
+use resort_core::clock::SystemClock;
+use resortbot::config::{Config, Role};
+use std::sync::Arc;
+
+fn main() -> anyhow::Result<()> {
+    // Before the runtime starts any thread: a missing .env is normal, and a present one only
+    // fills variables the environment does not set.
+    let _ = dotenvy::dotenv();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+    let config = Config::parse();
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
+    runtime.block_on(run(config))
+}
+
+async fn run(config: Config) -> anyhow::Result<()> {
+    match config.role.clone().unwrap_or(Role::All) {
+        Role::Migrate => {
+            resort_core::db::connect_and_migrate(&config.database_url).await.context("migrating the database")?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Role::All => {
+            let listener = tokio::net::TcpListener::bind(&config.http_addr)
+                .await
+                .with_context(|| format!("binding {}", config.http_addr))?;
+            tracing::info!(address = %listener.local_addr()?, "resortbot listening");
+            let (trigger, shutdown) = resort_core::shutdown::channel();
+            tokio::spawn(async move {
+                wait_for_signal().await;
+                tracing::info!("shutting down: finishing in-flight work");
+                trigger.trigger();
+            });
+            resortbot::app::run(config, Arc::new(SystemClock), listener, shutdown).await
+        }
+    }
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing the SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}

@@ -1,0 +1,176 @@
+//! The notifier: turns booking events into alerts for the people concerned.
+//!
+//! It is a consumer like the workers (queue `notifier`), but its effect is rows in
+//! `push_message`, one per chat account, rendered in the recipient's language; the push loop
+//! ([`crate::push`]) sends them. Writing instead of sending inside the consumer's transaction
+//! keeps slow platform APIs from holding the database, and an alert that was written is sent
+//! even if the process dies first.
+//!
+//! | event | who hears | what |
+//! | --- | --- | --- |
+//! | `booking.awaiting_approval` | the resort's managers | the request, with Approve / Reject |
+//! | `booking.confirmed` | the employee | confirmed |
+//! | `booking.rejected` | the employee (and managers on a timeout) | why, and the refund |
+//! | `booking.cancelled` | the employee | the refund |
+
+use crate::catalog;
+use crate::conversation::{Reply, render};
+use crate::identity;
+use crate::push::PushSignal;
+use async_trait::async_trait;
+use resort_core::booking::{BookingStatus, RejectReason};
+use resort_core::clock::SharedClock;
+use resort_core::db::Connection;
+use resort_core::i18n::{Locale, number_arg, text_arg};
+use resort_core::id::{EmployeeId, MessageId};
+use resort_core::inbox::{Consumer, HandleError, Handler, Outgoing};
+use resort_core::message::{BookingSnapshot, Envelope, Message};
+use std::sync::Arc;
+
+pub const QUEUE: &str = "notifier";
+pub const BINDINGS: &[&str] =
+    &["booking.awaiting_approval", "booking.confirmed", "booking.rejected", "booking.cancelled"];
+
+pub fn consumer(clock: SharedClock, push_signal: PushSignal) -> Consumer {
+    Consumer { name: QUEUE, bindings: BINDINGS, handler: Arc::new(Notifier { clock, push_signal }) }
+}
+
+pub struct Notifier {
+    clock: SharedClock,
+    push_signal: PushSignal,
+}
+
+#[async_trait]
+impl Handler for Notifier {
+    async fn handle(
+        &self,
+        message: Message,
+        envelope: &Envelope,
+        connection: &mut Connection,
+    ) -> Result<Vec<Outgoing>, HandleError> {
+        let Message::Booking(booking) = message else {
+            return Err(HandleError::Reject(format!("the notifier does not handle {}", envelope.message_type)));
+        };
+        match booking.status {
+            BookingStatus::AwaitingApproval => {
+                let guest = guest_name(connection, booking.employee_id).await?;
+                for manager in catalog::manager_ids(connection, booking.resort_id).await? {
+                    self.tell(connection, manager, &booking, "approval_request", |locale| {
+                        Reply::with_buttons(
+                            render::approval_request(locale, &guest, &booking),
+                            render::approve_reject_buttons(locale, &booking.reference),
+                        )
+                    })
+                    .await?;
+                }
+            }
+            BookingStatus::Confirmed => {
+                self.tell(connection, booking.employee_id, &booking, "confirmed", |locale| {
+                    Reply::text(employee_text(locale, "push-confirmed", &booking, 0))
+                })
+                .await?;
+            }
+            BookingStatus::Rejected => {
+                // Points were never taken when they were insufficient; otherwise all come back.
+                let refund = if booking.reason == Some(RejectReason::InsufficientPoints) { 0 } else { booking.points };
+                self.tell(connection, booking.employee_id, &booking, "rejected", |locale| {
+                    let reason = booking.reason.map(|reason| render::reason(locale, reason)).unwrap_or_default();
+                    let stay = render::stay_line(
+                        locale,
+                        &booking.resort_name,
+                        booking.check_in,
+                        booking.nights,
+                        booking.points,
+                    );
+                    Reply::text(locale.text_with(
+                        "push-rejected",
+                        &[
+                            text_arg("reference", booking.reference.clone()),
+                            text_arg("stay", stay),
+                            text_arg("reason", reason),
+                            number_arg("refund", refund),
+                        ],
+                    ))
+                })
+                .await?;
+                if booking.reason == Some(RejectReason::ManagerTimedOut) {
+                    for manager in catalog::manager_ids(connection, booking.resort_id).await? {
+                        self.tell(connection, manager, &booking, "timed_out", |locale| {
+                            Reply::text(locale.text_with(
+                                "push-timed-out-manager",
+                                &[text_arg("reference", booking.reference.clone())],
+                            ))
+                        })
+                        .await?;
+                    }
+                }
+            }
+            BookingStatus::Cancelled => {
+                let refund = booking.refund_points.unwrap_or(0);
+                self.tell(connection, booking.employee_id, &booking, "cancelled", |locale| {
+                    Reply::text(employee_text(locale, "push-cancelled", &booking, refund))
+                })
+                .await?;
+            }
+            _ => {}
+        }
+        Ok(Vec::new())
+    }
+
+    fn after_commit(&self) {
+        self.push_signal.notify();
+    }
+}
+
+impl Notifier {
+    /// Queues one alert per chat account of `recipient`, each in that account's language.
+    async fn tell(
+        &self,
+        connection: &mut Connection,
+        recipient: EmployeeId,
+        booking: &BookingSnapshot,
+        kind: &str,
+        compose: impl Fn(Locale) -> Reply,
+    ) -> Result<(), HandleError> {
+        let (chosen, accounts) = identity::accounts_of(connection, recipient).await?;
+        if accounts.is_empty() {
+            tracing::info!(employee_id = %recipient, booking_id = %booking.booking_id, kind, "no linked chat account to alert");
+        }
+        let now = self.clock.now_millis();
+        for account in accounts {
+            let locale = chosen.or(account.locale_hint).unwrap_or_default();
+            let body = serde_json::to_string(&compose(locale)).expect("a reply serializes");
+            sqlx::query(
+                "INSERT INTO push_message (id, platform, platform_user_id, employee_id, booking_id, kind, body, attempts, next_attempt_at, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $8, $8)",
+            )
+            .bind(MessageId::new().to_string())
+            .bind(account.platform.as_str())
+            .bind(&account.platform_user_id)
+            .bind(recipient.to_string())
+            .bind(booking.booking_id.to_string())
+            .bind(kind)
+            .bind(body)
+            .bind(now)
+            .execute(&mut *connection)
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+fn employee_text(locale: Locale, id: &str, booking: &BookingSnapshot, refund: i64) -> String {
+    let stay = render::stay_line(locale, &booking.resort_name, booking.check_in, booking.nights, booking.points);
+    locale.text_with(
+        id,
+        &[text_arg("reference", booking.reference.clone()), text_arg("stay", stay), number_arg("refund", refund)],
+    )
+}
+
+async fn guest_name(connection: &mut Connection, employee_id: EmployeeId) -> Result<String, sqlx::Error> {
+    let name: Option<String> = sqlx::query_scalar("SELECT name FROM employee WHERE id = $1")
+        .bind(employee_id.to_string())
+        .fetch_optional(&mut *connection)
+        .await?;
+    Ok(name.unwrap_or_default())
+}

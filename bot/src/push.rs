@@ -1,0 +1,168 @@
+//! The push loop: sends the alerts the notifier wrote to `push_message`, through the chat
+//! platform of each row.
+//!
+//! Each platform plugs in a [`Pusher`]. A transient failure (the platform is down, a 5xx) is
+//! tried again with a growing delay up to [`MAX_ATTEMPTS`]; a permanent one (the platform
+//! refused the request, or no pusher is configured) is marked failed at once and logged. Sending
+//! and marking are not one transaction — nothing can make an HTTP call and a commit atomic — so
+//! a crash right after sending may send that alert again: alerts are at least once.
+
+use crate::conversation::Reply;
+use crate::identity::Platform;
+use async_trait::async_trait;
+use resort_core::clock::SharedClock;
+use resort_core::db::Pool;
+use resort_core::shutdown::Shutdown;
+use sqlx::Row;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+pub const MAX_ATTEMPTS: i64 = 8;
+const BATCH: i64 = 100;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PushError {
+    #[error("temporarily unavailable: {0}")]
+    Transient(String),
+    #[error("refused: {0}")]
+    Permanent(String),
+}
+
+/// One outgoing alert as a platform client receives it.
+#[derive(Debug, Clone)]
+pub struct Push {
+    pub platform_user_id: String,
+    pub booking_id: Option<String>,
+    pub kind: String,
+    pub reply: Reply,
+}
+
+#[async_trait]
+pub trait Pusher: Send + Sync + 'static {
+    async fn push(&self, push: &Push) -> Result<(), PushError>;
+}
+
+/// Wakes the push loop when the notifier committed new rows.
+#[derive(Clone, Default)]
+pub struct PushSignal(Arc<Notify>);
+
+impl PushSignal {
+    pub fn notify(&self) {
+        self.0.notify_one();
+    }
+}
+
+pub struct PushLoop {
+    pub pool: Pool,
+    pub clock: SharedClock,
+    pub pushers: HashMap<Platform, Arc<dyn Pusher>>,
+    pub signal: PushSignal,
+    pub poll_interval: Duration,
+}
+
+struct Due {
+    id: String,
+    platform: String,
+    attempts: i64,
+    push: Push,
+}
+
+impl PushLoop {
+    pub async fn run(self, mut shutdown: Shutdown) {
+        loop {
+            match self.due().await {
+                Ok(due) => futures::future::join_all(due.into_iter().map(|due| self.send(due)))
+                    .await
+                    .into_iter()
+                    .for_each(drop),
+                Err(error) => tracing::warn!(%error, "push loop could not read due alerts; retrying"),
+            }
+            tokio::select! {
+                _ = self.signal.0.notified() => {}
+                _ = tokio::time::sleep(self.poll_interval) => {}
+                _ = shutdown.wait() => return,
+            }
+        }
+    }
+
+    async fn due(&self) -> Result<Vec<Due>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT id, platform, platform_user_id, booking_id, kind, body, attempts FROM push_message
+             WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2",
+        )
+        .bind(self.clock.now_millis())
+        .bind(BATCH)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut due = Vec::new();
+        for row in rows {
+            let body: String = row.try_get("body")?;
+            let Ok(reply) = serde_json::from_str::<Reply>(&body) else {
+                let id: String = row.try_get("id")?;
+                self.mark_failed(&id, "unreadable body").await?;
+                continue;
+            };
+            due.push(Due {
+                id: row.try_get("id")?,
+                platform: row.try_get("platform")?,
+                attempts: row.try_get("attempts")?,
+                push: Push {
+                    platform_user_id: row.try_get("platform_user_id")?,
+                    booking_id: row.try_get("booking_id")?,
+                    kind: row.try_get("kind")?,
+                    reply,
+                },
+            });
+        }
+        Ok(due)
+    }
+
+    async fn send(&self, due: Due) -> Result<(), sqlx::Error> {
+        let pusher = Platform::parse(&due.platform).and_then(|platform| self.pushers.get(&platform));
+        let outcome = match pusher {
+            Some(pusher) => pusher.push(&due.push).await,
+            None => Err(PushError::Permanent(format!("no pusher configured for {}", due.platform))),
+        };
+        let now = self.clock.now_millis();
+        match outcome {
+            Ok(()) => {
+                sqlx::query(
+                    "UPDATE push_message SET sent_at = $2, attempts = attempts + 1, updated_at = $2 WHERE id = $1",
+                )
+                .bind(&due.id)
+                .bind(now)
+                .execute(&self.pool)
+                .await?;
+            }
+            Err(PushError::Transient(error)) if due.attempts + 1 < MAX_ATTEMPTS => {
+                let delay_millis = 500 * (1_i64 << due.attempts.clamp(0, 10));
+                tracing::warn!(push_id = %due.id, %error, attempt = due.attempts + 1, "push failed; will retry");
+                sqlx::query("UPDATE push_message SET attempts = attempts + 1, next_attempt_at = $2, error = $3, updated_at = $4 WHERE id = $1")
+                    .bind(&due.id)
+                    .bind(now + delay_millis)
+                    .bind(&error)
+                    .bind(now)
+                    .execute(&self.pool)
+                    .await?;
+            }
+            Err(PushError::Transient(error) | PushError::Permanent(error)) => {
+                tracing::error!(push_id = %due.id, platform = %due.platform, %error, "push given up");
+                self.mark_failed(&due.id, &error).await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn mark_failed(&self, id: &str, error: &str) -> Result<(), sqlx::Error> {
+        let now = self.clock.now_millis();
+        sqlx::query("UPDATE push_message SET failed_at = $2, attempts = attempts + 1, error = $3, updated_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(now)
+            .bind(error)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

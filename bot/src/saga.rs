@@ -1,0 +1,138 @@
+//! The booking saga's orchestrator: the `booking` consumer turns each worker report into the
+//! next step, using the pure rules in `resort_core::saga`, and the approval timer.
+//!
+//! For each report it reads the booking, asks `saga::decide` what comes next, and in the
+//! consumer's one transaction writes the new state (conditional on the version it read), a
+//! `saga_step` row, the commands to send and a `booking.<status>` event for readers. A report
+//! that does not move the booking is still written down as a step, so the admin API shows what
+//! arrived and when.
+
+use crate::booking::{self, BookingDesk};
+use crate::catalog;
+use async_trait::async_trait;
+use resort_core::booking::BookingStatus;
+use resort_core::clock::SharedClock;
+use resort_core::db::Connection;
+use resort_core::id::BookingId;
+use resort_core::inbox::{Consumer, HandleError, Handler, Outgoing};
+use resort_core::message::{BookingRef, Envelope, HotelHold, Message, PointRefund};
+use resort_core::saga::{self, SagaCommand, SagaEvent};
+use resort_core::shutdown::Shutdown;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const QUEUE: &str = "booking";
+pub const BINDINGS: &[&str] = &[
+    "point.deducted",
+    "point.rejected",
+    "point.refunded",
+    "hotel.held",
+    "hotel.unavailable",
+    "hotel.confirmed",
+    "hotel.rejected",
+    "hotel.released",
+];
+
+pub fn consumer(clock: SharedClock) -> Consumer {
+    Consumer { name: QUEUE, bindings: BINDINGS, handler: Arc::new(BookingSaga { clock }) }
+}
+
+pub struct BookingSaga {
+    clock: SharedClock,
+}
+
+/// Which booking a report is about and what it says.
+fn read_report(message: Message) -> Option<(BookingId, SagaEvent)> {
+    Some(match message {
+        Message::PointDeducted(moved) => (moved.booking_id, SagaEvent::PointsDeducted),
+        Message::PointRejected(rejected) => (rejected.booking_id, SagaEvent::PointsRejected),
+        Message::PointRefunded(moved) => (moved.booking_id, SagaEvent::PointsRefunded),
+        Message::HotelHeld(held) => (held.booking_id, SagaEvent::RoomHeld),
+        Message::HotelUnavailable(unavailable) => (unavailable.booking_id, SagaEvent::RoomUnavailable),
+        Message::HotelConfirmed(confirmed) => {
+            (confirmed.booking_id, SagaEvent::RoomConfirmed { decided_by: confirmed.decided_by })
+        }
+        Message::HotelRejected(rejected) => {
+            (rejected.booking_id, SagaEvent::RoomRejected { reason: rejected.reason, decided_by: rejected.decided_by })
+        }
+        Message::HotelReleased(released) => (released.booking_id, SagaEvent::RoomReleased),
+        _ => return None,
+    })
+}
+
+#[async_trait]
+impl Handler for BookingSaga {
+    async fn handle(
+        &self,
+        message: Message,
+        envelope: &Envelope,
+        connection: &mut Connection,
+    ) -> Result<Vec<Outgoing>, HandleError> {
+        let (booking_id, event) = read_report(message)
+            .ok_or_else(|| HandleError::Reject(format!("the saga does not handle {}", envelope.message_type)))?;
+        let now = self.clock.now_millis();
+        let mut booking = booking::load(connection, booking_id)
+            .await?
+            .ok_or_else(|| HandleError::Reject(format!("no booking {booking_id}")))?;
+        booking::record_step(connection, booking_id, &envelope.message_type, Some(envelope.message_id), now).await?;
+        let Some(transition) = saga::decide(&booking.saga_state(), &event) else {
+            tracing::debug!(%booking_id, status = %booking.status, message_type = %envelope.message_type, "report does not move the booking");
+            return Ok(Vec::new());
+        };
+        let resort = catalog::get_with(connection, booking.resort_id).await?;
+        let status_changed = transition.status != booking.status;
+        booking.status = transition.status;
+        booking.reason = transition.reason.or(booking.reason);
+        booking.decided_by = transition.decided_by.or(booking.decided_by);
+        if booking.status == BookingStatus::AwaitingApproval {
+            let hours = resort.as_ref().map(|resort| resort.approval_hours).unwrap_or(24);
+            booking.approval_deadline_at = Some(now + hours * 3600 * 1000);
+        }
+        if !booking::save_transition(connection, &booking, now).await? {
+            return Err(HandleError::Retry(format!("booking {booking_id} changed meanwhile")));
+        }
+        booking.version += 1;
+        let mut outgoing = Vec::new();
+        for command in transition.commands {
+            let message = match command {
+                SagaCommand::HoldRoom => {
+                    let resort = resort
+                        .as_ref()
+                        .ok_or_else(|| HandleError::Reject(format!("resort {} is gone", booking.resort_id)))?;
+                    Message::HotelHold(HotelHold {
+                        booking_id,
+                        resort_id: booking.resort_id,
+                        rooms: resort.rooms,
+                        check_in: booking.check_in,
+                        nights: booking.nights,
+                        auto_approve: resort.auto_approve,
+                    })
+                }
+                SagaCommand::ReleaseRoom => Message::HotelRelease(BookingRef { booking_id }),
+                SagaCommand::RefundPoints(amount) => {
+                    Message::PointRefund(PointRefund { booking_id, employee_id: booking.employee_id, amount })
+                }
+            };
+            outgoing.push(Outgoing::new(message, booking_id));
+        }
+        if status_changed {
+            outgoing.push(Outgoing::new(Message::Booking(booking.snapshot()), booking_id));
+        }
+        Ok(outgoing)
+    }
+}
+
+/// Fires passed approval deadlines every `interval` until shutdown.
+pub async fn run_approval_timer(desk: BookingDesk, interval: Duration, mut shutdown: Shutdown) {
+    loop {
+        match desk.expire_overdue().await {
+            Ok(0) => {}
+            Ok(expired) => tracing::info!(expired, "approval deadlines passed"),
+            Err(error) => tracing::warn!(%error, "approval timer could not read bookings; retrying"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = shutdown.wait() => return,
+        }
+    }
+}

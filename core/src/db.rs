@@ -1,0 +1,115 @@
+//! The database pool and the schema.
+//!
+//! One code path serves SQLite (the embedded default) and PostgreSQL (deployments): queries go
+//! through sqlx's `Any` driver with portable SQL (`$N` placeholders, TEXT and BIGINT columns).
+//!
+//! SQLite allows one writer at a time, and a deferred transaction that reads before it writes
+//! can fail with "database is locked" instead of waiting. Rather than sprinkle retries, the
+//! SQLite pool has exactly one connection: transactions queue in the pool, in order, and never
+//! meet each other inside SQLite. WAL with `synchronous=NORMAL` keeps every committed
+//! transaction across a process crash (only an operating-system crash can lose the last ones),
+//! which is the failure the embedded mode is built to survive.
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub type Pool = AnyPool;
+pub type Connection = sqlx::AnyConnection;
+pub type Transaction = sqlx::Transaction<'static, sqlx::Any>;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Self::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Some(Self::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("DATABASE_URL must start with sqlite: or postgres:")]
+    UnsupportedUrl,
+    #[error(transparent)]
+    Sqlx(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// Opens the pool (creating a SQLite file if needed) and brings the schema up to date.
+pub async fn connect_and_migrate(url: &str) -> Result<Pool, DbError> {
+    let pool = connect(url).await?;
+    MIGRATOR.run(&pool).await?;
+    Ok(pool)
+}
+
+pub async fn connect(url: &str) -> Result<Pool, DbError> {
+    sqlx::any::install_default_drivers();
+    let backend = Backend::of_url(url).ok_or(DbError::UnsupportedUrl)?;
+    let options = AnyConnectOptions::from_str(&with_create_mode(url, backend))?;
+    let pool_options = match backend {
+        Backend::Sqlite => AnyPoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(|connection, _| {
+                Box::pin(async move {
+                    connection
+                        .execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;")
+                        .await?;
+                    Ok(())
+                })
+            }),
+        Backend::Postgres => AnyPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)),
+    };
+    Ok(pool_options.connect_with(options).await?)
+}
+
+fn with_create_mode(url: &str, backend: Backend) -> String {
+    if backend == Backend::Sqlite && !url.contains("mode=") {
+        let separator = if url.contains('?') { '&' } else { '?' };
+        format!("{url}{separator}mode=rwc")
+    } else {
+        url.to_owned()
+    }
+}
+
+/// Whether the error is a UNIQUE or PRIMARY KEY violation (on either database).
+pub fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// Whether the error is a CHECK constraint violation (on either database).
+pub fn is_check_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.is_check_violation())
+}
+
+/// Whether retrying later could succeed: the database was unreachable, busy or in a conflict.
+pub fn is_transient(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Protocol(_) => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            // SQLite BUSY/LOCKED; PostgreSQL serialization failure and deadlock.
+            matches!(code.as_ref(), "5" | "6" | "517" | "40001" | "40P01")
+        }
+        _ => false,
+    }
+}
+
+/// Reads a 0/1 flag column.
+pub fn flag(value: i64) -> bool {
+    value != 0
+}

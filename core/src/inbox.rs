@@ -1,0 +1,224 @@
+//! The idempotent consumer: how every component handles a message.
+//!
+//! For each delivery the [`Consumer`] opens a transaction, records `(consumer, message_id)` in
+//! `inbox_message`, lets the [`Handler`] apply its effect, writes the messages the handler
+//! returns into the outbox, and commits; only then does it ack. A redelivered message finds its
+//! inbox row and is acked with no second effect. Errors are sorted in one place
+//! ([`HandleError`]): *retry* (the database was busy or away) is tried again with growing
+//! delays, a bounded number of times; *reject* (a payload that cannot be read, a broken rule)
+//! goes straight to `dead_letter`, where an operator can see and replay it.
+
+use crate::bus::{Delivery, Transport};
+use crate::clock::SharedClock;
+use crate::db::{self, Connection, Pool};
+use crate::id::MessageId;
+use crate::message::{Envelope, Message};
+use crate::outbox::{self, OutboxSignal};
+use crate::shutdown::Shutdown;
+use async_trait::async_trait;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+
+/// What a handler wants sent because of the message it handled.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub message: Message,
+    pub correlation_id: String,
+}
+
+impl Outgoing {
+    pub fn new(message: Message, correlation_id: impl ToString) -> Self {
+        Self { message, correlation_id: correlation_id.to_string() }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HandleError {
+    /// Worth trying again later.
+    #[error("retry: {0}")]
+    Retry(String),
+    /// Will never succeed as it is: park it as a dead letter.
+    #[error("reject: {0}")]
+    Reject(String),
+}
+
+impl From<sqlx::Error> for HandleError {
+    fn from(error: sqlx::Error) -> Self {
+        if db::is_transient(&error) { Self::Retry(error.to_string()) } else { Self::Reject(error.to_string()) }
+    }
+}
+
+#[async_trait]
+pub trait Handler: Send + Sync + 'static {
+    /// Applies the message's effect inside the consumer's transaction and returns what to send.
+    async fn handle(
+        &self,
+        message: Message,
+        envelope: &Envelope,
+        connection: &mut Connection,
+    ) -> Result<Vec<Outgoing>, HandleError>;
+
+    /// Runs after the transaction committed, e.g. to wake a loop that sends what it wrote.
+    fn after_commit(&self) {}
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub attempts: u32,
+    pub first_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self { attempts: 5, first_delay: Duration::from_millis(50) }
+    }
+}
+
+/// Everything a consumer needs besides its handler.
+#[derive(Clone)]
+pub struct ConsumerContext {
+    pub pool: Pool,
+    pub transport: Arc<dyn Transport>,
+    pub clock: SharedClock,
+    pub outbox_signal: OutboxSignal,
+    pub retry: RetryPolicy,
+    /// Deliveries handled at once (the prefetch).
+    pub concurrency: usize,
+}
+
+pub struct Consumer {
+    /// The queue and inbox name, e.g. `point`.
+    pub name: &'static str,
+    pub bindings: &'static [&'static str],
+    pub handler: Arc<dyn Handler>,
+}
+
+impl Consumer {
+    /// Subscribes now (so nothing published afterwards is unroutable), then handles deliveries
+    /// on a task until shutdown; deliveries in flight finish first.
+    pub async fn start(
+        self,
+        context: ConsumerContext,
+        shutdown: Shutdown,
+    ) -> Result<tokio::task::JoinHandle<()>, crate::bus::BusError> {
+        let subscription = context.transport.subscribe(self.name, self.bindings).await?;
+        Ok(tokio::spawn(self.consume(subscription, context, shutdown)))
+    }
+
+    async fn consume(
+        self,
+        mut subscription: crate::bus::Subscription,
+        context: ConsumerContext,
+        mut shutdown: Shutdown,
+    ) {
+        let permits = Arc::new(Semaphore::new(context.concurrency));
+        let this = Arc::new(self);
+        let mut tasks = tokio::task::JoinSet::new();
+        loop {
+            let delivery = tokio::select! {
+                delivery = subscription.deliveries.recv() => match delivery { Some(delivery) => delivery, None => break },
+                _ = shutdown.wait() => break,
+            };
+            let permit = permits.clone().acquire_owned().await.expect("the semaphore is never closed");
+            let (this, context, shutdown) = (this.clone(), context.clone(), shutdown.clone());
+            tasks.spawn(async move {
+                this.process(delivery, &context, shutdown).await;
+                drop(permit);
+            });
+            while tasks.try_join_next().is_some() {}
+        }
+        while tasks.join_next().await.is_some() {}
+    }
+
+    async fn process(&self, delivery: Delivery, context: &ConsumerContext, mut shutdown: Shutdown) {
+        let envelope = &delivery.envelope;
+        let mut delay = context.retry.first_delay;
+        for attempt in 1..=context.retry.attempts {
+            let error = match self.handle_once(envelope, context).await {
+                Ok(()) => return delivery.ack(),
+                Err(error) => error,
+            };
+            let last_attempt = attempt == context.retry.attempts;
+            match error {
+                HandleError::Retry(reason) if !last_attempt => {
+                    tracing::debug!(consumer = self.name, message_id = %envelope.message_id, correlation_id = %envelope.correlation_id, %reason, attempt, "retrying");
+                    tokio::select! {
+                        _ = tokio::time::sleep(delay) => {}
+                        // Not acked: the message is delivered again after the restart.
+                        _ = shutdown.wait() => return,
+                    }
+                    delay *= 2;
+                }
+                HandleError::Retry(reason) | HandleError::Reject(reason) => {
+                    tracing::error!(consumer = self.name, message_id = %envelope.message_id, correlation_id = %envelope.correlation_id, message_type = %envelope.message_type, %reason, attempt, "dead-lettering message");
+                    match dead_letter(context, self.name, envelope, &reason, attempt).await {
+                        Ok(()) => return delivery.ack(),
+                        // Unacked, the message comes again rather than vanishing.
+                        Err(error) => return tracing::error!(%error, "could not store dead letter"),
+                    }
+                }
+            }
+        }
+    }
+
+    async fn handle_once(&self, envelope: &Envelope, context: &ConsumerContext) -> Result<(), HandleError> {
+        let now = context.clock.now_millis();
+        let mut transaction = context.pool.begin().await?;
+        let first_time = sqlx::query(
+            "INSERT INTO inbox_message (consumer, message_id, created_at, updated_at) VALUES ($1, $2, $3, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(self.name)
+        .bind(envelope.message_id.to_string())
+        .bind(now)
+        .execute(&mut *transaction)
+        .await?
+        .rows_affected()
+            == 1;
+        if !first_time {
+            tracing::debug!(consumer = self.name, message_id = %envelope.message_id, "duplicate delivery ignored");
+            return Ok(());
+        }
+        let message = Message::decode(envelope).map_err(|error| HandleError::Reject(error.to_string()))?;
+        let outgoing = self.handler.handle(message, envelope, &mut transaction).await?;
+        for item in &outgoing {
+            let caused = item.message.clone().into_envelope(
+                item.correlation_id.clone(),
+                Some(envelope.message_id),
+                context.clock.now(),
+            );
+            outbox::enqueue(&mut transaction, &caused, now).await?;
+        }
+        transaction.commit().await?;
+        if !outgoing.is_empty() {
+            context.outbox_signal.notify();
+        }
+        self.handler.after_commit();
+        Ok(())
+    }
+}
+
+async fn dead_letter(
+    context: &ConsumerContext,
+    consumer: &str,
+    envelope: &Envelope,
+    error: &str,
+    attempts: u32,
+) -> Result<(), sqlx::Error> {
+    let now = context.clock.now_millis();
+    sqlx::query(
+        "INSERT INTO dead_letter (id, consumer, message_id, message_type, envelope, error, attempts, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
+    )
+    .bind(MessageId::new().to_string())
+    .bind(consumer)
+    .bind(envelope.message_id.to_string())
+    .bind(&envelope.message_type)
+    .bind(serde_json::to_string(envelope).expect("an envelope always serializes"))
+    .bind(error)
+    .bind(i64::from(attempts))
+    .bind(now)
+    .execute(&context.pool)
+    .await?;
+    Ok(())
+}

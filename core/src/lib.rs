@@ -1,0 +1,29 @@
+//! The vocabulary of resortbot, shared by the gateway and the workers.
+//!
+//! # Layout
+//! - [`id`], [`clock`]: identifiers and time, injected so tests control them.
+//! - [`resort`], [`stay`], [`booking`], [`saga`]: the domain — pure rules with no I/O. The
+//!   booking saga's transitions live in [`saga::decide`], tested without a database.
+//! - [`message`]: the message catalogue and the envelope every message travels in.
+//! - [`db`], [`outbox`], [`inbox`]: the database pool and migrations, the transactional outbox
+//!   with its relay, and the idempotent consumer loop.
+//! - [`bus`]: the transport abstraction and its in-process implementation.
+//! - [`i18n`]: fluent localisation (Korean first, English second).
+//!
+//! Nothing here knows about HTTP, chat platforms or a particular broker client: those live in
+//! `bot` and behind [`bus::Transport`].
+
+pub mod booking;
+pub mod bus;
+pub mod clock;
+pub mod db;
+pub mod i18n;
+pub mod id;
+pub mod inbox;
+pub mod message;
+pub mod outbox;
+pub mod reference;
+pub mod resort;
+pub mod saga;
+pub mod shutdown;
+pub mod stay;

@@ -1,0 +1,150 @@
+# resortbot — English
+
+## Shared phrases
+stay-line = { $resort } · from { $check_in }, { $nights ->
+    [one] 1 night
+   *[other] { $nights } nights
+} · { $points } points
+nights-label = { $nights ->
+    [one] 1 night
+   *[other] { $nights } nights
+}
+status-requested = requested
+status-points-deducted = points deducted
+status-awaiting-approval = awaiting approval
+status-confirmed = confirmed
+status-rejected = rejected
+status-cancelling = cancelling
+status-cancelled = cancelled
+reason-insufficient-points = not enough points
+reason-no-room = no room left
+reason-manager-rejected = rejected by the manager
+reason-manager-timed-out = approval deadline passed
+
+## Menu and buttons
+menu-book = Book
+menu-my = My bookings
+menu-points = Points
+menu-cancel = Cancel
+menu-pending = Pending
+menu-arrivals = Arrivals
+menu-help = Help
+button-approve = Approve
+button-reject = Reject
+button-confirm = Confirm
+button-back = Back
+button-quit = Stop
+button-cancel-confirm = Cancel it
+button-cancel-keep = Keep it
+
+## Help and linking
+help-unlinked =
+    This is the resort booking bot. First link your account with the code your admin gave you.
+    For example: link AB12CD34
+help =
+    { $name }, here is what you can say:
+    • book — book step by step
+    • book RESORT 2026-12-24 2 — book in one message
+    • my bookings — your bookings
+    • points — your point balance
+    • cancel or cancel REFERENCE — cancel a booking
+help-manager =
+    For managers
+    • pending — requests waiting for you
+    • approve REFERENCE / reject REFERENCE
+    • arrivals — guests checking in today
+link-done = { $name }, your account is linked. You can book now.
+
+## Booking
+booking-requested =
+    Booking request received. Reference { $reference }
+    { $stay }
+    I will message you as it progresses.
+flow-ask-resort = Which resort would you like?
+flow-resort-line = • { $name } ({ $region }) · { $points } points a night
+flow-ask-date = { $resort }: pick a check-in date or type one as YYYY-MM-DD.
+flow-no-dates = { $resort } has no free room in the next 60 days. Type a date or pick another resort.
+flow-ask-nights = Checking in on { $check_in }: how many nights? (at most { $max })
+flow-summary =
+    { $stay }
+    Balance { $balance } points → { $after } points after booking
+    Book it?
+flow-summary-short =
+    { $stay }
+    Your balance is { $balance } points, which may not be enough. If you still request it, I will tell you the outcome once the points are checked.
+flow-quit = Booking stopped.
+flow-stale = That button belongs to an earlier step. Here is the current one again.
+flow-expired = No booking in progress. Say 'book' to start again.
+flow-already-requested = You already requested this booking. Reference { $reference }
+
+## History and points
+history-title = Your recent bookings
+history-empty = You have no bookings yet.
+points-balance = Your balance is { $points } points.
+
+## Cancelling
+cancel-none = You have no booking that can be cancelled.
+cancel-choose = Which booking do you want to cancel?
+cancel-quote =
+    { $reference } · { $stay }
+    Cancelling now returns { $refund } of the { $points } points. Cancel it?
+cancel-started = Cancelling { $reference }. { $refund } points will be refunded.
+
+## Managers
+approval-request =
+    Approval request: { $guest } · { $reference }
+    { $stay }
+    Please decide by { $deadline }.
+pending-title = { $count ->
+    [one] 1 request is waiting
+   *[other] { $count } requests are waiting
+}
+pending-none = No requests are waiting for you.
+decision-approved = Approving { $reference }.
+decision-rejected = Rejecting { $reference }.
+arrivals-title = Checking in today
+arrivals-none = No guests are checking in today.
+
+## Alerts
+push-confirmed =
+    Your booking is confirmed. Reference { $reference }
+    { $stay }
+push-rejected =
+    Your booking was rejected ({ $reason }). Reference { $reference }
+    { $stay }
+    Points refunded: { $refund }
+push-cancelled = Booking { $reference } is cancelled. { $refund } points were refunded.
+push-timed-out-manager = Request { $reference } passed its approval deadline and was rejected automatically.
+
+## Errors
+error-internal = Sorry, something went wrong on our side. Please try again in a moment.
+error-not-linked = Please link your account first: send 'link CODE' with the code your admin gave you.
+error-bad-link-code = That link code is wrong, already used or expired. Please ask your admin for a new one.
+error-book-usage = To book, send 'book RESORT YYYY-MM-DD NIGHTS', or just 'book' to go step by step.
+error-unknown-resort = I could not find a resort called '{ $name }'. Send 'book' to see the list.
+error-bad-date = Please give the date as YYYY-MM-DD, for example 2026-12-24.
+error-check-in-past = That check-in date has passed. Please pick a date from today on.
+error-no-nights = Please choose at least one night.
+error-too-many-nights = This resort takes bookings of at most { $max } nights.
+error-bad-nights = Please give the number of nights as a number, for example 2.
+error-overlap = You already have a booking ({ $reference }) for those dates.
+error-unknown-booking = I could not find booking { $reference }.
+error-not-cancellable = Booking { $reference } cannot be cancelled now (status: { $status }).
+error-not-manager = Only resort managers can do that.
+error-not-manager-of = You do not manage the resort of booking { $reference }.
+error-already-decided = { $reference } has already been handled (status: { $status }).
+error-not-understood = Sorry, I did not understand. Send 'help' to see what you can say.
+error-unauthorized = This request is not authenticated.
+error-bad-request = The request is malformed.
+error-wrong-bot = This request was not sent to this bot.
+error-too-long = That message is too long. Please keep it under 1000 characters.
+
+## Admin API
+api-unauthorized = The admin token is missing or wrong.
+api-not-found = Nothing found there.
+api-bad-request = The request body is not valid JSON of the expected shape.
+api-invalid-field = The value of '{ $field }' is not valid.
+api-resort-name-taken = A resort with that name already exists.
+api-employee-no-taken = An employee with that number already exists.
+api-not-cancellable = This booking cannot be cancelled now (status: { $status }).
+api-internal = An internal error occurred.

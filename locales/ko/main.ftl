@@ -1,0 +1,141 @@
+# resortbot — 한국어 (기본 언어)
+
+## 공통 표현
+stay-line = { $resort } · { $check_in }부터 { $nights }박 · { $points }포인트
+nights-label = { $nights }박
+status-requested = 요청됨
+status-points-deducted = 포인트 차감됨
+status-awaiting-approval = 승인 대기
+status-confirmed = 확정
+status-rejected = 거절됨
+status-cancelling = 취소 중
+status-cancelled = 취소됨
+reason-insufficient-points = 포인트 부족
+reason-no-room = 빈 객실 없음
+reason-manager-rejected = 담당자 거절
+reason-manager-timed-out = 승인 기한 초과
+
+## 메뉴와 버튼
+menu-book = 예약하기
+menu-my = 내 예약
+menu-points = 포인트
+menu-cancel = 예약 취소
+menu-pending = 승인 대기
+menu-arrivals = 오늘 체크인
+menu-help = 도움말
+button-approve = 승인
+button-reject = 거절
+button-confirm = 확정
+button-back = 뒤로
+button-quit = 그만
+button-cancel-confirm = 취소 확정
+button-cancel-keep = 유지
+
+## 도움말과 계정 연결
+help-unlinked =
+    휴양소 예약 봇입니다. 먼저 관리자에게 받은 연결 코드로 계정을 연결해 주세요.
+    예: 연결 AB12CD34
+help =
+    { $name }님, 이렇게 말씀해 주세요.
+    • 예약 — 단계별로 예약하기
+    • 예약 휴양소 2026-12-24 2박 — 한 번에 예약하기
+    • 내 예약 — 예약 내역
+    • 포인트 — 포인트 잔액
+    • 취소 또는 취소 참조번호 — 예약 취소
+help-manager =
+    담당자 메뉴
+    • 대기 — 승인을 기다리는 요청
+    • 승인 참조번호 / 거절 참조번호
+    • 오늘 체크인 — 오늘 도착하는 손님
+link-done = { $name }님, 계정이 연결되었습니다. 이제 예약할 수 있어요.
+
+## 예약
+booking-requested =
+    예약 요청을 접수했습니다. 참조번호 { $reference }
+    { $stay }
+    진행 상황은 알림으로 보내 드릴게요.
+flow-ask-resort = 어느 휴양소로 예약할까요?
+flow-resort-line = • { $name } ({ $region }) · 1박 { $points }포인트
+flow-ask-date = { $resort }: 체크인 날짜를 고르거나 YYYY-MM-DD 형식으로 입력해 주세요.
+flow-no-dates = { $resort }에는 앞으로 60일 동안 빈 객실이 없습니다. 날짜를 직접 입력하거나 다른 휴양소를 골라 주세요.
+flow-ask-nights = { $check_in } 체크인, 몇 박 하시나요? (최대 { $max }박)
+flow-summary =
+    { $stay }
+    잔액 { $balance }포인트 → 예약 후 { $after }포인트
+    이대로 예약할까요?
+flow-summary-short =
+    { $stay }
+    잔액이 { $balance }포인트라 부족할 수 있어요. 그래도 요청하면 포인트 확인 후 결과를 알려 드립니다.
+flow-quit = 예약을 그만두었습니다.
+flow-stale = 이전 단계의 버튼이에요. 지금 단계를 다시 보여 드릴게요.
+flow-expired = 진행 중인 예약이 없습니다. '예약'으로 다시 시작해 주세요.
+flow-already-requested = 이미 요청한 예약입니다. 참조번호 { $reference }
+
+## 내역과 포인트
+history-title = 최근 예약 내역
+history-empty = 아직 예약 내역이 없습니다.
+points-balance = 포인트 잔액은 { $points }포인트입니다.
+
+## 취소
+cancel-none = 취소할 수 있는 예약이 없습니다.
+cancel-choose = 취소할 예약을 골라 주세요.
+cancel-quote =
+    { $reference } · { $stay }
+    지금 취소하면 { $points }포인트 중 { $refund }포인트를 돌려받습니다. 취소할까요?
+cancel-started = { $reference } 취소를 진행합니다. { $refund }포인트가 환불됩니다.
+
+## 담당자
+approval-request =
+    승인 요청: { $guest }님 · { $reference }
+    { $stay }
+    { $deadline }까지 결정해 주세요.
+pending-title = 승인을 기다리는 요청 { $count }건
+pending-none = 승인을 기다리는 요청이 없습니다.
+decision-approved = { $reference } 승인을 처리합니다.
+decision-rejected = { $reference } 거절을 처리합니다.
+arrivals-title = 오늘 체크인
+arrivals-none = 오늘 체크인하는 손님이 없습니다.
+
+## 알림
+push-confirmed =
+    예약이 확정되었습니다. 참조번호 { $reference }
+    { $stay }
+push-rejected =
+    예약이 거절되었습니다 ({ $reason }). 참조번호 { $reference }
+    { $stay }
+    환불 포인트: { $refund }
+push-cancelled = { $reference } 예약이 취소되었습니다. { $refund }포인트가 환불되었습니다.
+push-timed-out-manager = { $reference } 요청이 승인 기한을 넘겨 자동으로 거절되었습니다.
+
+## 오류
+error-internal = 죄송합니다. 잠시 문제가 생겼어요. 조금 뒤에 다시 시도해 주세요.
+error-not-linked = 먼저 계정을 연결해 주세요. 관리자에게 받은 코드로 '연결 코드'라고 보내면 됩니다.
+error-bad-link-code = 연결 코드가 맞지 않거나, 이미 쓰였거나, 기한이 지났습니다. 관리자에게 새 코드를 받아 주세요.
+error-book-usage = 예약은 '예약 휴양소 YYYY-MM-DD N박' 형식으로 보내거나, '예약'만 보내 단계별로 진행해 주세요.
+error-unknown-resort = '{ $name }' 휴양소를 찾을 수 없습니다. '예약'을 보내면 목록을 보여 드려요.
+error-bad-date = 날짜는 YYYY-MM-DD 형식으로 입력해 주세요. 예: 2026-12-24
+error-check-in-past = 체크인 날짜가 이미 지났습니다. 오늘 이후 날짜를 골라 주세요.
+error-no-nights = 최소 1박은 선택해 주세요.
+error-too-many-nights = 이 휴양소는 최대 { $max }박까지 예약할 수 있습니다.
+error-bad-nights = 숙박 일수는 숫자로 입력해 주세요. 예: 2박
+error-overlap = 같은 기간에 이미 예약({ $reference })이 있습니다.
+error-unknown-booking = 예약 { $reference }을(를) 찾을 수 없습니다.
+error-not-cancellable = { $reference } 예약은 지금 취소할 수 없습니다 (상태: { $status }).
+error-not-manager = 휴양소 담당자만 쓸 수 있는 기능입니다.
+error-not-manager-of = { $reference } 예약의 휴양소 담당자가 아닙니다.
+error-already-decided = { $reference }은(는) 이미 처리되었습니다 (상태: { $status }).
+error-not-understood = 잘 이해하지 못했어요. '도움말'을 보내면 쓸 수 있는 말을 알려 드려요.
+error-unauthorized = 인증되지 않은 요청입니다.
+error-bad-request = 요청 형식이 올바르지 않습니다.
+error-wrong-bot = 이 봇으로 보낸 요청이 아닙니다.
+error-too-long = 메시지가 너무 깁니다. 1000자 이내로 보내 주세요.
+
+## 관리자 API
+api-unauthorized = 관리자 토큰이 없거나 올바르지 않습니다.
+api-not-found = 찾는 항목이 없습니다.
+api-bad-request = 요청 본문이 올바른 JSON이 아닙니다.
+api-invalid-field = '{ $field }' 값이 올바르지 않습니다.
+api-resort-name-taken = 같은 이름의 휴양소가 이미 있습니다.
+api-employee-no-taken = 같은 사번의 직원이 이미 있습니다.
+api-not-cancellable = 이 예약은 지금 취소할 수 없습니다 (상태: { $status }).
+api-internal = 서버 내부 오류가 발생했습니다.

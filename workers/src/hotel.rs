@@ -1,0 +1,231 @@
+//! The hotel worker: holds rooms night by night, records the manager's decision, releases.
+//!
+//! A hold takes one room on every night of the stay or none: each night is a conditional
+//! increment (`WHERE held < rooms`), and when one night is full the nights already taken in the
+//! same transaction are given back before answering `hotel.unavailable`. The CHECK on
+//! `room_night` makes over-holding impossible even for code that forgets the condition.
+//! Decisions apply only to a pending hold, so a second press, a late deadline or a decision on
+//! a released hold changes nothing.
+
+use async_trait::async_trait;
+use chrono::{Days, NaiveDate};
+use resort_core::booking::{Decision, RejectReason};
+use resort_core::db::Connection;
+use resort_core::id::BookingId;
+use resort_core::inbox::{Consumer, HandleError, Handler, Outgoing};
+use resort_core::message::{BookingRef, Envelope, HotelConfirmed, HotelHold, HotelRejected, HotelUnavailable, Message};
+use resort_core::stay::parse_date;
+use sqlx::Row;
+use std::sync::Arc;
+
+pub const QUEUE: &str = "hotel";
+pub const BINDINGS: &[&str] = &["hotel.hold", "hotel.decide", "hotel.release"];
+
+pub fn consumer() -> Consumer {
+    Consumer { name: QUEUE, bindings: BINDINGS, handler: Arc::new(HotelWorker) }
+}
+
+pub struct HotelWorker;
+
+#[async_trait]
+impl Handler for HotelWorker {
+    async fn handle(
+        &self,
+        message: Message,
+        envelope: &Envelope,
+        connection: &mut Connection,
+    ) -> Result<Vec<Outgoing>, HandleError> {
+        let now = envelope.occurred_at.timestamp_millis();
+        let answer = match message {
+            Message::HotelHold(hold) => self.hold(connection, hold, now).await?,
+            Message::HotelDecide(decide) => {
+                let new_status = match decide.decision {
+                    Decision::Approve => "confirmed",
+                    Decision::Reject => "rejected",
+                    Decision::Expire => "expired",
+                };
+                let decided = sqlx::query(
+                    "UPDATE room_hold SET status = $2, decided_by = $3, updated_at = $4 WHERE booking_id = $1 AND status = 'pending'",
+                )
+                .bind(decide.booking_id.to_string())
+                .bind(new_status)
+                .bind(&decide.decided_by)
+                .bind(now)
+                .execute(&mut *connection)
+                .await?
+                .rows_affected();
+                if decided == 0 {
+                    return Ok(Vec::new());
+                }
+                match decide.decision {
+                    Decision::Approve => Some(Message::HotelConfirmed(HotelConfirmed {
+                        booking_id: decide.booking_id,
+                        decided_by: decide.decided_by,
+                    })),
+                    Decision::Reject | Decision::Expire => {
+                        give_back_nights(connection, decide.booking_id, now).await?;
+                        let reason = if decide.decision == Decision::Reject {
+                            RejectReason::ManagerRejected
+                        } else {
+                            RejectReason::ManagerTimedOut
+                        };
+                        Some(Message::HotelRejected(HotelRejected {
+                            booking_id: decide.booking_id,
+                            reason,
+                            decided_by: decide.decided_by,
+                        }))
+                    }
+                }
+            }
+            Message::HotelRelease(release) => {
+                let released = sqlx::query(
+                    "UPDATE room_hold SET status = 'released', updated_at = $2 WHERE booking_id = $1 AND status IN ('pending', 'confirmed')",
+                )
+                .bind(release.booking_id.to_string())
+                .bind(now)
+                .execute(&mut *connection)
+                .await?
+                .rows_affected();
+                if released == 1 {
+                    give_back_nights(connection, release.booking_id, now).await?;
+                }
+                // Answered even when nothing was held any more, so the cancel can go on.
+                Some(Message::HotelReleased(release))
+            }
+            _ => return Err(super::not_mine(QUEUE, envelope)),
+        };
+        Ok(answer.into_iter().map(|message| Outgoing::new(message, &envelope.correlation_id)).collect())
+    }
+}
+
+impl HotelWorker {
+    async fn hold(
+        &self,
+        connection: &mut Connection,
+        hold: HotelHold,
+        now: i64,
+    ) -> Result<Option<Message>, HandleError> {
+        let already: Option<String> = sqlx::query_scalar("SELECT status FROM room_hold WHERE booking_id = $1")
+            .bind(hold.booking_id.to_string())
+            .fetch_optional(&mut *connection)
+            .await?;
+        if already.is_some() {
+            return Ok(None);
+        }
+        let nights: Vec<NaiveDate> =
+            (0..hold.nights).map(|offset| hold.check_in + Days::new(u64::from(offset))).collect();
+        for (taken, night) in nights.iter().enumerate() {
+            if !take_night(connection, &hold, *night, now).await? {
+                for earlier in &nights[..taken] {
+                    give_back_night(connection, &hold.resort_id.to_string(), *earlier, now).await?;
+                }
+                return Ok(Some(Message::HotelUnavailable(HotelUnavailable {
+                    booking_id: hold.booking_id,
+                    night: *night,
+                })));
+            }
+        }
+        let status = if hold.auto_approve { "confirmed" } else { "pending" };
+        sqlx::query(
+            "INSERT INTO room_hold (booking_id, resort_id, check_in, nights, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
+        )
+        .bind(hold.booking_id.to_string())
+        .bind(hold.resort_id.to_string())
+        .bind(hold.check_in.to_string())
+        .bind(i64::from(hold.nights))
+        .bind(status)
+        .bind(now)
+        .execute(&mut *connection)
+        .await?;
+        Ok(Some(if hold.auto_approve {
+            Message::HotelConfirmed(HotelConfirmed { booking_id: hold.booking_id, decided_by: None })
+        } else {
+            Message::HotelHeld(BookingRef { booking_id: hold.booking_id })
+        }))
+    }
+}
+
+/// Takes one room on `night` if one is free.
+async fn take_night(
+    connection: &mut Connection,
+    hold: &HotelHold,
+    night: NaiveDate,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO room_night (resort_id, night, rooms, held, created_at, updated_at) VALUES ($1, $2, $3, 0, $4, $4) ON CONFLICT DO NOTHING",
+    )
+    .bind(hold.resort_id.to_string())
+    .bind(night.to_string())
+    .bind(hold.rooms)
+    .bind(now)
+    .execute(&mut *connection)
+    .await?;
+    // The room count follows the resort's current inventory, carried by the command.
+    let taken = sqlx::query(
+        "UPDATE room_night SET rooms = $3, held = held + 1, updated_at = $4 WHERE resort_id = $1 AND night = $2 AND held < $3",
+    )
+    .bind(hold.resort_id.to_string())
+    .bind(night.to_string())
+    .bind(hold.rooms)
+    .bind(now)
+    .execute(&mut *connection)
+    .await?
+    .rows_affected();
+    Ok(taken == 1)
+}
+
+async fn give_back_night(
+    connection: &mut Connection,
+    resort_id: &str,
+    night: NaiveDate,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE room_night SET held = held - 1, updated_at = $3 WHERE resort_id = $1 AND night = $2")
+        .bind(resort_id)
+        .bind(night.to_string())
+        .bind(now)
+        .execute(&mut *connection)
+        .await?;
+    Ok(())
+}
+
+async fn give_back_nights(connection: &mut Connection, booking_id: BookingId, now: i64) -> Result<(), HandleError> {
+    let row = sqlx::query("SELECT resort_id, check_in, nights FROM room_hold WHERE booking_id = $1")
+        .bind(booking_id.to_string())
+        .fetch_one(&mut *connection)
+        .await?;
+    let resort_id: String = row.try_get("resort_id")?;
+    let check_in: String = row.try_get("check_in")?;
+    let nights: i64 = row.try_get("nights")?;
+    let check_in = parse_date(&check_in).map_err(|error| HandleError::Reject(error.to_string()))?;
+    for offset in 0..nights.max(0) {
+        give_back_night(connection, &resort_id, check_in + Days::new(offset as u64), now).await?;
+    }
+    Ok(())
+}
+
+/// Rooms held per night for a resort, from `from` for `days` days: for availability and reports.
+pub async fn held_per_night(
+    pool: &resort_core::db::Pool,
+    resort_id: &str,
+    from: NaiveDate,
+    days: u32,
+) -> Result<Vec<(NaiveDate, i64)>, sqlx::Error> {
+    let until = from + Days::new(u64::from(days));
+    let rows = sqlx::query(
+        "SELECT night, held FROM room_night WHERE resort_id = $1 AND night >= $2 AND night < $3 ORDER BY night",
+    )
+    .bind(resort_id)
+    .bind(from.to_string())
+    .bind(until.to_string())
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let night: String = row.try_get("night")?;
+            let night = parse_date(&night).map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
+            Ok((night, row.try_get("held")?))
+        })
+        .collect()
+}
