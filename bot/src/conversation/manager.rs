@@ -41,6 +41,9 @@ impl Conversation {
 
     pub(super) async fn decide(&self, turn: &Turn<'_>, reference: &str, decision: Decision) -> TurnResult {
         let locale = turn.locale;
+        if turn.managed.is_empty() {
+            return Err(refuse(locale.text("error-not-manager")));
+        }
         let reference_arg = || text_arg("reference", reference.to_owned());
         match self.desk.decide(reference, decision, turn.employee.id, &turn.employee.name).await {
             Ok(booking) => {

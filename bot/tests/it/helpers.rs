@@ -1,0 +1,430 @@
+//! `spawn_app()`: the real application on port 0 with a fresh SQLite file, a manual clock and
+//! the Kakao stand-in; plus drivers that talk to it the way Kakao and an admin would.
+
+use crate::kakao_standin::{BOT_ID, KakaoStandIn, REST_API_KEY};
+use chrono::Utc;
+use resort_core::clock::ManualClock;
+use resort_core::db::Pool;
+use resort_core::shutdown::ShutdownTrigger;
+use resortbot::config::{Config, Secret};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const ADMIN_TOKEN: &str = "admin-token";
+pub const SKILL_SECRET: &str = "skill-secret";
+
+pub struct TestApp {
+    pub address: String,
+    pub database_url: String,
+    pub pool: Pool,
+    pub clock: Arc<ManualClock>,
+    pub kakao: KakaoStandIn,
+    pub http: reqwest::Client,
+    shutdown: Option<ShutdownTrigger>,
+    running: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    /// Set when the app runs as a separate `resortbot` process.
+    child: Option<tokio::process::Child>,
+    directory: std::sync::Arc<tempfile::TempDir>,
+}
+
+/// The configuration every test app starts from: everything on, nothing seeded.
+pub fn test_config(database_url: &str, kakao: &KakaoStandIn) -> Config {
+    let mut config = Config::defaults();
+    config.database_url = database_url.to_owned();
+    config.seed_demo = false;
+    config.admin_token = Some(Secret::new(ADMIN_TOKEN));
+    config.kakao_skill_secret = Some(Secret::new(SKILL_SECRET));
+    config.kakao_bot_id = Some(BOT_ID.to_owned());
+    config.kakao_rest_api_key = Some(Secret::new(REST_API_KEY));
+    config.kakao_event_api_url = kakao.url.clone();
+    config.approval_timer_interval_ms = 50;
+    config.poll_interval_ms = 100;
+    config
+}
+
+pub async fn spawn_app() -> TestApp {
+    let directory = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}", directory.path().join("resortbot.db").display());
+    let kakao = KakaoStandIn::start().await;
+    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    let (trigger, shutdown) = resort_core::shutdown::channel();
+    let running =
+        tokio::spawn(resortbot::app::run(test_config(&database_url, &kakao), clock.clone(), listener, shutdown));
+    let http = reqwest::Client::new();
+    wait_until("the app answers /healthz", || async { http.get(format!("{address}/healthz")).send().await.is_ok() })
+        .await;
+    let pool = resort_core::db::connect(&database_url).await.unwrap();
+    TestApp {
+        address,
+        database_url,
+        pool,
+        clock,
+        kakao,
+        http,
+        shutdown: Some(trigger),
+        running: Some(running),
+        child: None,
+        directory: std::sync::Arc::new(directory),
+    }
+}
+
+/// The real `resortbot` binary as a child process on a fresh database.
+pub async fn spawn_process() -> TestApp {
+    let directory = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let kakao = KakaoStandIn::start().await;
+    let database_url = format!("sqlite://{}", directory.path().join("resortbot.db").display());
+    start_process(directory, database_url, kakao).await
+}
+
+async fn start_process(
+    directory: std::sync::Arc<tempfile::TempDir>,
+    database_url: String,
+    kakao: KakaoStandIn,
+) -> TestApp {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let config = test_config(&database_url, &kakao);
+    let log =
+        std::fs::OpenOptions::new().create(true).append(true).open(directory.path().join("resortbot.log")).unwrap();
+    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_resortbot"))
+        .env("DATABASE_URL", &database_url)
+        .env("HTTP_ADDR", format!("127.0.0.1:{port}"))
+        .env("ADMIN_TOKEN", ADMIN_TOKEN)
+        .env("KAKAO_SKILL_SECRET", SKILL_SECRET)
+        .env("KAKAO_BOT_ID", BOT_ID)
+        .env("KAKAO_REST_API_KEY", REST_API_KEY)
+        .env("KAKAO_EVENT_API_URL", &kakao.url)
+        .env("SEED_DEMO", "false")
+        .env("POLL_INTERVAL_MS", config.poll_interval_ms.to_string())
+        .env("APPROVAL_TIMER_INTERVAL_MS", config.approval_timer_interval_ms.to_string())
+        .env("RUST_LOG", "warn")
+        .current_dir(directory.path())
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the resortbot binary starts");
+    let address = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    wait_until("the process answers /healthz", || async {
+        http.get(format!("{address}/healthz")).send().await.is_ok()
+    })
+    .await;
+    let pool = resort_core::db::connect(&database_url).await.unwrap();
+    let clock = Arc::new(ManualClock::new(Utc::now()));
+    TestApp {
+        address,
+        database_url,
+        pool,
+        clock,
+        kakao,
+        http,
+        shutdown: None,
+        running: None,
+        child: Some(child),
+        directory,
+    }
+}
+
+impl TestApp {
+    /// Kills the process outright (SIGKILL): no shutdown code runs.
+    pub async fn kill(&mut self) {
+        let mut child = self.child.take().expect("only a process can be killed");
+        child.kill().await.unwrap();
+    }
+
+    /// Starts the binary again on the same database and the same Kakao stand-in.
+    pub async fn restart_process(&self) -> TestApp {
+        start_process(self.directory.clone(), self.database_url.clone(), self.kakao.clone()).await
+    }
+
+    /// Stops the app gracefully and waits until every loop has returned.
+    pub async fn stop(&mut self) {
+        if let Some(trigger) = self.shutdown.take() {
+            trigger.trigger();
+        }
+        if let Some(running) = self.running.take() {
+            running.await.unwrap().unwrap();
+        }
+    }
+
+    // ── Kakao, as the platform calls the skill ───────────────────────────────────────────────
+
+    pub async fn kakao_raw(&self, body: Vec<u8>, secret: Option<&str>) -> (u16, Value) {
+        let mut request = self
+            .http
+            .post(format!("{}/kakao/skill", self.address))
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(secret) = secret {
+            request = request.header("X-Kakao-Skill-Secret", secret);
+        }
+        let response = request.timeout(Duration::from_secs(5)).send().await.unwrap();
+        let status = response.status().as_u16();
+        let body = response.json().await.unwrap_or(Value::Null);
+        (status, body)
+    }
+
+    async fn kakao(&self, user_key: &str, utterance: &str, press: Option<&str>, lang: &str) -> Value {
+        let mut payload = json!({
+            "intent": { "id": "i", "name": "fallback" },
+            "userRequest": { "timezone": "Asia/Seoul", "utterance": utterance, "lang": lang,
+                             "user": { "id": user_key, "type": "botUserKey", "properties": { "botUserKey": user_key } } },
+            "bot": { "id": BOT_ID, "name": "resortbot" },
+            "action": { "id": "a", "name": "skill", "params": {}, "detailParams": {} },
+        });
+        if let Some(press) = press {
+            payload["action"]["clientExtra"] = json!({ "cmd": press });
+            payload["flow"] = json!({ "trigger": { "type": "CARD_BUTTON_BLOCK" } });
+        }
+        let (status, body) = self.kakao_raw(serde_json::to_vec(&payload).unwrap(), Some(SKILL_SECRET)).await;
+        assert_eq!(status, 200, "{body}");
+        assert_valid_template(&body);
+        body
+    }
+
+    /// Sends a typed message; returns the whole response text.
+    pub async fn say(&self, user_key: &str, utterance: &str) -> String {
+        template_text(&self.kakao(user_key, utterance, None, "ko").await)
+    }
+
+    pub async fn say_in(&self, user_key: &str, utterance: &str, lang: &str) -> String {
+        template_text(&self.kakao(user_key, utterance, None, lang).await)
+    }
+
+    /// Presses a button (its payload arrives as `clientExtra.cmd`).
+    pub async fn press(&self, user_key: &str, press: &str) -> String {
+        template_text(&self.kakao(user_key, "", Some(press), "ko").await)
+    }
+
+    pub async fn say_full(&self, user_key: &str, utterance: &str) -> Value {
+        self.kakao(user_key, utterance, None, "ko").await
+    }
+
+    pub async fn press_full(&self, user_key: &str, press: &str) -> Value {
+        self.kakao(user_key, "", Some(press), "ko").await
+    }
+
+    // ── Admin API ────────────────────────────────────────────────────────────────────────────
+
+    pub async fn admin(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut request = self.http.request(method, format!("{}/api/v1{path}", self.address)).bearer_auth(ADMIN_TOKEN);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn create_resort(&self, body: Value) -> String {
+        let (status, resort) = self.admin(reqwest::Method::POST, "/resorts", Some(body)).await;
+        assert_eq!(status, 201, "{resort}");
+        resort["id"].as_str().unwrap().to_owned()
+    }
+
+    /// An employee with `points`, linked from the Kakao account `user_key`.
+    pub async fn linked_employee(&self, user_key: &str, name: &str, points: i64) -> String {
+        let (status, employee) = self
+            .admin(reqwest::Method::POST, "/employees", Some(json!({ "employee_no": user_key, "name": name })))
+            .await;
+        assert_eq!(status, 201, "{employee}");
+        let id = employee["id"].as_str().unwrap().to_owned();
+        if points > 0 {
+            let grant = json!({ "amount": points, "reason": "test" });
+            assert_eq!(self.admin(reqwest::Method::POST, &format!("/employees/{id}/points"), Some(grant)).await.0, 202);
+            self.wait_for_points(&id, points).await;
+        }
+        let linked = self.say(user_key, &format!("연결 {}", employee["link_code"].as_str().unwrap())).await;
+        assert!(linked.contains("연결되었습니다"), "{linked}");
+        id
+    }
+
+    pub async fn make_manager(&self, resort_id: &str, employee_id: &str) {
+        let (status, body) = self
+            .admin(
+                reqwest::Method::POST,
+                &format!("/resorts/{resort_id}/managers"),
+                Some(json!({ "employee_id": employee_id })),
+            )
+            .await;
+        assert_eq!(status, 201, "{body}");
+    }
+
+    pub async fn points(&self, employee_id: &str) -> i64 {
+        self.admin(reqwest::Method::GET, &format!("/employees/{employee_id}"), None).await.1["points"].as_i64().unwrap()
+    }
+
+    pub async fn wait_for_points(&self, employee_id: &str, expected: i64) {
+        let mut last = 0;
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        while tokio::time::Instant::now() < deadline {
+            last = self.points(employee_id).await;
+            if last == expected {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("balance of {employee_id} stayed {last}, expected {expected}");
+    }
+
+    pub async fn booking(&self, reference: &str) -> Value {
+        let (_, bookings) = self.admin(reqwest::Method::GET, "/bookings", None).await;
+        bookings
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|booking| booking["reference"] == reference)
+            .cloned()
+            .unwrap_or(Value::Null)
+    }
+
+    pub async fn bookings(&self) -> Vec<Value> {
+        self.admin(reqwest::Method::GET, "/bookings", None).await.1.as_array().unwrap().clone()
+    }
+
+    /// Waits until the booking reaches `status`, and returns it.
+    pub async fn wait_for_status(&self, reference: &str, status: &str) -> Value {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+        loop {
+            let booking = self.booking(reference).await;
+            if booking["status"] == status {
+                return booking;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "booking {reference} is {booking}, expected {status}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(trigger) = self.shutdown.take() {
+            trigger.trigger();
+        }
+    }
+}
+
+/// The reference ("R" and six symbols) in a reply.
+pub fn reference_in(text: &str) -> String {
+    let position = text
+        .find("참조번호 ")
+        .or_else(|| text.find("Reference "))
+        .unwrap_or_else(|| panic!("no reference in {text:?}"));
+    let after = &text[position..];
+    let start = after.find('R').unwrap();
+    after[start..start + 7].to_owned()
+}
+
+/// Every text of a skill response, outputs and quick-reply labels excluded.
+pub fn template_text(body: &Value) -> String {
+    let outputs = body["template"]["outputs"].as_array().cloned().unwrap_or_default();
+    outputs
+        .iter()
+        .map(|output| {
+            output["simpleText"]["text"]
+                .as_str()
+                .or_else(|| output["textCard"]["description"].as_str())
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Every button and quick reply of a skill response as (label, press).
+pub fn template_buttons(body: &Value) -> Vec<(String, String)> {
+    let template = &body["template"];
+    let mut all = Vec::new();
+    for output in template["outputs"].as_array().cloned().unwrap_or_default() {
+        for button in output["textCard"]["buttons"].as_array().cloned().unwrap_or_default() {
+            all.push(button);
+        }
+    }
+    all.extend(template["quickReplies"].as_array().cloned().unwrap_or_default());
+    all.iter()
+        .map(|button| {
+            (button["label"].as_str().unwrap().to_owned(), button["extra"]["cmd"].as_str().unwrap().to_owned())
+        })
+        .collect()
+}
+
+/// What Kakao's builder would refuse: the checks of the platform's documented limits.
+pub fn assert_valid_template(body: &Value) {
+    assert_eq!(body["version"], "2.0", "{body}");
+    let outputs = body["template"]["outputs"].as_array().expect("outputs");
+    assert!((1..=3).contains(&outputs.len()), "{body}");
+    for output in outputs {
+        if let Some(text) = output["simpleText"]["text"].as_str() {
+            assert!(text.chars().count() <= 1000);
+        } else {
+            let card = &output["textCard"];
+            assert!(card["description"].as_str().unwrap().chars().count() <= 400, "{body}");
+            let buttons = card["buttons"].as_array().unwrap();
+            assert!(buttons.len() <= 3);
+            for button in buttons {
+                assert!(button["label"].as_str().unwrap().chars().count() <= 14);
+                assert!(button["action"] == "message" && button["messageText"].is_string());
+            }
+        }
+    }
+    let quick = body["template"]["quickReplies"].as_array().cloned().unwrap_or_default();
+    assert!(quick.len() <= 10, "{body}");
+    for reply in quick {
+        assert!(reply["label"].as_str().unwrap().chars().count() <= 14);
+    }
+}
+
+/// Polls `condition` until it holds, failing the test after 15 s.
+pub async fn wait_until<F, Fut>(what: &str, condition: F)
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while !condition().await {
+        assert!(tokio::time::Instant::now() < deadline, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// A check-in date `days` from the app's today.
+pub fn in_days(app: &TestApp, days: u64) -> String {
+    use resort_core::clock::Clock;
+    (app.clock.today() + chrono::Days::new(days)).to_string()
+}
+
+/// A resort for tests: auto-approve unless said otherwise.
+pub fn resort_body(name: &str, rooms: i64, auto_approve: bool) -> Value {
+    json!({ "name": name, "region": "강원", "rooms": rooms, "points_per_night": 100, "max_nights": 5,
+            "auto_approve": auto_approve, "approval_hours": 24, "free_cancel_days": 7, "late_refund_percent": 50 })
+}
+
+/// A Kakao caller that survives the app going away: for traffic aimed at a process that is
+/// about to be killed.
+pub struct Client {
+    address: String,
+    http: reqwest::Client,
+}
+
+impl Client {
+    pub fn of(app: &TestApp) -> Self {
+        Self { address: app.address.clone(), http: app.http.clone() }
+    }
+
+    /// The reply text, or `None` if the process did not answer.
+    pub async fn try_say(&self, user_key: &str, utterance: &str) -> Option<String> {
+        let payload = json!({ "userRequest": { "utterance": utterance, "lang": "ko", "user": { "id": user_key } }, "bot": { "id": BOT_ID } });
+        let response = self
+            .http
+            .post(format!("{}/kakao/skill", self.address))
+            .header("X-Kakao-Skill-Secret", SKILL_SECRET)
+            .json(&payload)
+            .timeout(Duration::from_secs(5))
+            .send()
+            .await
+            .ok()?;
+        Some(template_text(&response.json().await.ok()?))
+    }
+}

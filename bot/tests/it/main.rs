@@ -1,0 +1,13 @@
+//! The gateway's integration tests: the real application on a random port with a fresh SQLite
+//! file, driven through the Kakao skill webhook and the admin API, with a loopback stand-in for
+//! the Kakao Event API that records every push.
+
+mod admin_api;
+mod bad_input;
+mod concurrency;
+mod crash;
+mod helpers;
+mod kakao_standin;
+mod locales;
+mod redelivery;
+mod saga;

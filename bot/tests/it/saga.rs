@@ -1,0 +1,222 @@
+//! The booking saga end to end, as employees and managers live it.
+
+use crate::helpers::{in_days, reference_in, resort_body, spawn_app, template_buttons};
+use crate::kakao_standin::{push_button, push_text};
+use chrono::Duration;
+use reqwest::Method;
+
+#[tokio::test]
+async fn an_auto_approved_booking_is_confirmed_paid_and_pushed() {
+    let app = spawn_app().await;
+    app.create_resort(resort_body("설악 오션", 5, true)).await;
+    let employee = app.linked_employee("kim", "김휴가", 1000).await;
+
+    let check_in = in_days(&app, 10);
+    let ack = app.say("kim", &format!("예약 설악 오션 {check_in} 2박")).await;
+    assert!(ack.contains("예약 요청을 접수했습니다"), "{ack}");
+    let reference = reference_in(&ack);
+
+    let push = app.kakao.wait_for("kim", "확정").await;
+    assert!(push_text(&push).contains(&reference));
+    assert_eq!(push["event"]["name"], "resortbot_alert");
+    let booking = app.wait_for_status(&reference, "confirmed").await;
+    assert_eq!(booking["points"], 200);
+    assert_eq!(booking["check_in"], check_in);
+    app.wait_for_points(&employee, 800).await;
+
+    assert_eq!(app.kakao.refused(), 0, "every push matched the Event API's wire format");
+    let (_, detail) = app.admin(Method::GET, &format!("/bookings/{}", booking["id"].as_str().unwrap()), None).await;
+    let steps: Vec<&str> =
+        detail["steps"].as_array().unwrap().iter().map(|step| step["step"].as_str().unwrap()).collect();
+    assert_eq!(steps, ["requested", "point.deducted", "hotel.confirmed"]);
+}
+
+#[tokio::test]
+async fn a_manager_approves_from_the_pushed_buttons_and_a_second_press_changes_nothing() {
+    let app = spawn_app().await;
+    let resort = app.create_resort(resort_body("제주 바람", 3, false)).await;
+    let employee = app.linked_employee("kim", "김휴가", 1000).await;
+    let manager = app.linked_employee("lee", "이매니저", 0).await;
+    app.make_manager(&resort, &manager).await;
+
+    let reference = reference_in(&app.say("kim", &format!("예약 제주 바람 {} 1박", in_days(&app, 20))).await);
+    let request = app.kakao.wait_for("lee", &reference).await;
+    assert!(push_text(&request).contains("김휴가"), "{request}");
+    app.wait_for_status(&reference, "awaiting_approval").await;
+
+    let approve = push_button(&request, "승인");
+    let answer = app.press("lee", &approve).await;
+    assert!(answer.contains("승인을 처리합니다"), "{answer}");
+    app.kakao.wait_for("kim", "확정").await;
+    let booking = app.wait_for_status(&reference, "confirmed").await;
+    assert_eq!(booking["decided_by"], "이매니저");
+    app.wait_for_points(&employee, 900).await;
+
+    let again = app.press("lee", &approve).await;
+    assert!(again.contains("이미 처리되었습니다"), "{again}");
+    let rejected_late = app.press("lee", &push_button(&request, "거절")).await;
+    assert!(rejected_late.contains("이미 처리되었습니다"), "{rejected_late}");
+    assert_eq!(app.booking(&reference).await["status"], "confirmed");
+}
+
+#[tokio::test]
+async fn a_manager_rejection_refunds_the_employee_and_says_why() {
+    let app = spawn_app().await;
+    let resort = app.create_resort(resort_body("제주 바람", 3, false)).await;
+    let employee = app.linked_employee("kim", "김휴가", 1000).await;
+    let manager = app.linked_employee("lee", "이매니저", 0).await;
+    app.make_manager(&resort, &manager).await;
+
+    let reference = reference_in(&app.say("kim", &format!("예약 제주 바람 {} 3박", in_days(&app, 20))).await);
+    let request = app.kakao.wait_for("lee", &reference).await;
+    app.wait_for_points(&employee, 700).await;
+    app.press("lee", &push_button(&request, "거절")).await;
+
+    let push = app.kakao.wait_for("kim", "거절되었습니다").await;
+    assert!(push_text(&push).contains("담당자 거절") && push_text(&push).contains("300"), "{push}");
+    let booking = app.wait_for_status(&reference, "rejected").await;
+    assert_eq!(booking["reason"], "manager_rejected");
+    app.wait_for_points(&employee, 1000).await;
+}
+
+#[tokio::test]
+async fn booking_is_rejected_when_points_are_insufficient_and_nothing_is_taken() {
+    let app = spawn_app().await;
+    app.create_resort(resort_body("설악 오션", 5, true)).await;
+    let employee = app.linked_employee("kim", "김휴가", 150).await;
+
+    let reference = reference_in(&app.say("kim", &format!("예약 설악 오션 {} 2박", in_days(&app, 5))).await);
+    let push = app.kakao.wait_for("kim", "거절되었습니다").await;
+    assert!(push_text(&push).contains("포인트 부족"), "{push}");
+    assert_eq!(app.wait_for_status(&reference, "rejected").await["reason"], "insufficient_points");
+    assert_eq!(app.points(&employee).await, 150);
+}
+
+#[tokio::test]
+async fn the_last_room_goes_to_one_booking_and_the_other_is_refunded() {
+    let app = spawn_app().await;
+    app.create_resort(resort_body("남해 별빛", 1, true)).await;
+    let first = app.linked_employee("kim", "김휴가", 500).await;
+    let second = app.linked_employee("park", "박여행", 500).await;
+    let night = in_days(&app, 3);
+
+    let won = reference_in(&app.say("kim", &format!("예약 남해 별빛 {night} 1박")).await);
+    app.wait_for_status(&won, "confirmed").await;
+    let lost = reference_in(&app.say("park", &format!("book 남해 별빛 {night} 2")).await);
+    let push = app.kakao.wait_for("park", "거절되었습니다").await;
+    assert!(push_text(&push).contains("빈 객실 없음"), "{push}");
+    assert_eq!(app.wait_for_status(&lost, "rejected").await["reason"], "no_room");
+    app.wait_for_points(&first, 400).await;
+    app.wait_for_points(&second, 500).await;
+}
+
+#[tokio::test]
+async fn a_request_past_its_approval_deadline_is_rejected_refunded_and_the_manager_told() {
+    let app = spawn_app().await;
+    let resort = app.create_resort(resort_body("제주 바람", 3, false)).await;
+    let employee = app.linked_employee("kim", "김휴가", 1000).await;
+    let manager = app.linked_employee("lee", "이매니저", 0).await;
+    app.make_manager(&resort, &manager).await;
+
+    let reference = reference_in(&app.say("kim", &format!("예약 제주 바람 {} 1박", in_days(&app, 30))).await);
+    let request = app.kakao.wait_for("lee", &reference).await;
+    app.wait_for_points(&employee, 900).await;
+
+    app.clock.advance(Duration::hours(23));
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(app.booking(&reference).await["status"], "awaiting_approval", "not before the deadline");
+
+    app.clock.advance(Duration::hours(2));
+    let push = app.kakao.wait_for("kim", "거절되었습니다").await;
+    assert!(push_text(&push).contains("승인 기한 초과"), "{push}");
+    app.kakao.wait_for("lee", "승인 기한을 넘겨").await;
+    assert_eq!(app.wait_for_status(&reference, "rejected").await["reason"], "manager_timed_out");
+    app.wait_for_points(&employee, 1000).await;
+
+    let late = app.press("lee", &push_button(&request, "승인")).await;
+    assert!(late.contains("이미 처리되었습니다"), "{late}");
+}
+
+#[tokio::test]
+async fn cancelling_early_refunds_everything_and_late_refunds_the_policy_share() {
+    let app = spawn_app().await;
+    app.create_resort(resort_body("설악 오션", 5, true)).await;
+    let employee = app.linked_employee("kim", "김휴가", 1000).await;
+
+    let early = reference_in(&app.say("kim", &format!("예약 설악 오션 {} 2박", in_days(&app, 30))).await);
+    let late = reference_in(&app.say("kim", &format!("예약 설악 오션 {} 2박", in_days(&app, 2))).await);
+    app.wait_for_status(&early, "confirmed").await;
+    app.wait_for_status(&late, "confirmed").await;
+    app.wait_for_points(&employee, 600).await;
+
+    let quote = app.say_full("kim", &format!("취소 {early}")).await;
+    assert!(crate::helpers::template_text(&quote).contains("200포인트 중 200포인트"), "{quote}");
+    let confirm = template_buttons(&quote).into_iter().find(|(label, _)| label == "취소 확정").unwrap().1;
+    assert!(app.press("kim", &confirm).await.contains("취소를 진행합니다"));
+    app.kakao.wait_for("kim", &format!("{early} 예약이 취소되었습니다. 200포인트")).await;
+    app.wait_for_status(&early, "cancelled").await;
+    app.wait_for_points(&employee, 800).await;
+
+    let quote = app.say("kim", &format!("cancel {late}")).await;
+    assert!(quote.contains("200포인트 중 100포인트"), "{quote}");
+    app.press("kim", &format!("cx:{late}")).await;
+    assert_eq!(app.wait_for_status(&late, "cancelled").await["refund_points"], 100);
+    app.wait_for_points(&employee, 900).await;
+
+    let history = app.say("kim", "내 예약").await;
+    assert!(history.contains(&early) && history.contains(&late) && history.contains("취소됨"), "{history}");
+}
+
+#[tokio::test]
+async fn the_guided_flow_books_once_however_often_confirm_is_pressed() {
+    let app = spawn_app().await;
+    app.create_resort(resort_body("설악 오션", 5, true)).await;
+    let employee = app.linked_employee("kim", "김휴가", 1000).await;
+
+    let resorts = app.say_full("kim", "예약").await;
+    let resort_press = template_buttons(&resorts).into_iter().find(|(label, _)| label == "설악 오션").unwrap().1;
+    let dates = app.press_full("kim", &resort_press).await;
+    let (date, date_press) = template_buttons(&dates).into_iter().find(|(_, press)| press.starts_with("fd:")).unwrap();
+    assert_eq!(date, in_days(&app, 0), "the first free date is today");
+    let nights = app.press_full("kim", &date_press).await;
+    assert!(template_buttons(&nights).iter().any(|(label, _)| label == "3박"));
+    let summary = app.press("kim", "fn:3").await;
+    assert!(summary.contains("300포인트") && summary.contains("1000포인트 → 예약 후 700포인트"), "{summary}");
+
+    let first = app.press("kim", "fc").await;
+    let reference = reference_in(&first);
+    let second = app.press("kim", "fc").await;
+    assert!(second.contains(&reference) && second.contains("이미 요청한 예약"), "{second}");
+    app.wait_for_status(&reference, "confirmed").await;
+    app.wait_for_points(&employee, 700).await;
+    assert_eq!(app.bookings().await.len(), 1);
+}
+
+#[tokio::test]
+async fn an_english_speaker_is_answered_and_alerted_in_english() {
+    let app = spawn_app().await;
+    app.create_resort(resort_body("Seorak", 5, true)).await;
+    app.linked_employee("kim", "Kim", 1000).await;
+
+    let ack = app.say_in("kim", &format!("book Seorak {} 2", in_days(&app, 4)), "en").await;
+    assert!(ack.contains("Booking request received"), "{ack}");
+    let push = app.kakao.wait_for("kim", "Your booking is confirmed").await;
+    assert!(push_text(&push).contains("2 nights"), "{push}");
+    assert!(app.say_in("kim", "points", "en").await.contains("Your balance is 800 points"));
+}
+
+#[tokio::test]
+async fn a_failing_push_is_retried_until_the_platform_takes_it() {
+    let app = spawn_app().await;
+    app.create_resort(resort_body("설악 오션", 5, true)).await;
+    app.linked_employee("kim", "김휴가", 1000).await;
+    app.kakao.fail_next(1);
+
+    app.say("kim", &format!("예약 설악 오션 {} 1박", in_days(&app, 4))).await;
+    crate::helpers::wait_until("the first attempt fails", || async { app.kakao.failures_pending() == 0 }).await;
+    assert!(app.kakao.pushes_to("kim").is_empty());
+    // The retry is due 500 ms later on the app's clock.
+    app.clock.advance(Duration::seconds(1));
+    app.kakao.wait_for("kim", "확정").await;
+    assert_eq!(app.kakao.pushes_to("kim").len(), 1);
+}
