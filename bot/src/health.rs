@@ -13,7 +13,7 @@ pub async fn live() -> Json<Value> {
 }
 
 pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
-    let database = sqlx::query_scalar::<_, i64>("SELECT 1").fetch_one(&state.pool).await.is_ok();
+    let database = sqlx::query_scalar::<_, i64>("SELECT CAST(1 AS BIGINT)").fetch_one(&state.pool).await.is_ok();
     let status = if database { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (
         status,

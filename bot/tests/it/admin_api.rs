@@ -1,6 +1,6 @@
 //! The admin API's resources and its OpenAPI document.
 
-use crate::helpers::{in_days, reference_in, resort_body, spawn_app};
+use super::helpers::{in_days, reference_in, resort_body, spawn_app};
 use reqwest::Method;
 use serde_json::json;
 

@@ -1,9 +1,9 @@
 //! Every kind of bad input gets a clear, localized answer and changes nothing.
 
-use crate::helpers::{
+use super::helpers::{
     SKILL_SECRET, TestApp, assert_valid_template, in_days, reference_in, resort_body, spawn_app, template_text,
 };
-use crate::kakao_standin::push_button;
+use super::kakao_standin::push_button;
 use reqwest::Method;
 use serde_json::json;
 
@@ -129,7 +129,7 @@ async fn the_admin_api_refuses_bad_requests_with_a_code_and_a_localized_message(
     let raw = app
         .http
         .post(format!("{}/api/v1/resorts", app.address))
-        .bearer_auth(crate::helpers::ADMIN_TOKEN)
+        .bearer_auth(super::helpers::ADMIN_TOKEN)
         .header("accept-language", "en-US,en;q=0.9")
         .header("content-type", "application/json")
         .body("{broken")

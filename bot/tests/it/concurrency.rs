@@ -1,6 +1,6 @@
 //! Many people racing for few rooms: the database's guards decide, and no point goes astray.
 
-use crate::helpers::{in_days, reference_in, resort_body, spawn_app, wait_until};
+use super::helpers::{in_days, reference_in, resort_body, spawn_app, wait_until};
 use sqlx::Row;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,7 +1,7 @@
 //! A process killed mid-saga loses nothing and applies nothing twice: the real binary is killed
 //! with SIGKILL and started again on the same database.
 
-use crate::helpers::{in_days, reference_in, resort_body, spawn_process, wait_until};
+use super::helpers::{in_days, reference_in, resort_body, spawn_process, wait_until};
 use resort_core::clock::SystemClock;
 use resort_core::id::{EmployeeId, ResortId};
 use resort_core::outbox::OutboxSignal;
@@ -44,7 +44,7 @@ async fn killing_the_process_at_a_random_moment_of_a_booking_stream_leaves_every
     let delay_millis = u64::from(uuid::Uuid::new_v4().as_bytes()[0]) * 2;
     eprintln!("killing after {delay_millis} ms");
 
-    let app_for_requests = Arc::new(crate::helpers::Client::of(&app));
+    let app_for_requests = Arc::new(super::helpers::Client::of(&app));
     let mut requests = tokio::task::JoinSet::new();
     for index in 0..8 {
         for night in &nights {

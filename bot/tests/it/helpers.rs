@@ -1,7 +1,7 @@
 //! `spawn_app()`: the real application on port 0 with a fresh SQLite file, a manual clock and
 //! the Kakao stand-in; plus drivers that talk to it the way Kakao and an admin would.
 
-use crate::kakao_standin::{BOT_ID, KakaoStandIn, REST_API_KEY};
+use super::kakao_standin::{BOT_ID, KakaoStandIn, REST_API_KEY};
 use chrono::Utc;
 use resort_core::clock::ManualClock;
 use resort_core::db::Pool;
@@ -26,6 +26,8 @@ pub struct TestApp {
     /// Set when the app runs as a separate `resortbot` process.
     child: Option<tokio::process::Child>,
     directory: std::sync::Arc<tempfile::TempDir>,
+    /// The server to drop this test's database from, on PostgreSQL.
+    postgres_server: Option<String>,
 }
 
 /// The configuration every test app starts from: everything on, nothing seeded.
@@ -43,9 +45,47 @@ pub fn test_config(database_url: &str, kakao: &KakaoStandIn) -> Config {
     config
 }
 
+/// Whether this is the PostgreSQL run of the suite (the `postgres` test target includes the
+/// same modules as `it`; only the database differs).
+fn on_postgres() -> bool {
+    module_path!().starts_with("postgres::")
+}
+
+/// A database of its own for one test: a SQLite file in the test's directory, or a new
+/// PostgreSQL database on the server of `TEST_DATABASE_URL`.
+async fn fresh_database(directory: &std::path::Path) -> (String, Option<String>) {
+    if !on_postgres() {
+        return (format!("sqlite://{}", directory.join("resortbot.db").display()), None);
+    }
+    let server =
+        std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let name = format!("resortbot_test_{}", uuid::Uuid::new_v4().simple());
+    let admin = resort_core::db::connect(&server).await.expect("TEST_DATABASE_URL reaches a PostgreSQL server");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.unwrap();
+    admin.close().await;
+    let (base, _) = server.rsplit_once('/').expect("TEST_DATABASE_URL names a database");
+    (format!("{base}/{name}"), Some(server))
+}
+
+/// Drops a test's PostgreSQL database, on a thread of its own since `Drop` cannot wait.
+fn drop_database(server: String, database_url: &str) {
+    let name = database_url.rsplit('/').next().unwrap_or_default().to_owned();
+    let _ = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            if let Ok(admin) = resort_core::db::connect(&server).await {
+                let _ = sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                    .execute(&admin)
+                    .await;
+            }
+        })
+    })
+    .join();
+}
+
 pub async fn spawn_app() -> TestApp {
     let directory = tempfile::tempdir().unwrap();
-    let database_url = format!("sqlite://{}", directory.path().join("resortbot.db").display());
+    let (database_url, postgres_server) = fresh_database(directory.path()).await;
     let kakao = KakaoStandIn::start().await;
     let clock = Arc::new(ManualClock::new(Utc::now()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -68,6 +108,7 @@ pub async fn spawn_app() -> TestApp {
         running: Some(running),
         child: None,
         directory: std::sync::Arc::new(directory),
+        postgres_server,
     }
 }
 
@@ -125,6 +166,7 @@ async fn start_process(
         running: None,
         child: Some(child),
         directory,
+        postgres_server: None,
     }
 }
 
@@ -135,9 +177,12 @@ impl TestApp {
         child.kill().await.unwrap();
     }
 
-    /// Starts the binary again on the same database and the same Kakao stand-in.
-    pub async fn restart_process(&self) -> TestApp {
-        start_process(self.directory.clone(), self.database_url.clone(), self.kakao.clone()).await
+    /// Starts the binary again on the same database and the same Kakao stand-in; the new
+    /// handle takes over dropping the database.
+    pub async fn restart_process(&mut self) -> TestApp {
+        let mut restarted = start_process(self.directory.clone(), self.database_url.clone(), self.kakao.clone()).await;
+        restarted.postgres_server = self.postgres_server.take();
+        restarted
     }
 
     /// Stops the app gracefully and waits until every loop has returned.
@@ -302,6 +347,12 @@ impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(trigger) = self.shutdown.take() {
             trigger.trigger();
+        }
+        if let Some(mut child) = self.child.take() {
+            let _ = child.start_kill();
+        }
+        if let Some(server) = self.postgres_server.take() {
+            drop_database(server, &self.database_url);
         }
     }
 }

@@ -26,8 +26,7 @@ pub struct KakaoStandIn {
 impl KakaoStandIn {
     pub async fn start() -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let mut stand_in = Self::default();
-        stand_in.url = format!("http://{}", listener.local_addr().unwrap());
+        let stand_in = Self { url: format!("http://{}", listener.local_addr().unwrap()), ..Self::default() };
         let router = Router::new().route("/v2/bots/{bot_id}/talk", post(talk)).with_state(stand_in.clone());
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
         stand_in

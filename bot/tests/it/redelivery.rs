@@ -1,8 +1,8 @@
 //! At-least-once delivery made effectively once: every message of finished sagas is delivered
 //! again to every consumer, through the real relay, and nothing changes.
 
-use crate::helpers::{in_days, reference_in, resort_body, spawn_app, wait_until};
-use crate::kakao_standin::push_button;
+use super::helpers::{in_days, reference_in, resort_body, spawn_app, wait_until};
+use super::kakao_standin::push_button;
 use sqlx::Row;
 
 #[tokio::test]
@@ -28,9 +28,9 @@ async fn delivering_every_message_again_to_every_consumer_has_no_second_effect()
 
     let snapshot = || async {
         let counts: Vec<i64> = sqlx::query(
-            "SELECT (SELECT COUNT(*) FROM point_ledger), (SELECT COALESCE(SUM(held), 0) FROM room_night),
+            "SELECT (SELECT COUNT(*) FROM point_ledger), (SELECT CAST(COALESCE(SUM(held), 0) AS BIGINT) FROM room_night),
                     (SELECT COUNT(*) FROM push_message), (SELECT COUNT(*) FROM saga_step WHERE step NOT LIKE '%.%'),
-                    (SELECT COUNT(*) FROM mypage_booking), (SELECT COALESCE(SUM(balance), 0) FROM mypage_balance),
+                    (SELECT COUNT(*) FROM mypage_booking), (SELECT CAST(COALESCE(SUM(balance), 0) AS BIGINT) FROM mypage_balance),
                     (SELECT COUNT(*) FROM dead_letter)",
         )
         .fetch_one(&app.pool)

@@ -1,7 +1,7 @@
 //! The booking saga end to end, as employees and managers live it.
 
-use crate::helpers::{in_days, reference_in, resort_body, spawn_app, template_buttons};
-use crate::kakao_standin::{push_button, push_text};
+use super::helpers::{in_days, reference_in, resort_body, spawn_app, template_buttons};
+use super::kakao_standin::{push_button, push_text};
 use chrono::Duration;
 use reqwest::Method;
 
@@ -150,7 +150,7 @@ async fn cancelling_early_refunds_everything_and_late_refunds_the_policy_share()
     app.wait_for_points(&employee, 600).await;
 
     let quote = app.say_full("kim", &format!("취소 {early}")).await;
-    assert!(crate::helpers::template_text(&quote).contains("200포인트 중 200포인트"), "{quote}");
+    assert!(super::helpers::template_text(&quote).contains("200포인트 중 200포인트"), "{quote}");
     let confirm = template_buttons(&quote).into_iter().find(|(label, _)| label == "취소 확정").unwrap().1;
     assert!(app.press("kim", &confirm).await.contains("취소를 진행합니다"));
     app.kakao.wait_for("kim", &format!("{early} 예약이 취소되었습니다. 200포인트")).await;
@@ -213,7 +213,7 @@ async fn a_failing_push_is_retried_until_the_platform_takes_it() {
     app.kakao.fail_next(1);
 
     app.say("kim", &format!("예약 설악 오션 {} 1박", in_days(&app, 4))).await;
-    crate::helpers::wait_until("the first attempt fails", || async { app.kakao.failures_pending() == 0 }).await;
+    super::helpers::wait_until("the first attempt fails", || async { app.kakao.failures_pending() == 0 }).await;
     assert!(app.kakao.pushes_to("kim").is_empty());
     // The retry is due 500 ms later on the app's clock.
     app.clock.advance(Duration::seconds(1));
