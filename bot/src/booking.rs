@@ -199,14 +199,18 @@ pub struct BookingDesk {
 }
 
 impl BookingDesk {
+    /// Writes the messages a change of this booking causes into the outbox, in one statement.
     async fn send(
         &self,
         connection: &mut Connection,
-        message: Message,
+        messages: Vec<Message>,
         booking_id: BookingId,
     ) -> Result<(), sqlx::Error> {
-        let envelope = message.into_envelope(booking_id.to_string(), None, self.clock.now());
-        outbox::enqueue(connection, &envelope, self.clock.now_millis()).await
+        let envelopes: Vec<_> = messages
+            .into_iter()
+            .map(|message| message.into_envelope(booking_id.to_string(), None, self.clock.now()))
+            .collect();
+        outbox::enqueue_all(connection, &envelopes, self.clock.now_millis()).await
     }
 
     /// Validates and records a booking, and starts its saga by asking for the points.
@@ -286,8 +290,12 @@ impl BookingDesk {
         .await?;
         record_step(&mut transaction, booking.id, "requested", None, booking.created_at).await?;
         let deduct = PointDeduct { booking_id: booking.id, employee_id: booking.employee_id, amount: booking.points };
-        self.send(&mut transaction, Message::PointDeduct(deduct), booking.id).await?;
-        self.send(&mut transaction, Message::Booking(booking.snapshot()), booking.id).await?;
+        self.send(
+            &mut transaction,
+            vec![Message::PointDeduct(deduct), Message::Booking(booking.snapshot())],
+            booking.id,
+        )
+        .await?;
         transaction.commit().await?;
         self.outbox_signal.notify();
         Ok(())
@@ -332,8 +340,8 @@ impl BookingDesk {
         }
         booking.version += 1;
         record_step(&mut transaction, booking.id, "cancel_requested", None, now).await?;
-        self.send(&mut transaction, Message::HotelRelease(BookingRef { booking_id: booking.id }), booking.id).await?;
-        self.send(&mut transaction, Message::Booking(booking.snapshot()), booking.id).await?;
+        let release = Message::HotelRelease(BookingRef { booking_id: booking.id });
+        self.send(&mut transaction, vec![release, Message::Booking(booking.snapshot())], booking.id).await?;
         transaction.commit().await?;
         self.outbox_signal.notify();
         Ok(booking)
@@ -369,7 +377,7 @@ impl BookingDesk {
         let step = if decision == Decision::Approve { "manager_approved" } else { "manager_rejected" };
         record_step(&mut transaction, booking.id, step, None, now).await?;
         let decide = HotelDecide { booking_id: booking.id, decision, decided_by: Some(manager_name.to_owned()) };
-        self.send(&mut transaction, Message::HotelDecide(decide), booking.id).await?;
+        self.send(&mut transaction, vec![Message::HotelDecide(decide)], booking.id).await?;
         transaction.commit().await?;
         self.outbox_signal.notify();
         Ok(booking)
@@ -400,7 +408,7 @@ impl BookingDesk {
             if recorded == 1 {
                 record_step(&mut transaction, id, "approval_deadline_passed", None, now).await?;
                 let decide = HotelDecide { booking_id: id, decision: Decision::Expire, decided_by: None };
-                self.send(&mut transaction, Message::HotelDecide(decide), id).await?;
+                self.send(&mut transaction, vec![Message::HotelDecide(decide)], id).await?;
                 transaction.commit().await?;
                 expired += 1;
             }

@@ -211,17 +211,36 @@ pub async fn link(
     Ok(employee_from_row(&row)?)
 }
 
-/// The employee behind a chat account, if it is linked.
-pub async fn whoami(pool: &Pool, platform: Platform, platform_user_id: &str) -> Result<Option<Employee>, sqlx::Error> {
+/// A linked chat account as one turn of a conversation needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Caller {
+    pub employee: Employee,
+    /// Manages at least one resort.
+    pub is_manager: bool,
+    /// The language hint last stored for this account.
+    pub locale_hint: Option<Locale>,
+}
+
+/// The employee behind a chat account, if it is linked: one query per chat turn.
+pub async fn whoami(pool: &Pool, platform: Platform, platform_user_id: &str) -> Result<Option<Caller>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT e.id, e.employee_no, e.name, e.locale FROM chat_account a JOIN employee e ON e.id = a.employee_id
+        "SELECT e.id, e.employee_no, e.name, e.locale, a.locale_hint,
+                (SELECT COUNT(*) FROM resort_manager m WHERE m.employee_id = e.id) AS managed
+         FROM chat_account a JOIN employee e ON e.id = a.employee_id
          WHERE a.platform = $1 AND a.platform_user_id = $2",
     )
     .bind(platform.as_str())
     .bind(platform_user_id)
     .fetch_optional(pool)
     .await?;
-    row.as_ref().map(employee_from_row).transpose()
+    let Some(row) = row else { return Ok(None) };
+    let hint: Option<String> = row.try_get("locale_hint")?;
+    let managed: i64 = row.try_get("managed")?;
+    Ok(Some(Caller {
+        employee: employee_from_row(&row)?,
+        is_manager: managed > 0,
+        locale_hint: hint.as_deref().and_then(Locale::from_hint),
+    }))
 }
 
 /// Remembers the language the platform reported, so pushes to this account use it.

@@ -72,12 +72,8 @@ struct Due {
 impl PushLoop {
     pub async fn run(self, mut shutdown: Shutdown) {
         loop {
-            match self.due().await {
-                Ok(due) => futures::future::join_all(due.into_iter().map(|due| self.send(due)))
-                    .await
-                    .into_iter()
-                    .for_each(drop),
-                Err(error) => tracing::warn!(%error, "push loop could not read due alerts; retrying"),
+            if let Err(error) = self.send_due().await {
+                tracing::warn!(%error, "push loop could not read or mark alerts; retrying");
             }
             tokio::select! {
                 _ = self.signal.0.notified() => {}
@@ -85,6 +81,34 @@ impl PushLoop {
                 _ = shutdown.wait() => return,
             }
         }
+    }
+
+    /// Sends every due alert at once, then marks the sent ones in one statement.
+    async fn send_due(&self) -> Result<(), sqlx::Error> {
+        let due = self.due().await?;
+        let outcomes = futures::future::join_all(due.into_iter().map(|due| self.send(due))).await;
+        let mut sent = Vec::new();
+        for outcome in outcomes {
+            if let Some(id) = outcome? {
+                sent.push(id);
+            }
+        }
+        if sent.is_empty() {
+            return Ok(());
+        }
+        let placeholders: Vec<String> = (0..sent.len()).map(|index| format!("${}", index + 2)).collect();
+        let sql = format!(
+            "UPDATE push_message SET sent_at = $1, attempts = attempts + 1, updated_at = $1 WHERE id IN ({})",
+            placeholders.join(", ")
+        );
+        // Only numbered placeholders are formatted into the text; every id is bound. Not
+        // prepared and cached: the text varies with the number of ids.
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(self.clock.now_millis());
+        for id in sent {
+            query = query.bind(id);
+        }
+        query.execute(&self.pool).await?;
+        Ok(())
     }
 
     async fn due(&self) -> Result<Vec<Due>, sqlx::Error> {
@@ -119,7 +143,9 @@ impl PushLoop {
         Ok(due)
     }
 
-    async fn send(&self, due: Due) -> Result<(), sqlx::Error> {
+    /// Sends one alert; returns its id when the platform took it (marked by the caller), and
+    /// records a failure itself.
+    async fn send(&self, due: Due) -> Result<Option<String>, sqlx::Error> {
         let pusher = Platform::parse(&due.platform).and_then(|platform| self.pushers.get(&platform));
         let outcome = match pusher {
             Some(pusher) => pusher.push(&due.push).await,
@@ -127,15 +153,7 @@ impl PushLoop {
         };
         let now = self.clock.now_millis();
         match outcome {
-            Ok(()) => {
-                sqlx::query(
-                    "UPDATE push_message SET sent_at = $2, attempts = attempts + 1, updated_at = $2 WHERE id = $1",
-                )
-                .bind(&due.id)
-                .bind(now)
-                .execute(&self.pool)
-                .await?;
-            }
+            Ok(()) => return Ok(Some(due.id)),
             Err(PushError::Transient(error)) if due.attempts + 1 < MAX_ATTEMPTS => {
                 let delay_millis = 500 * (1_i64 << due.attempts.clamp(0, 10));
                 tracing::warn!(push_id = %due.id, %error, attempt = due.attempts + 1, "push failed; will retry");
@@ -152,7 +170,7 @@ impl PushLoop {
                 self.mark_failed(&due.id, &error).await?;
             }
         }
-        Ok(())
+        Ok(None)
     }
 
     async fn mark_failed(&self, id: &str, error: &str) -> Result<(), sqlx::Error> {

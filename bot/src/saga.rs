@@ -79,7 +79,8 @@ impl Handler for BookingSaga {
             tracing::debug!(%booking_id, status = %booking.status, message_type = %envelope.message_type, "report does not move the booking");
             return Ok(Vec::new());
         };
-        let resort = catalog::get_with(connection, booking.resort_id).await?;
+        let needs_resort = booking_needs_resort(&transition);
+        let resort = if needs_resort { catalog::get_with(connection, booking.resort_id).await? } else { None };
         let status_changed = transition.status != booking.status;
         booking.status = transition.status;
         booking.reason = transition.reason.or(booking.reason);
@@ -120,6 +121,11 @@ impl Handler for BookingSaga {
         }
         Ok(outgoing)
     }
+}
+
+/// Holding a room needs the resort's inventory and policy; waiting for approval its deadline.
+fn booking_needs_resort(transition: &saga::Transition) -> bool {
+    transition.status == BookingStatus::AwaitingApproval || transition.commands.contains(&SagaCommand::HoldRoom)
 }
 
 /// Fires passed approval deadlines every `interval` until shutdown.

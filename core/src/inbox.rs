@@ -16,9 +16,13 @@ use crate::message::{Envelope, Message};
 use crate::outbox::{self, OutboxSignal};
 use crate::shutdown::Shutdown;
 use async_trait::async_trait;
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
+
+/// Deliveries already waiting are handled together in one transaction, up to this many.
+const MAX_BATCH: usize = 64;
 
 /// What a handler wants sent because of the message it handled.
 #[derive(Debug, Clone)]
@@ -116,19 +120,70 @@ impl Consumer {
         let this = Arc::new(self);
         let mut tasks = tokio::task::JoinSet::new();
         loop {
-            let delivery = tokio::select! {
+            let first = tokio::select! {
                 delivery = subscription.deliveries.recv() => match delivery { Some(delivery) => delivery, None => break },
                 _ = shutdown.wait() => break,
             };
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match subscription.deliveries.try_recv() {
+                    Ok(delivery) => batch.push(delivery),
+                    Err(_) => break,
+                }
+            }
             let permit = permits.clone().acquire_owned().await.expect("the semaphore is never closed");
             let (this, context, shutdown) = (this.clone(), context.clone(), shutdown.clone());
             tasks.spawn(async move {
-                this.process(delivery, &context, shutdown).await;
+                this.process_batch(batch, &context, shutdown).await;
                 drop(permit);
             });
             while tasks.try_join_next().is_some() {}
         }
         while tasks.join_next().await.is_some() {}
+    }
+
+    /// Group commit: the whole batch in one transaction. If anything in it fails, nothing of it
+    /// is kept and each message goes through [`Self::process`] on its own, with its retries
+    /// and dead letter, so one bad message cannot hold the others back.
+    async fn process_batch(&self, mut batch: Vec<Delivery>, context: &ConsumerContext, shutdown: Shutdown) {
+        if batch.len() == 1 {
+            let delivery = batch.pop().expect("the batch has one delivery");
+            return self.process(delivery, context, shutdown).await;
+        }
+        let envelopes: Vec<&Envelope> = batch.iter().map(|delivery| &delivery.envelope).collect();
+        match self.handle_together(&envelopes, context).await {
+            Ok(()) => batch.into_iter().for_each(Delivery::ack),
+            Err(error) => {
+                tracing::debug!(consumer = self.name, %error, size = batch.len(), "batch failed; handling its messages one by one");
+                for delivery in batch {
+                    self.process(delivery, context, shutdown.clone()).await;
+                }
+            }
+        }
+    }
+
+    async fn handle_together(&self, envelopes: &[&Envelope], context: &ConsumerContext) -> Result<(), HandleError> {
+        let now = context.clock.now_millis();
+        let mut transaction = context.pool.begin().await?;
+        let fresh = record_in_inbox(&mut transaction, self.name, envelopes, now).await?;
+        let mut caused = Vec::new();
+        for envelope in envelopes.iter().filter(|envelope| fresh.contains(&envelope.message_id.to_string())) {
+            let message = Message::decode(envelope).map_err(|error| HandleError::Reject(error.to_string()))?;
+            for item in self.handler.handle(message, envelope, &mut transaction).await? {
+                caused.push(item.message.into_envelope(
+                    item.correlation_id,
+                    Some(envelope.message_id),
+                    context.clock.now(),
+                ));
+            }
+        }
+        outbox::enqueue_all(&mut transaction, &caused, now).await?;
+        transaction.commit().await?;
+        if !caused.is_empty() {
+            context.outbox_signal.notify();
+        }
+        self.handler.after_commit();
+        Ok(())
     }
 
     async fn process(&self, delivery: Delivery, context: &ConsumerContext, mut shutdown: Shutdown) {
@@ -196,6 +251,32 @@ impl Consumer {
         self.handler.after_commit();
         Ok(())
     }
+}
+
+/// Records the batch's messages in the inbox in one statement; returns the ids seen for the
+/// first time (the others were handled before and are skipped).
+async fn record_in_inbox(
+    connection: &mut Connection,
+    consumer: &str,
+    envelopes: &[&Envelope],
+    now: i64,
+) -> Result<HashSet<String>, sqlx::Error> {
+    let ids: Vec<String> =
+        envelopes.iter().map(|envelope| envelope.message_id.to_string()).collect::<HashSet<_>>().into_iter().collect();
+    let rows: Vec<String> = (0..ids.len()).map(|row| format!("($1, ${}, $2, $2)", row + 3)).collect();
+    let sql = format!(
+        "INSERT INTO inbox_message (consumer, message_id, created_at, updated_at) VALUES {} ON CONFLICT DO NOTHING RETURNING message_id",
+        rows.join(", ")
+    );
+    // Only numbered placeholders are formatted into the text; every id is bound.
+    // Not prepared and cached: the text varies with the batch size and would crowd out the
+    // statements that repeat.
+    let mut query =
+        sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).persistent(false).bind(consumer).bind(now);
+    for id in &ids {
+        query = query.bind(id.clone());
+    }
+    Ok(query.fetch_all(&mut *connection).await?.into_iter().collect())
 }
 
 async fn dead_letter(

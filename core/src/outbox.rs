@@ -27,19 +27,49 @@ const CHUNK: usize = 64;
 
 /// Writes a message into the outbox as part of the caller's transaction.
 pub async fn enqueue(connection: &mut Connection, envelope: &Envelope, now_millis: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO outbox_message (message_id, message_type, correlation_id, causation_id, occurred_at, payload, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
-    )
-    .bind(envelope.message_id.to_string())
-    .bind(&envelope.message_type)
-    .bind(&envelope.correlation_id)
-    .bind(envelope.causation_id.map(|id| id.to_string()))
-    .bind(envelope.occurred_at.timestamp_millis())
-    .bind(envelope.payload.to_string())
-    .bind(now_millis)
-    .execute(&mut *connection)
-    .await?;
+    enqueue_all(connection, std::slice::from_ref(envelope), now_millis).await
+}
+
+/// Writes messages into the outbox as part of the caller's transaction, in one statement.
+pub async fn enqueue_all(
+    connection: &mut Connection,
+    envelopes: &[Envelope],
+    now_millis: i64,
+) -> Result<(), sqlx::Error> {
+    if envelopes.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<String> = (0..envelopes.len())
+        .map(|row| {
+            let first = row * 6 + 2;
+            format!(
+                "(${}, ${}, ${}, ${}, ${}, ${}, $1, $1)",
+                first,
+                first + 1,
+                first + 2,
+                first + 3,
+                first + 4,
+                first + 5
+            )
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO outbox_message (message_id, message_type, correlation_id, causation_id, occurred_at, payload, created_at, updated_at) VALUES {}",
+        rows.join(", ")
+    );
+    // Only numbered placeholders are formatted into the text; every value is bound. Not
+    // prepared and cached: the text varies with the number of rows.
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(envelopes.len() == 1).bind(now_millis);
+    for envelope in envelopes {
+        query = query
+            .bind(envelope.message_id.to_string())
+            .bind(envelope.message_type.clone())
+            .bind(envelope.correlation_id.clone())
+            .bind(envelope.causation_id.map(|id| id.to_string()))
+            .bind(envelope.occurred_at.timestamp_millis())
+            .bind(envelope.payload.to_string());
+    }
+    query.execute(&mut *connection).await?;
     Ok(())
 }
 
@@ -180,8 +210,9 @@ async fn mark_published(pool: &Pool, ids: &[String], now_millis: i64) -> Result<
         "UPDATE outbox_message SET published_at = $1, updated_at = $1 WHERE message_id IN ({})",
         placeholders.join(", ")
     );
-    // Only numbered placeholders are formatted into the text; every id is bound.
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now_millis);
+    // Only numbered placeholders are formatted into the text; every id is bound. Not prepared
+    // and cached: the text varies with the chunk size.
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(now_millis);
     for id in ids {
         query = query.bind(id);
     }

@@ -33,7 +33,7 @@ impl Handler for PointWorker {
         let now = envelope.occurred_at.timestamp_millis();
         let outgoing = match message {
             Message::PointDeduct(deduct) => {
-                open_account(connection, deduct.employee_id, now).await?;
+                // No account yet means a balance of zero: the update finds no row and refuses.
                 match change_balance(connection, deduct.employee_id, -deduct.amount, now).await? {
                     Some((balance, account_version)) => {
                         write_ledger(

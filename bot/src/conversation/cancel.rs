@@ -25,7 +25,7 @@ impl Conversation {
             .filter(|booking| booking.status.is_cancellable())
             .collect();
         if cancellable.is_empty() {
-            return Ok(Reply::text(locale.text("cancel-none")).quick(render::menu(locale, !turn.managed.is_empty())));
+            return Ok(Reply::text(locale.text("cancel-none")).quick(render::menu(locale, turn.is_manager)));
         }
         let mut lines = vec![locale.text("cancel-choose")];
         let mut choices = Vec::new();
@@ -86,7 +86,7 @@ impl Conversation {
                         number_arg("refund", cancelling.refund_points.unwrap_or(0)),
                     ],
                 );
-                Ok(Reply::text(text).quick(render::menu(locale, !turn.managed.is_empty())))
+                Ok(Reply::text(text).quick(render::menu(locale, turn.is_manager)))
             }
             Err(CancelError::NotCancellable(_)) => {
                 let fresh = self.desk.get(booking.id).await?.unwrap_or(booking);

@@ -31,8 +31,7 @@ impl Conversation {
         match (current, command) {
             (_, Command::FlowQuit) => {
                 flow::clear(&self.pool, platform, user_id).await?;
-                Ok(Reply::text(turn.locale.text("flow-quit"))
-                    .quick(render::menu(turn.locale, !turn.managed.is_empty())))
+                Ok(Reply::text(turn.locale.text("flow-quit")).quick(render::menu(turn.locale, turn.is_manager)))
             }
             (current, Command::FlowBack) => self.enter(turn, current.back()).await,
             (Flow::ChooseResort, Command::FlowResort(answer) | Command::Other(answer)) => {

@@ -20,7 +20,7 @@ use resort_core::i18n::text_arg;
 impl Conversation {
     pub(super) async fn pending(&self, turn: &Turn<'_>) -> TurnResult {
         let locale = turn.locale;
-        if turn.managed.is_empty() {
+        if !turn.is_manager {
             return Err(refuse(locale.text("error-not-manager")));
         }
         let pending = self.desk.pending_for(turn.employee.id).await?;
@@ -41,7 +41,7 @@ impl Conversation {
 
     pub(super) async fn decide(&self, turn: &Turn<'_>, reference: &str, decision: Decision) -> TurnResult {
         let locale = turn.locale;
-        if turn.managed.is_empty() {
+        if !turn.is_manager {
             return Err(refuse(locale.text("error-not-manager")));
         }
         let reference_arg = || text_arg("reference", reference.to_owned());
@@ -65,7 +65,7 @@ impl Conversation {
 
     pub(super) async fn arrivals(&self, turn: &Turn<'_>) -> TurnResult {
         let locale = turn.locale;
-        if turn.managed.is_empty() {
+        if !turn.is_manager {
             return Err(refuse(locale.text("error-not-manager")));
         }
         let arrivals = self.desk.arrivals_for(turn.employee.id).await?;

@@ -28,13 +28,12 @@ mod manager;
 
 use crate::booking::{BookingDesk, RequestError};
 use crate::catalog;
-use crate::identity::{self, Employee, IdentityError, Platform};
+use crate::identity::{self, Caller, Employee, IdentityError, Platform};
 use command::{Command, OneShot};
 pub use reply::{Button, Reply, ReplyMessage};
 use resort_core::clock::SharedClock;
 use resort_core::db::Pool;
 use resort_core::i18n::{Locale, number_arg, text_arg};
-use resort_core::id::ResortId;
 use resort_core::stay::{StayError, parse_date};
 use resort_workers::mypage;
 
@@ -85,17 +84,17 @@ struct Turn<'a> {
     user: &'a ChatUser,
     locale: Locale,
     employee: Employee,
-    managed: Vec<ResortId>,
+    is_manager: bool,
 }
 
 impl Conversation {
     pub async fn handle(&self, user: &ChatUser, input: Input) -> Reply {
-        let employee = match identity::whoami(&self.pool, user.platform, &user.user_id).await {
-            Ok(employee) => employee,
+        let caller = match identity::whoami(&self.pool, user.platform, &user.user_id).await {
+            Ok(caller) => caller,
             Err(error) => return self.apologise(user.locale_hint.unwrap_or_default(), &error),
         };
-        let locale = employee.as_ref().and_then(|employee| employee.locale).or(user.locale_hint).unwrap_or_default();
-        match self.respond(user, employee, locale, input).await {
+        let locale = caller.as_ref().and_then(|caller| caller.employee.locale).or(user.locale_hint).unwrap_or_default();
+        match self.respond(user, caller, locale, input).await {
             Ok(reply) | Err(Failure::Refuse(reply)) => reply,
             Err(Failure::Internal(error)) => self.apologise(locale, error.as_ref()),
         }
@@ -106,24 +105,24 @@ impl Conversation {
         Reply::text(locale.text("error-internal"))
     }
 
-    async fn respond(&self, user: &ChatUser, employee: Option<Employee>, locale: Locale, input: Input) -> TurnResult {
+    async fn respond(&self, user: &ChatUser, caller: Option<Caller>, locale: Locale, input: Input) -> TurnResult {
         let command = match input {
             Input::Text(text) => command::parse_text(&text),
             Input::Press(press) => command::parse_press(&press),
         };
-        let Some(employee) = employee else {
+        let Some(caller) = caller else {
             return match command {
                 Command::Link(code) => self.link(user, locale, &code).await,
                 Command::Help => Ok(Reply::text(locale.text("help-unlinked"))),
                 _ => Err(refuse(locale.text("error-not-linked"))),
             };
         };
-        if let Some(hint) = user.locale_hint {
+        // Written only when the platform reports a different language than last time.
+        if let Some(hint) = user.locale_hint.filter(|hint| caller.locale_hint != Some(*hint)) {
             identity::remember_locale_hint(&self.pool, user.platform, &user.user_id, hint, self.clock.now_millis())
                 .await?;
         }
-        let managed = catalog::managed_by(&self.pool, employee.id).await?;
-        let turn = Turn { user, locale, employee, managed };
+        let turn = Turn { user, locale, employee: caller.employee, is_manager: caller.is_manager };
         match command {
             Command::Link(code) => self.link(user, locale, &code).await,
             Command::Help => Ok(self.help(&turn)),
@@ -162,11 +161,11 @@ impl Conversation {
 
     fn help(&self, turn: &Turn<'_>) -> Reply {
         let mut text = turn.locale.text_with("help", &[text_arg("name", turn.employee.name.clone())]);
-        if !turn.managed.is_empty() {
+        if turn.is_manager {
             text.push_str("\n\n");
             text.push_str(&turn.locale.text("help-manager"));
         }
-        Reply::text(text).quick(render::menu(turn.locale, !turn.managed.is_empty()))
+        Reply::text(text).quick(render::menu(turn.locale, turn.is_manager))
     }
 
     async fn book_one_shot(&self, turn: &Turn<'_>, one_shot: OneShot) -> TurnResult {
@@ -196,7 +195,7 @@ impl Conversation {
                     "booking-requested",
                     &[text_arg("reference", booking.reference), text_arg("stay", stay)],
                 );
-                Ok(Reply::text(text).quick(render::menu(locale, !turn.managed.is_empty())))
+                Ok(Reply::text(text).quick(render::menu(locale, turn.is_manager)))
             }
             Err(RequestError::Stay(error)) => Err(refuse(stay_error(locale, error))),
             Err(RequestError::Overlap(reference)) => {
@@ -210,7 +209,7 @@ impl Conversation {
         let locale = turn.locale;
         let entries = mypage::history(&self.pool, turn.employee.id, 10).await?;
         if entries.is_empty() {
-            return Ok(Reply::text(locale.text("history-empty")).quick(render::menu(locale, !turn.managed.is_empty())));
+            return Ok(Reply::text(locale.text("history-empty")).quick(render::menu(locale, turn.is_manager)));
         }
         let mut lines = vec![locale.text("history-title")];
         for entry in entries {
@@ -232,13 +231,13 @@ impl Conversation {
                 .map(|reason| format!(" ({})", render::reason(locale, reason)));
             lines.push(format!("• {} · {} · {}{}", entry.reference, stay, status, reason.unwrap_or_default()));
         }
-        Ok(Reply::text(lines.join("\n")).quick(render::menu(locale, !turn.managed.is_empty())))
+        Ok(Reply::text(lines.join("\n")).quick(render::menu(locale, turn.is_manager)))
     }
 
     async fn points(&self, turn: &Turn<'_>) -> TurnResult {
         let balance = mypage::balance(&self.pool, turn.employee.id).await?.unwrap_or(0);
         let text = turn.locale.text_with("points-balance", &[number_arg("points", balance)]);
-        Ok(Reply::text(text).quick(render::menu(turn.locale, !turn.managed.is_empty())))
+        Ok(Reply::text(text).quick(render::menu(turn.locale, turn.is_manager)))
     }
 }
 
