@@ -1,7 +1,7 @@
 //! Booking throughput of the embedded mode, measured end to end.
 //!
 //! ```sh
-//! cargo run --release -p resortbot --example booking_throughput -- [BOOKINGS] [CONCURRENCY]
+//! cargo run --release -p resortbot --example booking_throughput -- [BOOKINGS] [CONCURRENCY] [RATE]
 //! ```
 //!
 //! Starts the whole application in this process on a fresh SQLite file, with a loopback
@@ -11,6 +11,11 @@
 //! webhook to receiving its confirmation push is recorded. It prints confirmed bookings per
 //! second (first webhook to last push) and the p50/p99 of that latency, then checks that every
 //! booking was confirmed and every point accounted for.
+//!
+//! Without RATE the load is closed-loop (the next webhook goes out as soon as one answers), which
+//! finds the highest rate; the latency then mostly measures the queue in front of the saga. With
+//! RATE (bookings per second) the webhooks go out on a fixed schedule whatever the answers do,
+//! which measures the latency at that load.
 
 use axum::Json;
 use axum::extract::State;
@@ -32,6 +37,7 @@ async fn main() -> anyhow::Result<()> {
     let mut arguments = std::env::args().skip(1);
     let bookings: usize = arguments.next().map(|text| text.parse()).transpose()?.unwrap_or(2000);
     let concurrency: usize = arguments.next().map(|text| text.parse()).transpose()?.unwrap_or(64);
+    let rate: Option<f64> = arguments.next().map(|text| text.parse()).transpose()?;
 
     let arrivals: Arrivals = Arc::default();
     let event_api = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
@@ -100,6 +106,9 @@ async fn main() -> anyhow::Result<()> {
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for number in 0..bookings {
+        if let Some(rate) = rate {
+            tokio::time::sleep_until((started + Duration::from_secs_f64(number as f64 / rate)).into()).await;
+        }
         let permit = permits.clone().acquire_owned().await?;
         let (http, address, sent) = (http.clone(), address.clone(), sent.clone());
         let (employee, night) = (number % EMPLOYEES, 1 + number / EMPLOYEES);
