@@ -1,8 +1,9 @@
 //! The hotel worker: holds rooms night by night, records the manager's decision, releases.
 //!
 //! A hold takes one room on every night of the stay or none: each night is a conditional
-//! increment (`WHERE held < rooms`), and when one night is full the nights already taken in the
-//! same transaction are given back before answering `hotel.unavailable`. The CHECK on
+//! upsert (`WHERE held < rooms`), and when one night is full the nights already taken in the
+//! same transaction are given back (and the hold row removed) before answering
+//! `hotel.unavailable`. The CHECK on
 //! `room_night` makes over-holding impossible even for code that forgets the condition.
 //! Decisions apply only to a pending hold, so a second press, a late deadline or a decision on
 //! a released hold changes nothing.
@@ -105,11 +106,22 @@ impl HotelWorker {
         hold: HotelHold,
         now: i64,
     ) -> Result<Option<Message>, HandleError> {
-        let already: Option<String> = sqlx::query_scalar("SELECT status FROM room_hold WHERE booking_id = $1")
-            .bind(hold.booking_id.to_string())
-            .fetch_optional(&mut *connection)
-            .await?;
-        if already.is_some() {
+        // The hold row goes in first: its primary key turns a repeated command into a no-op.
+        let status = if hold.auto_approve { "confirmed" } else { "pending" };
+        let inserted = sqlx::query(
+            "INSERT INTO room_hold (booking_id, resort_id, check_in, nights, status, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (booking_id) DO NOTHING",
+        )
+        .bind(hold.booking_id.to_string())
+        .bind(hold.resort_id.to_string())
+        .bind(hold.check_in.to_string())
+        .bind(i64::from(hold.nights))
+        .bind(status)
+        .bind(now)
+        .execute(&mut *connection)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
             return Ok(None);
         }
         let nights: Vec<NaiveDate> =
@@ -119,24 +131,16 @@ impl HotelWorker {
                 for earlier in &nights[..taken] {
                     give_back_night(connection, &hold.resort_id.to_string(), *earlier, now).await?;
                 }
+                sqlx::query("DELETE FROM room_hold WHERE booking_id = $1")
+                    .bind(hold.booking_id.to_string())
+                    .execute(&mut *connection)
+                    .await?;
                 return Ok(Some(Message::HotelUnavailable(HotelUnavailable {
                     booking_id: hold.booking_id,
                     night: *night,
                 })));
             }
         }
-        let status = if hold.auto_approve { "confirmed" } else { "pending" };
-        sqlx::query(
-            "INSERT INTO room_hold (booking_id, resort_id, check_in, nights, status, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
-        )
-        .bind(hold.booking_id.to_string())
-        .bind(hold.resort_id.to_string())
-        .bind(hold.check_in.to_string())
-        .bind(i64::from(hold.nights))
-        .bind(status)
-        .bind(now)
-        .execute(&mut *connection)
-        .await?;
         Ok(Some(if hold.auto_approve {
             Message::HotelConfirmed(HotelConfirmed { booking_id: hold.booking_id, decided_by: None })
         } else {
@@ -152,18 +156,15 @@ async fn take_night(
     night: NaiveDate,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO room_night (resort_id, night, rooms, held, created_at, updated_at) VALUES ($1, $2, $3, 0, $4, $4) ON CONFLICT DO NOTHING",
-    )
-    .bind(hold.resort_id.to_string())
-    .bind(night.to_string())
-    .bind(hold.rooms)
-    .bind(now)
-    .execute(&mut *connection)
-    .await?;
-    // The room count follows the resort's current inventory, carried by the command.
+    if hold.rooms < 1 {
+        return Ok(false);
+    }
+    // One statement: the first hold of a night creates its row, later ones add to it while a
+    // room is left. The room count follows the resort's current inventory, carried by the command.
     let taken = sqlx::query(
-        "UPDATE room_night SET rooms = $3, held = held + 1, updated_at = $4 WHERE resort_id = $1 AND night = $2 AND held < $3",
+        "INSERT INTO room_night (resort_id, night, rooms, held, created_at, updated_at) VALUES ($1, $2, $3, 1, $4, $4)
+         ON CONFLICT (resort_id, night) DO UPDATE SET rooms = excluded.rooms, held = room_night.held + 1, updated_at = excluded.updated_at
+         WHERE room_night.held < excluded.rooms",
     )
     .bind(hold.resort_id.to_string())
     .bind(night.to_string())
