@@ -11,3 +11,4 @@ mod kakao_standin;
 mod locales;
 mod redelivery;
 mod saga;
+mod seed;

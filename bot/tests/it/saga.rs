@@ -220,3 +220,46 @@ async fn a_failing_push_is_retried_until_the_platform_takes_it() {
     app.kakao.wait_for("kim", "확정").await;
     assert_eq!(app.kakao.pushes_to("kim").len(), 1);
 }
+
+#[tokio::test]
+async fn a_manager_sees_pending_requests_decides_from_the_list_and_sees_todays_arrivals() {
+    let app = spawn_app().await;
+    let resort = app.create_resort(resort_body("제주 바람", 3, false)).await;
+    app.linked_employee("kim", "김휴가", 1000).await;
+    let manager = app.linked_employee("lee", "이매니저", 0).await;
+    app.make_manager(&resort, &manager).await;
+    assert!(app.say("lee", "오늘 체크인").await.contains("오늘 체크인하는 손님이 없습니다"));
+    assert!(app.say("lee", "대기").await.contains("승인을 기다리는 요청이 없습니다"));
+
+    let reference = reference_in(&app.say("kim", &format!("예약 제주 바람 {} 1박", in_days(&app, 0))).await);
+    app.wait_for_status(&reference, "awaiting_approval").await;
+    let pending = app.say_full("lee", "대기").await;
+    let text = super::helpers::template_text(&pending);
+    assert!(text.contains("요청 1건") && text.contains(&reference) && text.contains("김휴가"), "{text}");
+    let approve = template_buttons(&pending).into_iter().find(|(label, _)| label == "승인").unwrap().1;
+    app.press("lee", &approve).await;
+    app.wait_for_status(&reference, "confirmed").await;
+
+    let arrivals = app.say("lee", "arrivals").await;
+    assert!(arrivals.contains("김휴가") && arrivals.contains(&reference), "{arrivals}");
+    assert!(app.say("kim", "오늘 체크인").await.contains("담당자만"));
+    let help = app.say("lee", "도움말").await;
+    assert!(help.contains("이매니저님") && help.contains("담당자 메뉴"), "{help}");
+    assert!(!app.say("kim", "help").await.contains("담당자 메뉴"));
+}
+
+#[tokio::test]
+async fn an_employees_own_language_choice_wins_over_the_platforms_hint() {
+    let app = spawn_app().await;
+    app.create_resort(resort_body("Seorak", 5, true)).await;
+    let (_, employee) = app
+        .admin(
+            Method::POST,
+            "/employees",
+            Some(serde_json::json!({ "employee_no": "E9", "name": "Jane", "locale": "en" })),
+        )
+        .await;
+    let linked = app.say("jane", &format!("연결 {}", employee["link_code"].as_str().unwrap())).await;
+    assert!(linked.contains("Jane, your account is linked"), "{linked}");
+    assert!(app.say("jane", "포인트").await.contains("Your balance is 0 points"));
+}
