@@ -185,53 +185,38 @@ fn from_row(row: &AnyRow) -> Result<Resort, sqlx::Error> {
 }
 
 pub async fn create(pool: &Pool, new: NewResort, now: i64) -> Result<Resort, CatalogError> {
-    new.validate().map_err(CatalogError::Invalid)?;
-    let id = ResortId::new();
-    let result = sqlx::query(
-        "INSERT INTO resort (id, name, region, rooms, points_per_night, max_nights, peak_periods, auto_approve, approval_hours, free_cancel_days, late_refund_percent, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
-    )
-    .bind(id.to_string())
-    .bind(new.name.trim())
-    .bind(new.region.trim())
-    .bind(new.rooms)
-    .bind(new.points_per_night)
-    .bind(new.max_nights)
-    .bind(serde_json::to_string(&new.peak_periods).expect("peak periods serialize"))
-    .bind(i64::from(new.auto_approve))
-    .bind(new.approval_hours)
-    .bind(new.free_cancel_days)
-    .bind(new.late_refund_percent)
-    .bind(now)
-    .execute(pool)
-    .await;
-    match result {
-        Err(error) if db::is_unique_violation(&error) => Err(CatalogError::NameTaken),
-        Err(error) => Err(error.into()),
-        Ok(_) => get(pool, id).await?.ok_or(CatalogError::NotFound),
-    }
+    save(pool, ResortId::new(), new, now).await
 }
 
 pub async fn update(pool: &Pool, id: ResortId, patch: ResortPatch, now: i64) -> Result<Resort, CatalogError> {
     let current = get(pool, id).await?.ok_or(CatalogError::NotFound)?;
-    let next = NewResort::from(&current).patched(patch);
-    next.validate().map_err(CatalogError::Invalid)?;
+    save(pool, id, NewResort::from(&current).patched(patch), now).await
+}
+
+/// Validates and writes every field of a resort, creating it if `id` is new.
+async fn save(pool: &Pool, id: ResortId, resort: NewResort, now: i64) -> Result<Resort, CatalogError> {
+    resort.validate().map_err(CatalogError::Invalid)?;
     let result = sqlx::query(
-        "UPDATE resort SET name = $2, region = $3, rooms = $4, points_per_night = $5, max_nights = $6, peak_periods = $7,
-            auto_approve = $8, approval_hours = $9, free_cancel_days = $10, late_refund_percent = $11, updated_at = $12
-         WHERE id = $1",
+        "INSERT INTO resort (id, name, region, rooms, points_per_night, max_nights, peak_periods, auto_approve, approval_hours,
+            free_cancel_days, late_refund_percent, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, region = excluded.region, rooms = excluded.rooms,
+            points_per_night = excluded.points_per_night, max_nights = excluded.max_nights, peak_periods = excluded.peak_periods,
+            auto_approve = excluded.auto_approve, approval_hours = excluded.approval_hours,
+            free_cancel_days = excluded.free_cancel_days, late_refund_percent = excluded.late_refund_percent,
+            updated_at = excluded.updated_at",
     )
     .bind(id.to_string())
-    .bind(next.name.trim())
-    .bind(next.region.trim())
-    .bind(next.rooms)
-    .bind(next.points_per_night)
-    .bind(next.max_nights)
-    .bind(serde_json::to_string(&next.peak_periods).expect("peak periods serialize"))
-    .bind(i64::from(next.auto_approve))
-    .bind(next.approval_hours)
-    .bind(next.free_cancel_days)
-    .bind(next.late_refund_percent)
+    .bind(resort.name.trim())
+    .bind(resort.region.trim())
+    .bind(resort.rooms)
+    .bind(resort.points_per_night)
+    .bind(resort.max_nights)
+    .bind(serde_json::to_string(&resort.peak_periods).expect("peak periods serialize"))
+    .bind(i64::from(resort.auto_approve))
+    .bind(resort.approval_hours)
+    .bind(resort.free_cancel_days)
+    .bind(resort.late_refund_percent)
     .bind(now)
     .execute(pool)
     .await;
