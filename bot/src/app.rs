@@ -15,7 +15,7 @@ use anyhow::Context;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use resort_core::bus::{InProcessBus, Transport};
+use resort_core::bus::{AmqpBus, InProcessBus, Transport};
 use resort_core::clock::SharedClock;
 use resort_core::db::{self, Pool};
 use resort_core::inbox::{ConsumerContext, RetryPolicy};
@@ -40,6 +40,8 @@ pub struct AppState {
     pub conversation: Conversation,
     pub outbox_signal: OutboxSignal,
     pub admin_token: Secret,
+    /// The broker connection, when messages travel through RabbitMQ.
+    pub broker: Option<Arc<AmqpBus>>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -72,7 +74,16 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
     let poll_interval = Duration::from_millis(config.poll_interval_ms);
     let outbox_signal = OutboxSignal::new();
     let push_signal = PushSignal::default();
-    let transport: Arc<dyn Transport> = Arc::new(InProcessBus::new());
+    let broker = match &config.amqp_url {
+        Some(url) => {
+            Some(Arc::new(AmqpBus::connect(url, &config.amqp_prefix).await.context("connecting to RabbitMQ")?))
+        }
+        None => None,
+    };
+    let transport: Arc<dyn Transport> = match &broker {
+        Some(broker) => broker.clone(),
+        None => Arc::new(InProcessBus::new()),
+    };
     let context = ConsumerContext {
         pool: pool.clone(),
         transport: transport.clone(),
@@ -120,6 +131,7 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
         conversation,
         outbox_signal,
         admin_token,
+        broker,
     };
     let mut server_shutdown = shutdown.clone();
     axum::serve(listener, router(state))

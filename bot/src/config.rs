@@ -43,6 +43,14 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://resortbot.db")]
     pub database_url: String,
 
+    /// RabbitMQ, e.g. `amqp://guest:guest@127.0.0.1:5672/%2f`. Unset: the in-process bus.
+    #[arg(long, env = "AMQP_URL")]
+    pub amqp_url: Option<String>,
+
+    /// Prefix of every exchange and queue name, so several deployments can share a broker.
+    #[arg(long, env = "AMQP_PREFIX", default_value = "")]
+    pub amqp_prefix: String,
+
     /// Address the HTTP server listens on.
     #[arg(long, env = "HTTP_ADDR", default_value = "127.0.0.1:8080")]
     pub http_addr: String,

@@ -28,6 +28,8 @@ pub struct TestApp {
     directory: std::sync::Arc<tempfile::TempDir>,
     /// The server to drop this test's database from, on PostgreSQL.
     postgres_server: Option<String>,
+    /// The broker URL and name prefix whose topology is removed afterwards.
+    broker: Option<(String, String)>,
 }
 
 /// The configuration every test app starts from: everything on, nothing seeded.
@@ -84,6 +86,40 @@ fn drop_database(server: String, database_url: &str) {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// The consumer roles, whose queues a RabbitMQ test removes afterwards.
+const QUEUES: &[&str] = &["point", "hotel", "mypage", "booking", "notifier"];
+
+/// The app with its messages going through the RabbitMQ broker of `TEST_AMQP_URL` (default the
+/// local one), under a name prefix of its own that is deleted afterwards.
+pub async fn spawn_app_on_rabbitmq() -> TestApp {
+    let url = std::env::var("TEST_AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
+    let prefix = format!("test.{}.", uuid::Uuid::new_v4().simple());
+    let mut app = spawn_app_with(|config| {
+        config.amqp_url = Some(url.clone());
+        config.amqp_prefix = prefix.clone();
+    })
+    .await;
+    app.broker = Some((url, prefix));
+    app
+}
+
+/// Removes a test's exchanges and queues, on a thread of its own since `Drop` cannot wait.
+fn delete_topology(url: String, prefix: String) {
+    let _ = std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            if let Ok(bus) = resort_core::bus::AmqpBus::connect(&url, &prefix).await {
+                let _ = bus.delete_topology(QUEUES).await;
+            }
+        })
+    })
+    .join();
+}
+
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let directory = tempfile::tempdir().unwrap();
     let (database_url, postgres_server) = fresh_database(directory.path()).await;
     let kakao = KakaoStandIn::start().await;
@@ -91,8 +127,9 @@ pub async fn spawn_app() -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     let (trigger, shutdown) = resort_core::shutdown::channel();
-    let running =
-        tokio::spawn(resortbot::app::run(test_config(&database_url, &kakao), clock.clone(), listener, shutdown));
+    let mut config = test_config(&database_url, &kakao);
+    adjust(&mut config);
+    let running = tokio::spawn(resortbot::app::run(config, clock.clone(), listener, shutdown));
     let http = reqwest::Client::new();
     wait_until("the app answers /healthz", || async { http.get(format!("{address}/healthz")).send().await.is_ok() })
         .await;
@@ -109,6 +146,7 @@ pub async fn spawn_app() -> TestApp {
         child: None,
         directory: std::sync::Arc::new(directory),
         postgres_server,
+        broker: None,
     }
 }
 
@@ -167,6 +205,7 @@ async fn start_process(
         child: Some(child),
         directory,
         postgres_server: None,
+        broker: None,
     }
 }
 
@@ -353,6 +392,9 @@ impl Drop for TestApp {
         }
         if let Some(server) = self.postgres_server.take() {
             drop_database(server, &self.database_url);
+        }
+        if let Some((url, prefix)) = self.broker.take() {
+            delete_topology(url, prefix);
         }
     }
 }

@@ -9,6 +9,7 @@ mod crash;
 mod helpers;
 mod kakao_standin;
 mod locales;
+mod rabbitmq;
 mod redelivery;
 mod saga;
 mod seed;

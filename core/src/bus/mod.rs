@@ -10,9 +10,11 @@
 //!
 //! Delivery is at least once; consumers make it effectively once with their inbox.
 
+mod amqp;
 mod in_process;
 mod topic;
 
+pub use amqp::AmqpBus;
 pub use in_process::InProcessBus;
 pub use topic::matches as topic_matches;
 
