@@ -5,7 +5,7 @@
 //! database and, where time matters, a manual clock.
 
 use crate::booking::BookingDesk;
-use crate::config::{Config, Secret};
+use crate::config::{Config, Role, Secret, WorkerKind};
 use crate::conversation::Conversation;
 use crate::identity::Platform;
 use crate::kakao::event_api::KakaoEventApi;
@@ -54,11 +54,20 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Runs every role in this process until `shutdown` fires, then waits for the loops to finish
+/// `/healthz` and `/readyz` alone, for worker processes.
+pub fn health_router(state: AppState) -> Router {
+    Router::new().route("/healthz", get(health::live)).route("/readyz", get(health::ready)).with_state(state)
+}
+
+/// Runs the configured role (every role by default) in this process until `shutdown` fires, then waits for the loops to finish
 /// what they hold.
 pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shutdown: Shutdown) -> anyhow::Result<()> {
+    let role = config.role.unwrap_or(Role::All);
+    if role != Role::All && config.amqp_url.is_none() {
+        anyhow::bail!("a single role reaches the others only through RabbitMQ: set AMQP_URL (or run `resortbot all`)");
+    }
     let pool = db::connect_and_migrate(&config.database_url).await.context("opening the database")?;
-    if config.seed_demo {
+    if config.seed_demo && role.is_gateway() {
         seed::seed_if_empty(&pool, &clock, listener.local_addr().context("reading the listen address")?)
             .await
             .context("seeding demo data")?;
@@ -92,14 +101,22 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
         retry: RetryPolicy::default(),
         concurrency: CONSUMER_CONCURRENCY,
     };
+    let consumers = match role {
+        Role::All => vec![
+            resort_workers::point::consumer(),
+            resort_workers::hotel::consumer(),
+            resort_workers::mypage::consumer(),
+            saga::consumer(clock.clone()),
+            notifier::consumer(clock.clone(), push_signal.clone()),
+        ],
+        Role::Gateway => vec![saga::consumer(clock.clone()), notifier::consumer(clock.clone(), push_signal.clone())],
+        Role::Worker { kind: WorkerKind::Point } => vec![resort_workers::point::consumer()],
+        Role::Worker { kind: WorkerKind::Hotel } => vec![resort_workers::hotel::consumer()],
+        Role::Worker { kind: WorkerKind::Mypage } => vec![resort_workers::mypage::consumer()],
+        Role::Migrate => Vec::new(),
+    };
     let mut loops = Vec::new();
-    for consumer in [
-        resort_workers::point::consumer(),
-        resort_workers::hotel::consumer(),
-        resort_workers::mypage::consumer(),
-        saga::consumer(clock.clone()),
-        notifier::consumer(clock.clone(), push_signal.clone()),
-    ] {
+    for consumer in consumers {
         let name = consumer.name;
         loops.push(
             consumer
@@ -111,16 +128,18 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
     let desk = BookingDesk { pool: pool.clone(), clock: clock.clone(), outbox_signal: outbox_signal.clone() };
     let relay = Relay::new(pool.clone(), transport, clock.clone(), outbox_signal.clone(), poll_interval);
     loops.push(tokio::spawn(relay.run(shutdown.clone())));
-    let timer_interval = Duration::from_millis(config.approval_timer_interval_ms);
-    loops.push(tokio::spawn(saga::run_approval_timer(desk.clone(), timer_interval, shutdown.clone())));
-    let push_loop = PushLoop {
-        pool: pool.clone(),
-        clock: clock.clone(),
-        pushers: pushers(&config),
-        signal: push_signal,
-        poll_interval,
-    };
-    loops.push(tokio::spawn(push_loop.run(shutdown.clone())));
+    if role.is_gateway() {
+        let timer_interval = Duration::from_millis(config.approval_timer_interval_ms);
+        loops.push(tokio::spawn(saga::run_approval_timer(desk.clone(), timer_interval, shutdown.clone())));
+        let push_loop = PushLoop {
+            pool: pool.clone(),
+            clock: clock.clone(),
+            pushers: pushers(&config),
+            signal: push_signal,
+            poll_interval,
+        };
+        loops.push(tokio::spawn(push_loop.run(shutdown.clone())));
+    }
 
     let conversation = Conversation { pool: pool.clone(), clock: clock.clone(), desk: desk.clone() };
     let state = AppState {
@@ -134,7 +153,9 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
         broker,
     };
     let mut server_shutdown = shutdown.clone();
-    axum::serve(listener, router(state))
+    // A worker serves only its health endpoints.
+    let routes = if role.is_gateway() { router(state) } else { health_router(state) };
+    axum::serve(listener, routes)
         .with_graceful_shutdown(async move { server_shutdown.wait().await })
         .await
         .context("serving HTTP")?;

@@ -93,12 +93,33 @@ pub struct Config {
     pub poll_interval_ms: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, clap::Subcommand)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::Subcommand)]
 pub enum Role {
     /// Everything in one process (the default).
     All,
+    /// The gateway: webhooks, admin API, the booking saga, the approval timer and the notifier.
+    Gateway,
+    /// One worker: point, hotel or mypage.
+    Worker {
+        #[arg(value_enum)]
+        kind: WorkerKind,
+    },
     /// Apply database migrations and exit.
     Migrate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum WorkerKind {
+    Point,
+    Hotel,
+    Mypage,
+}
+
+impl Role {
+    /// Whether this process talks to people: webhooks, admin API, alerts, demo data.
+    pub fn is_gateway(self) -> bool {
+        matches!(self, Role::All | Role::Gateway)
+    }
 }
 
 impl Config {

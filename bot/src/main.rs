@@ -1,5 +1,6 @@
 //! The `resortbot` binary: `resortbot` (or `resortbot all`) runs every role in one process;
-//! `resortbot migrate` applies the schema and exits.
+//! `resortbot gateway` and `resortbot worker point|hotel|mypage` run one role each (with
+//! `AMQP_URL`); `resortbot migrate` applies the schema and exits.
 
 use anyhow::Context;
 use clap::Parser;
@@ -23,13 +24,13 @@ fn main() -> anyhow::Result<()> {
 }
 
 async fn run(config: Config) -> anyhow::Result<()> {
-    match config.role.clone().unwrap_or(Role::All) {
+    match config.role.unwrap_or(Role::All) {
         Role::Migrate => {
             resort_core::db::connect_and_migrate(&config.database_url).await.context("migrating the database")?;
             tracing::info!("migrations applied");
             Ok(())
         }
-        Role::All => {
+        _ => {
             let listener = tokio::net::TcpListener::bind(&config.http_addr)
                 .await
                 .with_context(|| format!("binding {}", config.http_addr))?;

@@ -5,7 +5,8 @@
 //! neither does. The [`Relay`] then publishes unpublished rows and marks them published only after
 //! the transport said they are safe. A crash between commit and publish leaves the row
 //! unpublished, and the relay of the restarted process sends it: nothing is lost, and consumers'
-//! inboxes make the occasional second copy harmless.
+//! inboxes make the occasional second copy harmless. When several processes share the outbox,
+//! each relay claims the rows it publishes for a short lease, so a row goes out once.
 
 use crate::bus::Transport;
 use crate::clock::SharedClock;
@@ -24,6 +25,9 @@ use tokio::sync::Notify;
 const FETCH_LIMIT: i64 = 1024;
 /// Messages published together (one transport call, one UPDATE marking them).
 const CHUNK: usize = 64;
+/// How long a relay holds the rows it claimed. Rows of a relay that died are published by
+/// another (or the restarted one) after this.
+const CLAIM_MILLIS: i64 = 5_000;
 
 /// Writes a message into the outbox as part of the caller's transaction.
 pub async fn enqueue(connection: &mut Connection, envelope: &Envelope, now_millis: i64) -> Result<(), sqlx::Error> {
@@ -135,11 +139,20 @@ impl Relay {
     }
 
     /// Unpublished rows not already on their way, oldest first (UUIDv7 ids sort by time).
+    /// Claims unpublished rows nobody else holds. The outer conditions are repeated so that on
+    /// PostgreSQL a row another relay claimed meanwhile is re-checked and skipped, not taken twice.
     async fn fetch_new(&self) -> Result<Vec<Envelope>, sqlx::Error> {
+        let now = self.clock.now_millis();
         let rows = sqlx::query(
-            "SELECT message_id, message_type, correlation_id, causation_id, occurred_at, payload
-             FROM outbox_message WHERE published_at IS NULL ORDER BY message_id LIMIT $1",
+            "UPDATE outbox_message SET claimed_until = $1
+             WHERE published_at IS NULL AND (claimed_until IS NULL OR claimed_until < $2)
+               AND message_id IN (SELECT message_id FROM outbox_message
+                                  WHERE published_at IS NULL AND (claimed_until IS NULL OR claimed_until < $2)
+                                  ORDER BY message_id LIMIT $3)
+             RETURNING message_id, message_type, correlation_id, causation_id, occurred_at, payload",
         )
+        .bind(now + CLAIM_MILLIS)
+        .bind(now)
         .bind(FETCH_LIMIT)
         .fetch_all(&self.pool)
         .await?;
@@ -178,7 +191,12 @@ impl Relay {
                         tracing::warn!(%error, "could not mark outbox rows published");
                     }
                 }
-                Err(error) => tracing::warn!(%error, "publishing from the outbox failed; will retry"),
+                Err(error) => {
+                    tracing::warn!(%error, "publishing from the outbox failed; will retry");
+                    if let Err(error) = release_claims(&pool, &ids).await {
+                        tracing::warn!(%error, "could not release outbox claims; they lapse by themselves");
+                    }
+                }
             }
             let mut in_flight = in_flight.lock().expect("in-flight lock is never held across a panic");
             for id in &ids {
@@ -213,6 +231,19 @@ async fn mark_published(pool: &Pool, ids: &[String], now_millis: i64) -> Result<
     // Only numbered placeholders are formatted into the text; every id is bound. Not prepared
     // and cached: the text varies with the chunk size.
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(now_millis);
+    for id in ids {
+        query = query.bind(id);
+    }
+    query.execute(pool).await?;
+    Ok(())
+}
+
+async fn release_claims(pool: &Pool, ids: &[String]) -> Result<(), sqlx::Error> {
+    let placeholders: Vec<String> = (0..ids.len()).map(|index| format!("${}", index + 1)).collect();
+    let sql =
+        format!("UPDATE outbox_message SET claimed_until = NULL WHERE message_id IN ({})", placeholders.join(", "));
+    // Only numbered placeholders are formatted into the text; every id is bound.
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
     for id in ids {
         query = query.bind(id);
     }

@@ -59,6 +59,13 @@ async fn fresh_database(directory: &std::path::Path) -> (String, Option<String>)
     if !on_postgres() {
         return (format!("sqlite://{}", directory.join("resortbot.db").display()), None);
     }
+    let (url, server) = fresh_postgres_database().await;
+    (url, Some(server))
+}
+
+/// A new PostgreSQL database on the server of `TEST_DATABASE_URL`; returns its URL and the
+/// server's, to drop it afterwards.
+pub async fn fresh_postgres_database() -> (String, String) {
     let server =
         std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let name = format!("resortbot_test_{}", uuid::Uuid::new_v4().simple());
@@ -66,7 +73,7 @@ async fn fresh_database(directory: &std::path::Path) -> (String, Option<String>)
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.unwrap();
     admin.close().await;
     let (base, _) = server.rsplit_once('/').expect("TEST_DATABASE_URL names a database");
-    (format!("{base}/{name}"), Some(server))
+    (format!("{base}/{name}"), server)
 }
 
 /// Drops a test's PostgreSQL database, on a thread of its own since `Drop` cannot wait.
@@ -94,9 +101,14 @@ const QUEUES: &[&str] = &["point", "hotel", "mypage", "booking", "notifier"];
 
 /// The app with its messages going through the RabbitMQ broker of `TEST_AMQP_URL` (default the
 /// local one), under a name prefix of its own that is deleted afterwards.
-pub async fn spawn_app_on_rabbitmq() -> TestApp {
+/// The RabbitMQ broker of `TEST_AMQP_URL` with a fresh name prefix.
+pub fn fresh_broker() -> (String, String) {
     let url = std::env::var("TEST_AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
-    let prefix = format!("test.{}.", uuid::Uuid::new_v4().simple());
+    (url, format!("test.{}.", uuid::Uuid::new_v4().simple()))
+}
+
+pub async fn spawn_app_on_rabbitmq() -> TestApp {
+    let (url, prefix) = fresh_broker();
     let mut app = spawn_app_with(|config| {
         config.amqp_url = Some(url.clone());
         config.amqp_prefix = prefix.clone();
@@ -154,8 +166,10 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
 pub async fn spawn_process() -> TestApp {
     let directory = std::sync::Arc::new(tempfile::tempdir().unwrap());
     let kakao = KakaoStandIn::start().await;
-    let database_url = format!("sqlite://{}", directory.path().join("resortbot.db").display());
-    start_process(directory, database_url, kakao).await
+    let (database_url, postgres_server) = fresh_database(directory.path()).await;
+    let mut app = start_process(directory, database_url, kakao).await;
+    app.postgres_server = postgres_server;
+    app
 }
 
 async fn start_process(
@@ -163,23 +177,65 @@ async fn start_process(
     database_url: String,
     kakao: KakaoStandIn,
 ) -> TestApp {
+    let (child, address) = start_role(directory.path(), &database_url, &kakao, None, &[]).await;
+    process_app(directory, database_url, kakao, child, address).await
+}
+
+/// A [`TestApp`] around a running process (the gateway, or everything).
+pub async fn process_app(
+    directory: std::sync::Arc<tempfile::TempDir>,
+    database_url: String,
+    kakao: KakaoStandIn,
+    child: tokio::process::Child,
+    address: String,
+) -> TestApp {
+    let pool = resort_core::db::connect(&database_url).await.unwrap();
+    TestApp {
+        address,
+        database_url,
+        pool,
+        clock: Arc::new(ManualClock::new(Utc::now())),
+        kakao,
+        http: reqwest::Client::new(),
+        shutdown: None,
+        running: None,
+        child: Some(child),
+        directory,
+        postgres_server: None,
+        broker: None,
+    }
+}
+
+/// The real binary running `args` (a role, or nothing for all of them), optionally on RabbitMQ
+/// (`broker` = URL and name prefix); returns once it answers `/healthz`.
+pub async fn start_role(
+    directory: &std::path::Path,
+    database_url: &str,
+    kakao: &KakaoStandIn,
+    broker: Option<&(String, String)>,
+    args: &[&str],
+) -> (tokio::process::Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let config = test_config(&database_url, &kakao);
-    let log =
-        std::fs::OpenOptions::new().create(true).append(true).open(directory.path().join("resortbot.log")).unwrap();
-    let child = tokio::process::Command::new(env!("CARGO_BIN_EXE_resortbot"))
-        .env("DATABASE_URL", &database_url)
+    let config = test_config(database_url, kakao);
+    let log = std::fs::OpenOptions::new().create(true).append(true).open(directory.join("resortbot.log")).unwrap();
+    let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_resortbot"));
+    if let Some((url, prefix)) = broker {
+        command.env("AMQP_URL", url).env("AMQP_PREFIX", prefix);
+    }
+    let child = command
+        .args(args)
+        .env("DATABASE_URL", database_url)
         .env("HTTP_ADDR", format!("127.0.0.1:{port}"))
         .env("ADMIN_TOKEN", ADMIN_TOKEN)
         .env("KAKAO_SKILL_SECRET", SKILL_SECRET)
         .env("KAKAO_BOT_ID", BOT_ID)
         .env("KAKAO_REST_API_KEY", REST_API_KEY)
-        .env("KAKAO_EVENT_API_URL", &kakao.url)
+        .env("KAKAO_EVENT_API_URL", kakao.url.as_str())
         .env("SEED_DEMO", "false")
         .env("POLL_INTERVAL_MS", config.poll_interval_ms.to_string())
         .env("APPROVAL_TIMER_INTERVAL_MS", config.approval_timer_interval_ms.to_string())
         .env("RUST_LOG", "warn")
-        .current_dir(directory.path())
+        .current_dir(directory)
         .stdout(log.try_clone().unwrap())
         .stderr(log)
         .kill_on_drop(true)
@@ -191,25 +247,16 @@ async fn start_process(
         http.get(format!("{address}/healthz")).send().await.is_ok()
     })
     .await;
-    let pool = resort_core::db::connect(&database_url).await.unwrap();
-    let clock = Arc::new(ManualClock::new(Utc::now()));
-    TestApp {
-        address,
-        database_url,
-        pool,
-        clock,
-        kakao,
-        http,
-        shutdown: None,
-        running: None,
-        child: Some(child),
-        directory,
-        postgres_server: None,
-        broker: None,
-    }
+    (child, address)
 }
 
 impl TestApp {
+    /// Hands this app the clean-up of a PostgreSQL database and a broker prefix.
+    pub fn clean_up_afterwards(&mut self, postgres_server: String, broker: (String, String)) {
+        self.postgres_server = Some(postgres_server);
+        self.broker = Some(broker);
+    }
+
     /// Kills the process outright (SIGKILL): no shutdown code runs.
     pub async fn kill(&mut self) {
         let mut child = self.child.take().expect("only a process can be killed");

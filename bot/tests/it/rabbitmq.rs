@@ -34,7 +34,10 @@ async fn bookings_approvals_and_cancels_run_over_rabbitmq() {
 
     // Every message once more through the broker: the inboxes turn all of it into no-ops.
     let pushes = app.kakao.pushes().len();
-    sqlx::query("UPDATE outbox_message SET published_at = NULL").execute(&app.pool).await.unwrap();
+    sqlx::query("UPDATE outbox_message SET published_at = NULL, claimed_until = NULL")
+        .execute(&app.pool)
+        .await
+        .unwrap();
     wait_until("the broker delivers everything again", || async {
         resort_core::outbox::backlog(&app.pool).await.unwrap() == 0
     })

@@ -45,8 +45,11 @@ async fn delivering_every_message_again_to_every_consumer_has_no_second_effect()
         sqlx::query_scalar("SELECT COUNT(*) FROM inbox_message").fetch_one(&app.pool).await.unwrap();
     let pushes_before = app.kakao.pushes().len();
 
-    let redelivered =
-        sqlx::query("UPDATE outbox_message SET published_at = NULL").execute(&app.pool).await.unwrap().rows_affected();
+    let redelivered = sqlx::query("UPDATE outbox_message SET published_at = NULL, claimed_until = NULL")
+        .execute(&app.pool)
+        .await
+        .unwrap()
+        .rows_affected();
     assert!(redelivered >= 20, "the sagas sent {redelivered} messages");
     wait_until("every message is delivered and acknowledged again", || async {
         resort_core::outbox::backlog(&app.pool).await.unwrap() == 0

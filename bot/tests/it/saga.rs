@@ -214,6 +214,15 @@ async fn a_failing_push_is_retried_until_the_platform_takes_it() {
 
     app.say("kim", &format!("예약 설악 오션 {} 1박", in_days(&app, 4))).await;
     super::helpers::wait_until("the first attempt fails", || async { app.kakao.failures_pending() == 0 }).await;
+    // The retry time is set from the app's clock when the failure is recorded: wait for that.
+    super::helpers::wait_until("the failure is recorded", || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM push_message WHERE attempts = 1 AND sent_at IS NULL")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+            == 1
+    })
+    .await;
     assert!(app.kakao.pushes_to("kim").is_empty());
     // The retry is due 500 ms later on the app's clock.
     app.clock.advance(Duration::seconds(1));
