@@ -257,6 +257,11 @@ impl TestApp {
         self.broker = Some(broker);
     }
 
+    /// The broker name prefix of an app on RabbitMQ.
+    pub fn broker_prefix(&self) -> Option<String> {
+        self.broker.as_ref().map(|(_, prefix)| prefix.clone())
+    }
+
     /// Kills the process outright (SIGKILL): no shutdown code runs.
     pub async fn kill(&mut self) {
         let mut child = self.child.take().expect("only a process can be killed");

@@ -11,6 +11,10 @@
 //! then all awaited), and a message the broker returns as unroutable is an error. Consuming uses
 //! manual acks with a bounded prefetch; a delivery our consumer drops unacknowledged is
 //! requeued, and a body that is not an envelope at all is rejected to the dead-letter queue.
+//!
+//! A lost connection is not fatal: the publisher reopens its channel on the next publish (the
+//! relay retries what failed), and each subscription reconnects with growing delays, declares
+//! its topology again and resumes; deliveries that were not acknowledged come again.
 
 use super::{BusError, Delivery, Subscription, Transport};
 use crate::message::Envelope;
@@ -23,40 +27,36 @@ use lapin::options::{
 };
 use lapin::types::{AMQPValue, FieldTable};
 use lapin::{BasicProperties, Channel, Confirmation, Connection, ConnectionProperties, ExchangeKind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 
 /// Deliveries in flight per consumer before the broker waits for acks.
 const PREFETCH: u16 = 200;
+const RECONNECT_FIRST_DELAY: Duration = Duration::from_millis(100);
+const RECONNECT_MAX_DELAY: Duration = Duration::from_secs(5);
+
+/// Where and under which names: what every (re)connection needs.
+#[derive(Clone)]
+struct Endpoint {
+    url: String,
+    prefix: String,
+}
 
 pub struct AmqpBus {
-    connection: Connection,
-    publisher: Channel,
-    prefix: String,
+    endpoint: Endpoint,
+    /// The confirming publisher channel, reopened on demand after the connection was lost.
+    publisher: tokio::sync::Mutex<Option<(Connection, Channel)>>,
+    /// Whether the publisher's connection was up when last used or checked (for readiness).
+    connected: Arc<AtomicBool>,
 }
 
 fn unavailable(error: lapin::Error) -> BusError {
     BusError::Unavailable(error.to_string())
 }
 
-impl AmqpBus {
-    /// Connects, opens a confirming publisher channel and declares the exchanges.
-    pub async fn connect(url: &str, prefix: &str) -> Result<Self, BusError> {
-        let connection = Connection::connect(url, ConnectionProperties::default()).await.map_err(unavailable)?;
-        let publisher = connection.create_channel().await.map_err(unavailable)?;
-        publisher.confirm_select(ConfirmSelectOptions::default()).await.map_err(unavailable)?;
-        let bus = Self { connection, publisher, prefix: prefix.to_owned() };
-        let durable = ExchangeDeclareOptions { durable: true, ..ExchangeDeclareOptions::default() };
-        bus.publisher
-            .exchange_declare(bus.exchange().into(), ExchangeKind::Topic, durable, FieldTable::default())
-            .await
-            .map_err(unavailable)?;
-        bus.publisher
-            .exchange_declare(bus.dead_letter_exchange().into(), ExchangeKind::Direct, durable, FieldTable::default())
-            .await
-            .map_err(unavailable)?;
-        Ok(bus)
-    }
-
+impl Endpoint {
     fn exchange(&self) -> String {
         format!("{}resortbot", self.prefix)
     }
@@ -69,13 +69,27 @@ impl AmqpBus {
         format!("{}{queue}", self.prefix)
     }
 
-    /// Whether the connection to the broker is up (for readiness).
-    pub fn is_connected(&self) -> bool {
-        self.connection.status().connected()
+    /// A new connection (named after the prefix, so operators can tell whose it is), a channel
+    /// on it and the exchanges declared.
+    async fn open(&self) -> Result<(Connection, Channel), BusError> {
+        let properties =
+            ConnectionProperties::default().with_connection_name(format!("{}resortbot", self.prefix).into());
+        let connection = Connection::connect(&self.url, properties).await.map_err(unavailable)?;
+        let channel = connection.create_channel().await.map_err(unavailable)?;
+        let durable = ExchangeDeclareOptions { durable: true, ..ExchangeDeclareOptions::default() };
+        channel
+            .exchange_declare(self.exchange().into(), ExchangeKind::Topic, durable, FieldTable::default())
+            .await
+            .map_err(unavailable)?;
+        channel
+            .exchange_declare(self.dead_letter_exchange().into(), ExchangeKind::Direct, durable, FieldTable::default())
+            .await
+            .map_err(unavailable)?;
+        Ok((connection, channel))
     }
 
     /// Declares a role's queue with its dead-letter queue and bindings.
-    async fn declare_queue(&self, channel: &Channel, queue: &str, bindings: &[&str]) -> Result<String, BusError> {
+    async fn declare_queue(&self, channel: &Channel, queue: &str, bindings: &[String]) -> Result<String, BusError> {
         let name = self.queue_name(queue);
         let dead = format!("{name}.dead");
         let durable = QueueDeclareOptions { durable: true, ..QueueDeclareOptions::default() };
@@ -101,7 +115,7 @@ impl AmqpBus {
                 .queue_bind(
                     name.clone().into(),
                     self.exchange().into(),
-                    (*binding).into(),
+                    binding.clone().into(),
                     QueueBindOptions::default(),
                     FieldTable::default(),
                 )
@@ -111,20 +125,74 @@ impl AmqpBus {
         Ok(name)
     }
 
+    /// Opens a connection that consumes `queue`.
+    async fn consume(
+        &self,
+        queue: &str,
+        bindings: &[String],
+    ) -> Result<(Connection, Channel, lapin::Consumer), BusError> {
+        let (connection, channel) = self.open().await?;
+        let name = self.declare_queue(&channel, queue, bindings).await?;
+        channel.basic_qos(PREFETCH, BasicQosOptions::default()).await.map_err(unavailable)?;
+        let tag = format!("{name}-{}", uuid::Uuid::new_v4());
+        let consumer = channel
+            .basic_consume(name.into(), tag.into(), BasicConsumeOptions::default(), FieldTable::default())
+            .await
+            .map_err(unavailable)?;
+        Ok((connection, channel, consumer))
+    }
+}
+
+impl AmqpBus {
+    /// Connects once to fail fast on a wrong URL; later losses are recovered by reconnecting.
+    pub async fn connect(url: &str, prefix: &str) -> Result<Self, BusError> {
+        let endpoint = Endpoint { url: url.to_owned(), prefix: prefix.to_owned() };
+        let (connection, channel) = endpoint.open().await?;
+        channel.confirm_select(ConfirmSelectOptions::default()).await.map_err(unavailable)?;
+        let connected = Arc::new(AtomicBool::new(true));
+        Ok(Self { endpoint, publisher: tokio::sync::Mutex::new(Some((connection, channel))), connected })
+    }
+
+    /// Whether the connection to the broker is up (for readiness).
+    pub fn is_connected(&self) -> bool {
+        if let Ok(publisher) = self.publisher.try_lock() {
+            let up = publisher.as_ref().is_some_and(|(connection, _)| connection.status().connected());
+            self.connected.store(up, Ordering::Relaxed);
+        }
+        self.connected.load(Ordering::Relaxed)
+    }
+
+    /// The publisher channel, reopened if its connection was lost.
+    async fn publisher_channel(&self) -> Result<Channel, BusError> {
+        let mut publisher = self.publisher.lock().await;
+        if let Some((connection, channel)) = publisher.as_ref()
+            && connection.status().connected()
+            && channel.status().connected()
+        {
+            return Ok(channel.clone());
+        }
+        *publisher = None;
+        self.connected.store(false, Ordering::Relaxed);
+        let (connection, channel) = self.endpoint.open().await?;
+        channel.confirm_select(ConfirmSelectOptions::default()).await.map_err(unavailable)?;
+        tracing::info!("reconnected to RabbitMQ for publishing");
+        *publisher = Some((connection, channel.clone()));
+        self.connected.store(true, Ordering::Relaxed);
+        Ok(channel)
+    }
+
     /// Deletes the queues of these roles, their dead-letter queues and the exchanges (tests
     /// clean up their prefix with it).
     pub async fn delete_topology(&self, queues: &[&str]) -> Result<(), BusError> {
+        let channel = self.publisher_channel().await?;
         for queue in queues {
-            let name = self.queue_name(queue);
+            let name = self.endpoint.queue_name(queue);
             for doomed in [name.clone(), format!("{name}.dead")] {
-                self.publisher.queue_delete(doomed.into(), QueueDeleteOptions::default()).await.map_err(unavailable)?;
+                channel.queue_delete(doomed.into(), QueueDeleteOptions::default()).await.map_err(unavailable)?;
             }
         }
-        for exchange in [self.exchange(), self.dead_letter_exchange()] {
-            self.publisher
-                .exchange_delete(exchange.into(), ExchangeDeleteOptions::default())
-                .await
-                .map_err(unavailable)?;
+        for exchange in [self.endpoint.exchange(), self.endpoint.dead_letter_exchange()] {
+            channel.exchange_delete(exchange.into(), ExchangeDeleteOptions::default()).await.map_err(unavailable)?;
         }
         Ok(())
     }
@@ -133,7 +201,9 @@ impl AmqpBus {
 #[async_trait]
 impl Transport for AmqpBus {
     async fn publish(&self, batch: Vec<Envelope>) -> Result<(), BusError> {
+        let channel = self.publisher_channel().await?;
         let mandatory = BasicPublishOptions { mandatory: true, ..BasicPublishOptions::default() };
+        let exchange = self.endpoint.exchange();
         let mut confirms = Vec::with_capacity(batch.len());
         for envelope in &batch {
             let body = serde_json::to_vec(envelope).expect("an envelope always serializes");
@@ -144,10 +214,9 @@ impl Transport for AmqpBus {
                 .with_content_type("application/json".into())
                 .with_delivery_mode(2)
                 .with_timestamp(u64::try_from(envelope.occurred_at.timestamp()).unwrap_or_default());
-            let confirm = self
-                .publisher
+            let confirm = channel
                 .basic_publish(
-                    self.exchange().into(),
+                    exchange.clone().into(),
                     envelope.message_type.clone().into(),
                     mandatory,
                     &body,
@@ -168,46 +237,73 @@ impl Transport for AmqpBus {
         Ok(())
     }
 
+    /// Declares and starts consuming now (so errors surface and later publishes are routable),
+    /// then keeps consuming on a task that reconnects whenever the connection is lost.
     async fn subscribe(&self, queue: &str, bindings: &[&str]) -> Result<Subscription, BusError> {
-        let channel = self.connection.create_channel().await.map_err(unavailable)?;
-        let name = self.declare_queue(&channel, queue, bindings).await?;
-        channel.basic_qos(PREFETCH, BasicQosOptions::default()).await.map_err(unavailable)?;
-        let mut consumer = channel
-            .basic_consume(
-                name.clone().into(),
-                format!("{name}-{}", uuid::Uuid::new_v4()).into(),
-                BasicConsumeOptions::default(),
-                FieldTable::default(),
-            )
-            .await
-            .map_err(unavailable)?;
+        let bindings: Vec<String> = bindings.iter().map(|binding| (*binding).to_owned()).collect();
+        let first = self.endpoint.consume(queue, &bindings).await?;
         let (sender, deliveries) = mpsc::unbounded_channel();
+        let (endpoint, queue) = (self.endpoint.clone(), queue.to_owned());
         tokio::spawn(async move {
-            while let Some(Ok(delivery)) = consumer.next().await {
-                let Ok(envelope) = serde_json::from_slice::<Envelope>(&delivery.data) else {
-                    tracing::error!(queue = %name, "message is not an envelope; rejecting it to the dead-letter queue");
-                    let _ = delivery.acker.reject(BasicRejectOptions { requeue: false }).await;
-                    continue;
-                };
-                let (acknowledge, acknowledged) = oneshot::channel();
-                if sender.send(Delivery::new(envelope, acknowledge)).is_err() {
-                    // Our consumer stopped: leave the message to the broker for the next one.
-                    let _ =
-                        delivery.acker.nack(BasicNackOptions { requeue: true, ..BasicNackOptions::default() }).await;
-                    break;
-                }
-                tokio::spawn(async move {
-                    let _ = match acknowledged.await {
-                        Ok(()) => delivery.acker.ack(BasicAckOptions::default()).await,
-                        Err(_) => {
-                            delivery.acker.nack(BasicNackOptions { requeue: true, ..BasicNackOptions::default() }).await
+            let mut current = Some(first);
+            let mut delay = RECONNECT_FIRST_DELAY;
+            loop {
+                let (connection, channel, consumer) = match current.take() {
+                    Some(live) => live,
+                    None => match endpoint.consume(&queue, &bindings).await {
+                        Ok(live) => {
+                            tracing::info!(%queue, "reconnected to RabbitMQ for consuming");
+                            delay = RECONNECT_FIRST_DELAY;
+                            live
                         }
-                    };
-                });
+                        Err(error) => {
+                            tracing::warn!(%queue, %error, "RabbitMQ unavailable; retrying");
+                            tokio::time::sleep(delay).await;
+                            delay = (delay * 2).min(RECONNECT_MAX_DELAY);
+                            if sender.is_closed() {
+                                return;
+                            }
+                            continue;
+                        }
+                    },
+                };
+                let stopped = forward(consumer, &sender, &queue).await;
+                // Closing hands every unacknowledged delivery back to the broker.
+                let _ = channel.close(200, "consumer stopped".into()).await;
+                let _ = connection.close(200, "consumer stopped".into()).await;
+                if stopped {
+                    return;
+                }
+                tracing::warn!(%queue, "lost the RabbitMQ connection; reconnecting");
             }
-            // Closing the channel hands every unacknowledged delivery back to the broker.
-            let _ = channel.close(200, "consumer stopped".into()).await;
         });
         Ok(Subscription { deliveries })
     }
+}
+
+/// Hands deliveries to our consumer until the stream ends (`false`: the connection was lost)
+/// or our consumer stopped (`true`).
+async fn forward(mut consumer: lapin::Consumer, sender: &mpsc::UnboundedSender<Delivery>, queue: &str) -> bool {
+    while let Some(Ok(delivery)) = consumer.next().await {
+        let Ok(envelope) = serde_json::from_slice::<Envelope>(&delivery.data) else {
+            tracing::error!(%queue, "message is not an envelope; rejecting it to the dead-letter queue");
+            let _ = delivery.acker.reject(BasicRejectOptions { requeue: false }).await;
+            continue;
+        };
+        let (acknowledge, acknowledged) = oneshot::channel();
+        if sender.send(Delivery::new(envelope, acknowledge)).is_err() {
+            // Our consumer stopped: leave the message to the broker for the next one.
+            let _ = delivery.acker.nack(BasicNackOptions { requeue: true, ..BasicNackOptions::default() }).await;
+            return true;
+        }
+        tokio::spawn(async move {
+            // After a reconnection the old channel is gone and so is this ack: the broker
+            // delivers the message again and the consumer's inbox recognises it.
+            let _ = match acknowledged.await {
+                Ok(()) => delivery.acker.ack(BasicAckOptions::default()).await,
+                Err(_) => delivery.acker.nack(BasicNackOptions { requeue: true, ..BasicNackOptions::default() }).await,
+            };
+        });
+    }
+    sender.is_closed()
 }
