@@ -147,4 +147,5 @@ api-invalid-field = The value of '{ $field }' is not valid.
 api-resort-name-taken = A resort with that name already exists.
 api-employee-no-taken = An employee with that number already exists.
 api-not-cancellable = This booking cannot be cancelled now (status: { $status }).
+api-already-replayed = This dead letter was already replayed.
 api-internal = An internal error occurred.

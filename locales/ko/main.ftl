@@ -138,4 +138,5 @@ api-invalid-field = '{ $field }' 값이 올바르지 않습니다.
 api-resort-name-taken = 같은 이름의 휴양소가 이미 있습니다.
 api-employee-no-taken = 같은 사번의 직원이 이미 있습니다.
 api-not-cancellable = 이 예약은 지금 취소할 수 없습니다 (상태: { $status }).
+api-already-replayed = 이미 다시 보낸 메시지입니다.
 api-internal = 서버 내부 오류가 발생했습니다.

@@ -77,6 +77,61 @@ struct DeadLetter {
     replayed_at: Option<i64>,
 }
 
+/// Makes a dead letter's message deliverable again, with its original id: consumers that
+/// applied it skip it through their inboxes, the one that failed gets another chance. Once per
+/// dead letter; if it fails again it comes back as a new one.
+pub async fn replay_dead_letter(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult {
+    let locale = locale_of(&headers);
+    let internal = |error: sqlx::Error| ApiError::internal(locale, &error);
+    let now = state.clock.now_millis();
+    let mut transaction = state.pool.begin().await.map_err(internal)?;
+    let envelope: Option<String> = sqlx::query_scalar(
+        "UPDATE dead_letter SET replayed_at = $2, updated_at = $2 WHERE id = $1 AND replayed_at IS NULL RETURNING envelope",
+    )
+    .bind(&id)
+    .bind(now)
+    .fetch_optional(&mut *transaction)
+    .await
+    .map_err(internal)?;
+    let Some(envelope) = envelope else {
+        // Inside the transaction: on SQLite it holds the only connection.
+        let exists: Option<String> = sqlx::query_scalar("SELECT id FROM dead_letter WHERE id = $1")
+            .bind(&id)
+            .fetch_optional(&mut *transaction)
+            .await
+            .map_err(internal)?;
+        return Err(match exists {
+            Some(_) => ApiError::conflict(locale, "already_replayed", "api-already-replayed"),
+            None => ApiError::not_found(locale),
+        });
+    };
+    let envelope: resort_core::message::Envelope =
+        serde_json::from_str(&envelope).map_err(|_| ApiError::bad_request(locale))?;
+    let requeued = sqlx::query(
+        "UPDATE outbox_message SET published_at = NULL, claimed_until = NULL, updated_at = $2 WHERE message_id = $1",
+    )
+    .bind(envelope.message_id.to_string())
+    .bind(now)
+    .execute(&mut *transaction)
+    .await
+    .map_err(internal)?
+    .rows_affected();
+    if requeued == 0 {
+        // The outbox row was cleaned up (or came from elsewhere): write it again.
+        resort_core::outbox::enqueue(&mut transaction, &envelope, now).await.map_err(internal)?;
+    }
+    transaction.commit().await.map_err(internal)?;
+    state.outbox_signal.notify();
+    json_response(
+        StatusCode::ACCEPTED,
+        &serde_json::json!({ "id": id, "message_id": envelope.message_id, "status": "replaying" }),
+    )
+}
+
 pub async fn dead_letters(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
     let locale = locale_of(&headers);
     let rows = sqlx::query("SELECT id, consumer, message_id, message_type, error, attempts, created_at, replayed_at FROM dead_letter ORDER BY created_at DESC LIMIT $1")

@@ -2,7 +2,7 @@
 //! mypage`, on PostgreSQL and RabbitMQ, talking only through the broker and their own tables.
 
 use super::helpers::{
-    fresh_broker, fresh_postgres_database, in_days, process_app, reference_in, resort_body, start_role,
+    fresh_broker, fresh_postgres_database, in_days, process_app, reference_in, resort_body, start_role, wait_until,
 };
 use super::kakao_standin::{KakaoStandIn, push_button};
 use std::sync::Arc;
@@ -42,8 +42,12 @@ async fn the_saga_runs_across_four_processes_and_a_stopped_hotel_worker_only_del
     app.press("kim", &format!("cx:{approved}")).await;
     app.wait_for_status(&approved, "cancelled").await;
     app.wait_for_points(&kim, 800).await;
-    let history = app.say("kim", "내 예약").await;
-    assert!(history.contains(&auto) && history.contains("취소됨"), "{history}");
+    // The history is the mypage worker's view: it catches up on its own time.
+    wait_until("the history shows the cancel", || async {
+        let history = app.say("kim", "내 예약").await;
+        history.contains(&auto) && history.contains(&approved) && history.contains("취소됨")
+    })
+    .await;
 
     // With the hotel worker gone, a booking is accepted and paid for, and waits.
     hotel.kill().await.unwrap();
@@ -73,4 +77,91 @@ async fn a_single_role_without_a_broker_refuses_to_start() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_per_worker_killed_at_random_during_a_stream_leave_every_saga_whole() {
+    const ROOMS: i64 = 4;
+    let directory = Arc::new(tempfile::tempdir().unwrap());
+    let (database_url, server) = fresh_postgres_database().await;
+    let broker = fresh_broker();
+    let kakao = KakaoStandIn::start().await;
+    let start = |args: &'static [&'static str]| {
+        let (directory, database_url, kakao, broker) =
+            (directory.clone(), database_url.clone(), kakao.clone(), broker.clone());
+        async move { start_role(directory.path(), &database_url, &kakao, Some(&broker), args).await.0 }
+    };
+    let (gateway, address) = start_role(directory.path(), &database_url, &kakao, Some(&broker), &["gateway"]).await;
+    let mut app = process_app(directory.clone(), database_url.clone(), kakao.clone(), gateway, address).await;
+    app.clean_up_afterwards(server, broker.clone());
+    const KINDS: [&[&str]; 3] = [&["worker", "point"], &["worker", "hotel"], &["worker", "mypage"]];
+    let mut replicas = Vec::new();
+    for kind in KINDS {
+        replicas.push((start(kind).await, start(kind).await));
+    }
+
+    app.create_resort(resort_body("남해 별빛", ROOMS, true)).await;
+    let mut employees = std::collections::HashMap::new();
+    for index in 0..8 {
+        employees.insert(app.linked_employee(&format!("guest{index}"), &format!("손님{index}"), 1000).await, index);
+    }
+    let nights = [in_days(&app, 5), in_days(&app, 15)];
+    let client = Arc::new(super::helpers::Client::of(&app));
+    let mut requests = tokio::task::JoinSet::new();
+    for index in 0..8 {
+        for night in &nights {
+            let (client, night) = (client.clone(), night.clone());
+            requests.spawn(async move {
+                client.try_say(&format!("guest{index}"), &format!("예약 남해 별빛 {night} 1박")).await
+            });
+        }
+    }
+    // One replica of each worker dies at a random moment of the stream and comes back.
+    for (position, (first, _)) in replicas.iter_mut().enumerate() {
+        let delay = u64::from(uuid::Uuid::new_v4().as_bytes()[0]);
+        eprintln!("killing a {:?} replica after {delay} ms", KINDS[position]);
+        tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+        first.kill().await.unwrap();
+        *first = start(KINDS[position]).await;
+    }
+    while let Some(answer) = requests.join_next().await {
+        assert!(
+            answer.unwrap().is_some_and(|text| text.contains("참조번호")),
+            "the gateway stayed up and accepted every booking"
+        );
+    }
+
+    wait_until("every saga reaches a final state", || async {
+        let bookings = app.bookings().await;
+        bookings.len() == 16
+            && bookings.iter().all(|booking| matches!(booking["status"].as_str(), Some("confirmed" | "rejected")))
+    })
+    .await;
+    let bookings = app.bookings().await;
+    for night in &nights {
+        let confirmed = bookings
+            .iter()
+            .filter(|booking| booking["check_in"] == night.as_str() && booking["status"] == "confirmed")
+            .count();
+        let held: i64 = sqlx::query_scalar("SELECT held FROM room_night WHERE night = $1")
+            .bind(night)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+        assert_eq!(held, confirmed as i64, "holds on {night} match confirmed bookings");
+        assert_eq!(confirmed as i64, ROOMS, "every room of {night} was sold exactly once");
+    }
+    for (employee, index) in &employees {
+        let paid: i64 = bookings
+            .iter()
+            .filter(|booking| booking["employee_id"] == employee.as_str() && booking["status"] == "confirmed")
+            .map(|booking| booking["points"].as_i64().unwrap())
+            .sum();
+        app.wait_for_points(employee, 1000 - paid).await;
+        let listed = bookings.iter().filter(|booking| booking["employee_id"] == employee.as_str()).count();
+        wait_until("the history lists every booking", || async {
+            app.say(&format!("guest{index}"), "내 예약").await.matches("• R").count() == listed
+        })
+        .await;
+    }
 }

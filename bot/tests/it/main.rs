@@ -6,6 +6,7 @@ mod admin_api;
 mod bad_input;
 mod concurrency;
 mod crash;
+mod dead_letter;
 mod distributed;
 mod helpers;
 mod kakao_standin;
