@@ -50,3 +50,23 @@ async fn a_failing_message_is_parked_others_flow_and_a_replay_completes_it_once_
     assert_eq!(app.admin(Method::POST, "/dead-letters/nothing/replay", None).await.0, 404);
     app.wait_for_points(&kim, 900).await;
 }
+
+#[tokio::test]
+async fn history_and_points_answer_while_the_booking_side_is_unavailable() {
+    let app = spawn_app().await;
+    app.create_resort(resort_body("설악 오션", 5, true)).await;
+    app.linked_employee("kim", "김휴가", 1000).await;
+    let reference = reference_in(&app.say("kim", &format!("예약 설악 오션 {} 1박", in_days(&app, 5))).await);
+    app.wait_for_status(&reference, "confirmed").await;
+    wait_until("the history shows the booking", || async { app.say("kim", "내 예약").await.contains(&reference) })
+        .await;
+
+    // The booking side's storage is gone; the mypage view is not.
+    sqlx::query("ALTER TABLE booking RENAME TO booking_away").execute(&app.pool).await.unwrap();
+    let refused = app.say("kim", &format!("예약 설악 오션 {} 1박", in_days(&app, 9))).await;
+    assert!(refused.contains("죄송합니다"), "booking needs the booking side: {refused}");
+    let history = app.say("kim", "내 예약").await;
+    assert!(history.contains(&reference) && history.contains("확정"), "{history}");
+    assert!(app.say("kim", "포인트").await.contains("900포인트"));
+    sqlx::query("ALTER TABLE booking_away RENAME TO booking").execute(&app.pool).await.unwrap();
+}

@@ -80,7 +80,7 @@ async fn a_single_role_without_a_broker_refuses_to_start() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_replicas_per_worker_killed_at_random_during_a_stream_leave_every_saga_whole() {
+async fn two_replicas_of_every_role_with_workers_killed_at_random_leave_every_saga_whole() {
     const ROOMS: i64 = 4;
     let directory = Arc::new(tempfile::tempdir().unwrap());
     let (database_url, server) = fresh_postgres_database().await;
@@ -106,11 +106,14 @@ async fn two_replicas_per_worker_killed_at_random_during_a_stream_leave_every_sa
         employees.insert(app.linked_employee(&format!("guest{index}"), &format!("손님{index}"), 1000).await, index);
     }
     let nights = [in_days(&app, 5), in_days(&app, 15)];
-    let client = Arc::new(super::helpers::Client::of(&app));
+    // A second gateway: half the chat traffic goes to each.
+    let (_second_gateway, second_address) =
+        start_role(directory.path(), &database_url, &kakao, Some(&broker), &["gateway"]).await;
+    let gateways = [Arc::new(super::helpers::Client::of(&app)), Arc::new(super::helpers::Client::at(&second_address))];
     let mut requests = tokio::task::JoinSet::new();
     for index in 0..8 {
-        for night in &nights {
-            let (client, night) = (client.clone(), night.clone());
+        for (position, night) in nights.iter().enumerate() {
+            let (client, night) = (gateways[(index + position) % 2].clone(), night.clone());
             requests.spawn(async move {
                 client.try_say(&format!("guest{index}"), &format!("예약 남해 별빛 {night} 1박")).await
             });

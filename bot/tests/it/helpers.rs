@@ -555,7 +555,12 @@ pub struct Client {
 
 impl Client {
     pub fn of(app: &TestApp) -> Self {
-        Self { address: app.address.clone(), http: app.http.clone() }
+        Self::at(&app.address)
+    }
+
+    /// A caller of the skill webhook at `address` (another gateway replica).
+    pub fn at(address: &str) -> Self {
+        Self { address: address.to_owned(), http: reqwest::Client::new() }
     }
 
     /// The reply text, or `None` if the process did not answer.
