@@ -16,6 +16,10 @@
 //! finds the highest rate; the latency then mostly measures the queue in front of the saga. With
 //! RATE (bookings per second) the webhooks go out on a fixed schedule whatever the answers do,
 //! which measures the latency at that load.
+//!
+//! By default it runs embedded (SQLite file, in-process bus). `BENCH_DATABASE_URL` (a
+//! PostgreSQL server URL) runs it on a new database there, dropped afterwards; `BENCH_AMQP_URL`
+//! sends its messages through that RabbitMQ broker under a fresh name prefix, deleted afterwards.
 
 use axum::Json;
 use axum::extract::State;
@@ -48,6 +52,27 @@ async fn main() -> anyhow::Result<()> {
     let directory = tempfile::tempdir()?;
     let mut config = Config::defaults();
     config.database_url = format!("sqlite://{}", directory.path().join("bench.db").display());
+    let postgres = match std::env::var("BENCH_DATABASE_URL") {
+        Ok(server) => {
+            let name = format!("resortbot_bench_{}", uuid::Uuid::new_v4().simple());
+            let admin = resort_core::db::connect(&server).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await?;
+            let (base, _) = server.rsplit_once('/').unwrap_or((server.as_str(), ""));
+            config.database_url = format!("{base}/{name}");
+            Some((admin, name))
+        }
+        Err(_) => None,
+    };
+    if let Ok(url) = std::env::var("BENCH_AMQP_URL") {
+        config.amqp_url = Some(url);
+        config.amqp_prefix = format!("bench.{}.", uuid::Uuid::new_v4().simple());
+    }
+    let broker = config.amqp_url.clone().map(|url| (url, config.amqp_prefix.clone()));
+    println!(
+        "database {}, bus {}",
+        if postgres.is_some() { "PostgreSQL" } else { "SQLite" },
+        if broker.is_some() { "RabbitMQ" } else { "in-process" }
+    );
     config.seed_demo = false;
     config.admin_token = Some(Secret::new(ADMIN_TOKEN));
     config.kakao_bot_id = Some("bench-bot".into());
@@ -169,6 +194,15 @@ async fn main() -> anyhow::Result<()> {
     );
     trigger.trigger();
     app.await??;
+    if let Some((url, prefix)) = broker {
+        let bus = resort_core::bus::AmqpBus::connect(&url, &prefix).await?;
+        bus.delete_topology(&["point", "hotel", "mypage", "booking", "notifier"]).await?;
+    }
+    if let Some((admin, name)) = postgres {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+            .execute(&admin)
+            .await?;
+    }
     Ok(())
 }
 

@@ -58,8 +58,11 @@ async fn history_and_points_answer_while_the_booking_side_is_unavailable() {
     app.linked_employee("kim", "김휴가", 1000).await;
     let reference = reference_in(&app.say("kim", &format!("예약 설악 오션 {} 1박", in_days(&app, 5))).await);
     app.wait_for_status(&reference, "confirmed").await;
-    wait_until("the history shows the booking", || async { app.say("kim", "내 예약").await.contains(&reference) })
-        .await;
+    wait_until("the history shows the booking confirmed", || async {
+        let history = app.say("kim", "내 예약").await;
+        history.contains(&reference) && history.contains("확정")
+    })
+    .await;
 
     // The booking side's storage is gone; the mypage view is not.
     sqlx::query("ALTER TABLE booking RENAME TO booking_away").execute(&app.pool).await.unwrap();

@@ -30,7 +30,7 @@ async fn bookings_approvals_and_cancels_run_over_rabbitmq() {
     let cancelled = app.kakao.wait_for("kim", &format!("{auto} 예약이 취소되었습니다")).await;
     assert!(push_text(&cancelled).contains("200포인트"));
     app.wait_for_points(&kim, 900).await;
-    assert!(app.say("kim", "내 예약").await.contains("취소됨"));
+    wait_until("the history shows the cancel", || async { app.say("kim", "내 예약").await.contains("취소됨") }).await;
 
     // Every message once more through the broker: the inboxes turn all of it into no-ops.
     let pushes = app.kakao.pushes().len();

@@ -163,8 +163,12 @@ async fn cancelling_early_refunds_everything_and_late_refunds_the_policy_share()
     assert_eq!(app.wait_for_status(&late, "cancelled").await["refund_points"], 100);
     app.wait_for_points(&employee, 900).await;
 
-    let history = app.say("kim", "내 예약").await;
-    assert!(history.contains(&early) && history.contains(&late) && history.contains("취소됨"), "{history}");
+    // The history is the mypage view: it catches up on its own time.
+    super::helpers::wait_until("the history shows both cancels", || async {
+        let history = app.say("kim", "내 예약").await;
+        history.contains(&early) && history.contains(&late) && history.matches("취소됨").count() == 2
+    })
+    .await;
 }
 
 #[tokio::test]
