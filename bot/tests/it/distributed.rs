@@ -1,43 +1,62 @@
 //! One role per process, as deployed: `resortbot gateway` and `resortbot worker point|hotel|
 //! mypage`, on PostgreSQL and RabbitMQ, talking only through the broker and their own tables.
 
+use super::helpers::{Client, TestApp};
 use super::helpers::{
-    fresh_broker, fresh_postgres_database, in_days, process_app, reference_in, resort_body, start_role, wait_until,
+    book_auto_and_approved, fresh_broker, fresh_postgres_database, in_days, process_app, reference_in, resort_body,
+    start_role, two_resorts_an_employee_and_a_manager, wait_until,
 };
-use super::kakao_standin::{KakaoStandIn, push_button};
+use super::kakao_standin::KakaoStandIn;
 use std::sync::Arc;
+
+/// A deployment in miniature: a fresh PostgreSQL database, a broker prefix and the Kakao
+/// stand-in, on which role processes are started.
+struct Cluster {
+    directory: Arc<tempfile::TempDir>,
+    database_url: String,
+    kakao: KakaoStandIn,
+    broker: (String, String),
+}
+
+impl Cluster {
+    /// The cluster and its first gateway (which migrates the database for the workers); the
+    /// gateway's handle drops the database and the broker names afterwards.
+    async fn with_gateway() -> (Cluster, TestApp) {
+        let (database_url, server) = fresh_postgres_database().await;
+        let cluster = Cluster {
+            directory: Arc::new(tempfile::tempdir().unwrap()),
+            database_url,
+            kakao: KakaoStandIn::start().await,
+            broker: fresh_broker(),
+        };
+        let (gateway, address) = cluster.start(&["gateway"]).await;
+        let mut app = process_app(
+            cluster.directory.clone(),
+            cluster.database_url.clone(),
+            cluster.kakao.clone(),
+            gateway,
+            address,
+        )
+        .await;
+        app.clean_up_afterwards(server, cluster.broker.clone());
+        (cluster, app)
+    }
+
+    async fn start(&self, args: &[&str]) -> (tokio::process::Child, String) {
+        start_role(self.directory.path(), &self.database_url, &self.kakao, Some(&self.broker), args).await
+    }
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_saga_runs_across_four_processes_and_a_stopped_hotel_worker_only_delays_it() {
-    let directory = Arc::new(tempfile::tempdir().unwrap());
-    let (database_url, server) = fresh_postgres_database().await;
-    let broker = fresh_broker();
-    let kakao = KakaoStandIn::start().await;
-    let start = |args: &'static [&'static str]| {
-        let (directory, database_url, kakao, broker) =
-            (directory.clone(), database_url.clone(), kakao.clone(), broker.clone());
-        async move { start_role(directory.path(), &database_url, &kakao, Some(&broker), args).await }
-    };
-    // The gateway first: it migrates the database; the workers find it ready.
-    let (gateway, address) = start(&["gateway"]).await;
-    let mut app = process_app(directory.clone(), database_url.clone(), kakao.clone(), gateway, address).await;
-    app.clean_up_afterwards(server, broker.clone());
-    let _point = start(&["worker", "point"]).await;
-    let _mypage = start(&["worker", "mypage"]).await;
-    let (mut hotel, _) = start(&["worker", "hotel"]).await;
+    let (cluster, app) = Cluster::with_gateway().await;
+    let _point = cluster.start(&["worker", "point"]).await;
+    let _mypage = cluster.start(&["worker", "mypage"]).await;
+    let (mut hotel, _) = cluster.start(&["worker", "hotel"]).await;
 
-    let resort = app.create_resort(resort_body("제주 바람", 3, false)).await;
-    app.create_resort(resort_body("설악 오션", 3, true)).await;
-    let kim = app.linked_employee("kim", "김휴가", 1000).await;
-    let manager = app.linked_employee("lee", "이매니저", 0).await;
-    app.make_manager(&resort, &manager).await;
-
-    let auto = reference_in(&app.say("kim", &format!("예약 설악 오션 {} 2박", in_days(&app, 10))).await);
+    let kim = two_resorts_an_employee_and_a_manager(&app).await;
+    let (auto, approved) = book_auto_and_approved(&app).await;
     app.kakao.wait_for("kim", &format!("확정되었습니다. 참조번호 {auto}")).await;
-    let approved = reference_in(&app.say("kim", &format!("예약 제주 바람 {} 1박", in_days(&app, 20))).await);
-    let request = app.kakao.wait_for("lee", &approved).await;
-    app.press("lee", &push_button(&request, "승인")).await;
-    app.wait_for_status(&approved, "confirmed").await;
     app.say("kim", &format!("취소 {approved}")).await;
     app.press("kim", &format!("cx:{approved}")).await;
     app.wait_for_status(&approved, "cancelled").await;
@@ -56,7 +75,7 @@ async fn the_saga_runs_across_four_processes_and_a_stopped_hotel_worker_only_del
     app.wait_for_points(&kim, 700).await;
     assert!(app.kakao.pushes_to("kim").iter().all(|push| !super::kakao_standin::push_text(push).contains(&waiting)));
 
-    let _hotel = start(&["worker", "hotel"]).await;
+    let _hotel = cluster.start(&["worker", "hotel"]).await;
     app.kakao.wait_for("kim", &format!("확정되었습니다. 참조번호 {waiting}")).await;
     app.wait_for_status(&waiting, "confirmed").await;
 }
@@ -82,22 +101,11 @@ async fn a_single_role_without_a_broker_refuses_to_start() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_replicas_of_every_role_with_workers_killed_at_random_leave_every_saga_whole() {
     const ROOMS: i64 = 4;
-    let directory = Arc::new(tempfile::tempdir().unwrap());
-    let (database_url, server) = fresh_postgres_database().await;
-    let broker = fresh_broker();
-    let kakao = KakaoStandIn::start().await;
-    let start = |args: &'static [&'static str]| {
-        let (directory, database_url, kakao, broker) =
-            (directory.clone(), database_url.clone(), kakao.clone(), broker.clone());
-        async move { start_role(directory.path(), &database_url, &kakao, Some(&broker), args).await.0 }
-    };
-    let (gateway, address) = start_role(directory.path(), &database_url, &kakao, Some(&broker), &["gateway"]).await;
-    let mut app = process_app(directory.clone(), database_url.clone(), kakao.clone(), gateway, address).await;
-    app.clean_up_afterwards(server, broker.clone());
+    let (cluster, app) = Cluster::with_gateway().await;
     const KINDS: [&[&str]; 3] = [&["worker", "point"], &["worker", "hotel"], &["worker", "mypage"]];
     let mut replicas = Vec::new();
     for kind in KINDS {
-        replicas.push((start(kind).await, start(kind).await));
+        replicas.push((cluster.start(kind).await.0, cluster.start(kind).await.0));
     }
 
     app.create_resort(resort_body("남해 별빛", ROOMS, true)).await;
@@ -107,9 +115,8 @@ async fn two_replicas_of_every_role_with_workers_killed_at_random_leave_every_sa
     }
     let nights = [in_days(&app, 5), in_days(&app, 15)];
     // A second gateway: half the chat traffic goes to each.
-    let (_second_gateway, second_address) =
-        start_role(directory.path(), &database_url, &kakao, Some(&broker), &["gateway"]).await;
-    let gateways = [Arc::new(super::helpers::Client::of(&app)), Arc::new(super::helpers::Client::at(&second_address))];
+    let (_second_gateway, second_address) = cluster.start(&["gateway"]).await;
+    let gateways = [Arc::new(Client::of(&app)), Arc::new(Client::at(&second_address))];
     let mut requests = tokio::task::JoinSet::new();
     for index in 0..8 {
         for (position, night) in nights.iter().enumerate() {
@@ -125,7 +132,7 @@ async fn two_replicas_of_every_role_with_workers_killed_at_random_leave_every_sa
         eprintln!("killing a {:?} replica after {delay} ms", KINDS[position]);
         tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
         first.kill().await.unwrap();
-        *first = start(KINDS[position]).await;
+        *first = cluster.start(KINDS[position]).await.0;
     }
     while let Some(answer) = requests.join_next().await {
         assert!(

@@ -1,8 +1,11 @@
 //! The same saga with its messages going through a real RabbitMQ broker instead of the
 //! in-process bus: publisher confirms, quorum queues, manual acks.
 
-use super::helpers::{in_days, reference_in, resort_body, spawn_app_on_rabbitmq, wait_until};
-use super::kakao_standin::{push_button, push_text};
+use super::helpers::{
+    book_auto_and_approved, in_days, reference_in, resort_body, spawn_app_on_rabbitmq,
+    two_resorts_an_employee_and_a_manager, wait_until,
+};
+use super::kakao_standin::push_text;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bookings_approvals_and_cancels_run_over_rabbitmq() {
@@ -11,18 +14,9 @@ async fn bookings_approvals_and_cancels_run_over_rabbitmq() {
         app.http.get(format!("{}/readyz", app.address)).send().await.unwrap().json().await.unwrap();
     assert_eq!((ready["bus"].as_str(), ready["broker"].as_bool()), (Some("rabbitmq"), Some(true)), "{ready}");
 
-    let approved_resort = app.create_resort(resort_body("제주 바람", 3, false)).await;
-    app.create_resort(resort_body("설악 오션", 3, true)).await;
-    let kim = app.linked_employee("kim", "김휴가", 1000).await;
-    let manager = app.linked_employee("lee", "이매니저", 0).await;
-    app.make_manager(&approved_resort, &manager).await;
-
-    let auto = reference_in(&app.say("kim", &format!("예약 설악 오션 {} 2박", in_days(&app, 10))).await);
+    let kim = two_resorts_an_employee_and_a_manager(&app).await;
+    let (auto, _) = book_auto_and_approved(&app).await;
     app.kakao.wait_for("kim", &format!("확정되었습니다. 참조번호 {auto}")).await;
-    let approved = reference_in(&app.say("kim", &format!("예약 제주 바람 {} 1박", in_days(&app, 20))).await);
-    let request = app.kakao.wait_for("lee", &approved).await;
-    app.press("lee", &push_button(&request, "승인")).await;
-    app.wait_for_status(&approved, "confirmed").await;
     app.wait_for_points(&kim, 700).await;
 
     app.say("kim", &format!("취소 {auto}")).await;

@@ -1,25 +1,14 @@
 //! At-least-once delivery made effectively once: every message of finished sagas is delivered
 //! again to every consumer, through the real relay, and nothing changes.
 
-use super::helpers::{in_days, reference_in, resort_body, spawn_app, wait_until};
-use super::kakao_standin::push_button;
+use super::helpers::{book_auto_and_approved, spawn_app, two_resorts_an_employee_and_a_manager, wait_until};
 use sqlx::Row;
 
 #[tokio::test]
 async fn delivering_every_message_again_to_every_consumer_has_no_second_effect() {
     let app = spawn_app().await;
-    let resort = app.create_resort(resort_body("제주 바람", 3, false)).await;
-    app.create_resort(resort_body("설악 오션", 3, true)).await;
-    let kim = app.linked_employee("kim", "김휴가", 1000).await;
-    let manager = app.linked_employee("lee", "이매니저", 0).await;
-    app.make_manager(&resort, &manager).await;
-
-    let auto = reference_in(&app.say("kim", &format!("예약 설악 오션 {} 2박", in_days(&app, 10))).await);
-    let approved = reference_in(&app.say("kim", &format!("예약 제주 바람 {} 1박", in_days(&app, 20))).await);
-    let request = app.kakao.wait_for("lee", &approved).await;
-    app.press("lee", &push_button(&request, "승인")).await;
-    app.wait_for_status(&approved, "confirmed").await;
-    app.wait_for_status(&auto, "confirmed").await;
+    let kim = two_resorts_an_employee_and_a_manager(&app).await;
+    let (auto, _) = book_auto_and_approved(&app).await;
     app.say("kim", &format!("cancel {auto}")).await;
     app.press("kim", &format!("cx:{auto}")).await;
     app.wait_for_status(&auto, "cancelled").await;
