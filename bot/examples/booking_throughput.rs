@@ -91,7 +91,7 @@ async fn main() -> anyhow::Result<()> {
     let admin = |method: reqwest::Method, path: &str| {
         http.request(method, format!("{address}/api/v1{path}")).bearer_auth(ADMIN_TOKEN)
     };
-    let resort = json!({ "name": "벤치 리조트", "region": "bench", "rooms": 10_000, "points_per_night": 100, "auto_approve": true });
+    let resort = json!({ "name": "Bench Resort", "region": "bench", "rooms": 10_000, "points_per_night": 100, "auto_approve": true });
     admin(reqwest::Method::POST, "/resorts").json(&resort).send().await?.error_for_status()?;
     let mut employee_ids = Vec::new();
     for index in 0..EMPLOYEES {
@@ -140,7 +140,7 @@ async fn main() -> anyhow::Result<()> {
         let check_in = today + chrono::Days::new(night as u64);
         tasks.spawn(async move {
             let at = Instant::now();
-            let reply = say(&http, &address, &format!("u{employee}"), &format!("book 벤치 리조트 {check_in} 1")).await;
+            let reply = say(&http, &address, &format!("u{employee}"), &format!("book Bench Resort {check_in} 1")).await;
             drop(permit);
             let reference = reply.ok().and_then(|text| {
                 text.split_whitespace().find(|word| word.len() == 7 && word.starts_with('R')).map(str::to_owned)
