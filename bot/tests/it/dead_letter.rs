@@ -70,6 +70,9 @@ async fn history_and_points_answer_while_the_booking_side_is_unavailable() {
     assert!(refused.contains("죄송합니다"), "booking needs the booking side: {refused}");
     let history = app.say("kim", "내 예약").await;
     assert!(history.contains(&reference) && history.contains("확정"), "{history}");
-    assert!(app.say("kim", "포인트").await.contains("900포인트"));
+    wait_until("the balance view shows the payment", || async {
+        app.say("kim", "포인트").await.contains("900포인트")
+    })
+    .await;
     sqlx::query("ALTER TABLE booking_away RENAME TO booking").execute(&app.pool).await.unwrap();
 }

@@ -374,6 +374,14 @@ impl TestApp {
         }
         let linked = self.say(user_key, &format!("연결 {}", employee["link_code"].as_str().unwrap())).await;
         assert!(linked.contains("연결되었습니다"), "{linked}");
+        // The chat shows the mypage view of the balance, which follows the ledger on its own time.
+        if points > 0 {
+            let expected = format!("{points}포인트");
+            wait_until("the chat shows the granted points", || async {
+                self.say(user_key, "포인트").await.contains(&expected)
+            })
+            .await;
+        }
         id
     }
 

@@ -206,7 +206,10 @@ async fn an_english_speaker_is_answered_and_alerted_in_english() {
     assert!(ack.contains("Booking request received"), "{ack}");
     let push = app.kakao.wait_for("kim", "Your booking is confirmed").await;
     assert!(push_text(&push).contains("2 nights"), "{push}");
-    assert!(app.say_in("kim", "points", "en").await.contains("Your balance is 800 points"));
+    super::helpers::wait_until("the balance view catches up", || async {
+        app.say_in("kim", "points", "en").await.contains("Your balance is 800 points")
+    })
+    .await;
 }
 
 #[tokio::test]
