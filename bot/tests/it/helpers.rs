@@ -35,6 +35,10 @@ pub struct TestApp {
 /// The configuration every test app starts from: everything on, nothing seeded.
 pub fn test_config(database_url: &str, kakao: &KakaoStandIn) -> Config {
     let mut config = Config::defaults();
+    // Nothing from the environment decides where a test's data and messages go.
+    config.role = None;
+    config.amqp_url = None;
+    config.amqp_prefix = String::new();
     config.database_url = database_url.to_owned();
     config.seed_demo = false;
     config.admin_token = Some(Secret::new(ADMIN_TOKEN));
@@ -219,9 +223,10 @@ pub async fn start_role(
     let config = test_config(database_url, kakao);
     let log = std::fs::OpenOptions::new().create(true).append(true).open(directory.join("resortbot.log")).unwrap();
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_resortbot"));
-    if let Some((url, prefix)) = broker {
-        command.env("AMQP_URL", url).env("AMQP_PREFIX", prefix);
-    }
+    match broker {
+        Some((url, prefix)) => command.env("AMQP_URL", url).env("AMQP_PREFIX", prefix),
+        None => command.env_remove("AMQP_URL").env_remove("AMQP_PREFIX"),
+    };
     let child = command
         .args(args)
         .env("DATABASE_URL", database_url)
