@@ -25,6 +25,9 @@ use tokio::sync::Notify;
 const FETCH_LIMIT: i64 = 1024;
 /// Messages published together (one transport call, one UPDATE marking them).
 const CHUNK: usize = 64;
+/// How long a publish may wait for the transport's confirmation. A broker that dies between
+/// receiving a message and confirming it may never answer; the rows are then sent again.
+const PUBLISH_TIMEOUT: Duration = Duration::from_secs(15);
 /// How long a relay holds the rows it claimed. Rows of a relay that died are published by
 /// another (or the restarted one) after this.
 const CLAIM_MILLIS: i64 = 5_000;
@@ -184,7 +187,10 @@ impl Relay {
         );
         async move {
             let ids: Vec<String> = chunk.iter().map(|envelope| envelope.message_id.to_string()).collect();
-            match transport.publish(chunk).await {
+            let outcome = tokio::time::timeout(PUBLISH_TIMEOUT, transport.publish(chunk))
+                .await
+                .unwrap_or_else(|_| Err(crate::bus::BusError::Unavailable("no confirmation in time".into())));
+            match outcome {
                 Ok(()) => {
                     if let Err(error) = mark_published(&pool, &ids, clock.now_millis()).await {
                         // Left unpublished, the rows are sent again: a duplicate, never a loss.

@@ -4,6 +4,7 @@
 
 mod admin_api;
 mod bad_input;
+mod broker_restart;
 mod concurrency;
 mod crash;
 mod dead_letter;

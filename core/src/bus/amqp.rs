@@ -35,6 +35,16 @@ use tokio::sync::{mpsc, oneshot};
 /// Deliveries in flight per consumer before the broker waits for acks.
 const PREFETCH: u16 = 200;
 const RECONNECT_FIRST_DELAY: Duration = Duration::from_millis(100);
+/// The longest a (re)connection may take. A broker that is still starting can accept the TCP
+/// connection and never finish the handshake; without a deadline the attempt, and everything
+/// waiting on it, would hang for good.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+async fn within_deadline<T>(attempt: impl Future<Output = Result<T, BusError>>) -> Result<T, BusError> {
+    tokio::time::timeout(CONNECT_TIMEOUT, attempt)
+        .await
+        .unwrap_or_else(|_| Err(BusError::Unavailable("connecting to RabbitMQ took too long".into())))
+}
 const RECONNECT_MAX_DELAY: Duration = Duration::from_secs(5);
 
 /// Where and under which names: what every (re)connection needs.
@@ -173,7 +183,7 @@ impl AmqpBus {
         }
         *publisher = None;
         self.connected.store(false, Ordering::Relaxed);
-        let (connection, channel) = self.endpoint.open().await?;
+        let (connection, channel) = within_deadline(self.endpoint.open()).await?;
         channel.confirm_select(ConfirmSelectOptions::default()).await.map_err(unavailable)?;
         tracing::info!("reconnected to RabbitMQ for publishing");
         *publisher = Some((connection, channel.clone()));
@@ -250,7 +260,7 @@ impl Transport for AmqpBus {
             loop {
                 let (connection, channel, consumer) = match current.take() {
                     Some(live) => live,
-                    None => match endpoint.consume(&queue, &bindings).await {
+                    None => match within_deadline(endpoint.consume(&queue, &bindings)).await {
                         Ok(live) => {
                             tracing::info!(%queue, "reconnected to RabbitMQ for consuming");
                             delay = RECONNECT_FIRST_DELAY;
