@@ -293,10 +293,14 @@ pub async fn accounts_of(
     Ok((chosen, accounts))
 }
 
-/// Display name of an employee, for messages that say who decided.
-pub async fn name_of(pool: &Pool, employee_id: EmployeeId) -> Result<Option<String>, sqlx::Error> {
+/// Display name of an employee, for messages that say who booked or decided. Takes the pool or
+/// a transaction's connection.
+pub async fn name_of<'c>(
+    executor: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    employee_id: EmployeeId,
+) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar("SELECT name FROM employee WHERE id = $1")
         .bind(employee_id.to_string())
-        .fetch_optional(pool)
+        .fetch_optional(executor)
         .await
 }

@@ -53,7 +53,7 @@ impl Handler for Notifier {
         };
         match booking.status {
             BookingStatus::AwaitingApproval => {
-                let guest = guest_name(connection, booking.employee_id).await?;
+                let guest = identity::name_of(&mut *connection, booking.employee_id).await?.unwrap_or_default();
                 for manager in catalog::manager_ids(connection, booking.resort_id).await? {
                     self.tell(connection, manager, &booking, "approval_request", |locale| {
                         Reply::with_buttons(
@@ -165,12 +165,4 @@ fn employee_text(locale: Locale, id: &str, booking: &BookingSnapshot, refund: i6
         id,
         &[text_arg("reference", booking.reference.clone()), text_arg("stay", stay), number_arg("refund", refund)],
     )
-}
-
-async fn guest_name(connection: &mut Connection, employee_id: EmployeeId) -> Result<String, sqlx::Error> {
-    let name: Option<String> = sqlx::query_scalar("SELECT name FROM employee WHERE id = $1")
-        .bind(employee_id.to_string())
-        .fetch_optional(&mut *connection)
-        .await?;
-    Ok(name.unwrap_or_default())
 }

@@ -93,11 +93,6 @@ pub fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
 }
 
-/// Whether the error is a CHECK constraint violation (on either database).
-pub fn is_check_violation(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(db) if db.is_check_violation())
-}
-
 /// Whether retrying later could succeed: the database was unreachable, busy or in a conflict.
 pub fn is_transient(error: &sqlx::Error) -> bool {
     match error {

@@ -190,7 +190,7 @@ impl Consumer {
         let envelope = &delivery.envelope;
         let mut delay = context.retry.first_delay;
         for attempt in 1..=context.retry.attempts {
-            let error = match self.handle_once(envelope, context).await {
+            let error = match self.handle_together(&[envelope], context).await {
                 Ok(()) => return delivery.ack(),
                 Err(error) => error,
             };
@@ -216,41 +216,6 @@ impl Consumer {
             }
         }
     }
-
-    async fn handle_once(&self, envelope: &Envelope, context: &ConsumerContext) -> Result<(), HandleError> {
-        let now = context.clock.now_millis();
-        let mut transaction = context.pool.begin().await?;
-        let first_time = sqlx::query(
-            "INSERT INTO inbox_message (consumer, message_id, created_at, updated_at) VALUES ($1, $2, $3, $3) ON CONFLICT DO NOTHING",
-        )
-        .bind(self.name)
-        .bind(envelope.message_id.to_string())
-        .bind(now)
-        .execute(&mut *transaction)
-        .await?
-        .rows_affected()
-            == 1;
-        if !first_time {
-            tracing::debug!(consumer = self.name, message_id = %envelope.message_id, "duplicate delivery ignored");
-            return Ok(());
-        }
-        let message = Message::decode(envelope).map_err(|error| HandleError::Reject(error.to_string()))?;
-        let outgoing = self.handler.handle(message, envelope, &mut transaction).await?;
-        for item in &outgoing {
-            let caused = item.message.clone().into_envelope(
-                item.correlation_id.clone(),
-                Some(envelope.message_id),
-                context.clock.now(),
-            );
-            outbox::enqueue(&mut transaction, &caused, now).await?;
-        }
-        transaction.commit().await?;
-        if !outgoing.is_empty() {
-            context.outbox_signal.notify();
-        }
-        self.handler.after_commit();
-        Ok(())
-    }
 }
 
 /// Records the batch's messages in the inbox in one statement; returns the ids seen for the
@@ -269,10 +234,10 @@ async fn record_in_inbox(
         rows.join(", ")
     );
     // Only numbered placeholders are formatted into the text; every id is bound.
-    // Not prepared and cached: the text varies with the batch size and would crowd out the
-    // statements that repeat.
+    // Prepared and cached only for a single message: the text varies with the batch size and
+    // would crowd out the statements that repeat.
     let mut query =
-        sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).persistent(false).bind(consumer).bind(now);
+        sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).persistent(ids.len() == 1).bind(consumer).bind(now);
     for id in &ids {
         query = query.bind(id.clone());
     }
