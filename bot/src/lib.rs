@@ -19,6 +19,7 @@ pub mod conversation;
 pub mod health;
 pub mod identity;
 pub mod kakao;
+pub mod loadgen;
 pub mod notifier;
 pub mod push;
 pub mod saga;

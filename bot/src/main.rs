@@ -1,6 +1,6 @@
 //! The `resortbot` binary: `resortbot` (or `resortbot all`) runs every role in one process;
 //! `resortbot gateway` and `resortbot worker point|hotel|mypage` run one role each (with
-//! `AMQP_URL`); `resortbot migrate` applies the schema and exits.
+//! `AMQP_URL`); `resortbot migrate` applies the schema and exits; `resortbot loadgen` measures.
 
 use anyhow::Context;
 use clap::Parser;
@@ -30,6 +30,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
             tracing::info!("migrations applied");
             Ok(())
         }
+        Role::Loadgen(args) => resortbot::loadgen::run(args, &config).await,
         _ => {
             let listener = tokio::net::TcpListener::bind(&config.http_addr)
                 .await

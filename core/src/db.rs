@@ -79,6 +79,11 @@ pub async fn connect(url: &str) -> Result<Pool, DbError> {
     Ok(pool_options.connect_with(options).await?)
 }
 
+/// Which database a pool talks to, for the few statements that must differ.
+pub fn backend_of(pool: &Pool) -> Backend {
+    Backend::of_url(pool.connect_options().database_url.as_str()).unwrap_or(Backend::Sqlite)
+}
+
 fn with_create_mode(url: &str, backend: Backend) -> String {
     if backend == Backend::Sqlite && !url.contains("mode=") {
         let separator = if url.contains('?') { '&' } else { '?' };

@@ -10,7 +10,7 @@
 
 use crate::bus::Transport;
 use crate::clock::SharedClock;
-use crate::db::{Connection, Pool};
+use crate::db::{self, Backend, Connection, Pool};
 use crate::id::MessageId;
 use crate::message::Envelope;
 use crate::shutdown::Shutdown;
@@ -141,24 +141,32 @@ impl Relay {
         while chunks.join_next().await.is_some() {}
     }
 
-    /// Unpublished rows not already on their way, oldest first (UUIDv7 ids sort by time).
-    /// Claims unpublished rows nobody else holds. The outer conditions are repeated so that on
-    /// PostgreSQL a row another relay claimed meanwhile is re-checked and skipped, not taken twice.
+    /// Claims unpublished rows nobody else holds, oldest first (UUIDv7 ids sort by time), and
+    /// returns those not already on their way from this relay. On PostgreSQL the candidates are
+    /// locked with `SKIP LOCKED`, so relays of several processes claim disjoint rows without
+    /// waiting for each other; the outer conditions are repeated so a row claimed meanwhile is
+    /// re-checked and skipped, never taken twice. SQLite has one writer at a time and needs neither.
     async fn fetch_new(&self) -> Result<Vec<Envelope>, sqlx::Error> {
         let now = self.clock.now_millis();
-        let rows = sqlx::query(
+        let lock = match db::backend_of(&self.pool) {
+            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let sql = format!(
             "UPDATE outbox_message SET claimed_until = $1
              WHERE published_at IS NULL AND (claimed_until IS NULL OR claimed_until < $2)
                AND message_id IN (SELECT message_id FROM outbox_message
                                   WHERE published_at IS NULL AND (claimed_until IS NULL OR claimed_until < $2)
-                                  ORDER BY message_id LIMIT $3)
-             RETURNING message_id, message_type, correlation_id, causation_id, occurred_at, payload",
-        )
-        .bind(now + CLAIM_MILLIS)
-        .bind(now)
-        .bind(FETCH_LIMIT)
-        .fetch_all(&self.pool)
-        .await?;
+                                  ORDER BY message_id LIMIT $3 {lock})
+             RETURNING message_id, message_type, correlation_id, causation_id, occurred_at, payload"
+        );
+        // Only the fixed locking clause is formatted into the text; every value is bound.
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(now + CLAIM_MILLIS)
+            .bind(now)
+            .bind(FETCH_LIMIT)
+            .fetch_all(&self.pool)
+            .await?;
         let mut in_flight = self.in_flight.lock().expect("in-flight lock is never held across a panic");
         let mut envelopes = Vec::new();
         for row in rows {
@@ -228,10 +236,13 @@ fn envelope_from_row(row: &sqlx::any::AnyRow) -> Option<Envelope> {
     })
 }
 
+/// Marks rows published. A row without a claim was handed back meanwhile (an operator's replay
+/// clears the claim) and must go out again, so it is left alone.
 async fn mark_published(pool: &Pool, ids: &[String], now_millis: i64) -> Result<(), sqlx::Error> {
     let placeholders: Vec<String> = (0..ids.len()).map(|index| format!("${}", index + 2)).collect();
     let sql = format!(
-        "UPDATE outbox_message SET published_at = $1, updated_at = $1 WHERE message_id IN ({})",
+        "UPDATE outbox_message SET published_at = $1, updated_at = $1
+         WHERE message_id IN ({}) AND published_at IS NULL AND claimed_until IS NOT NULL",
         placeholders.join(", ")
     );
     // Only numbered placeholders are formatted into the text; every id is bound. Not prepared

@@ -145,7 +145,17 @@ async fn a_broker_restart_mid_stream_loses_nothing_and_applies_nothing_twice() {
         if bookings.len() == 17 && bookings.iter().all(|booking| booking["status"] == "confirmed") {
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "not every booking was confirmed: {bookings:#?}");
+        if tokio::time::Instant::now() >= deadline {
+            let (_, dead_letters) = app.admin(reqwest::Method::GET, "/dead-letters", None).await;
+            let unpublished: Vec<(String, Option<i64>)> =
+                sqlx::query_as("SELECT message_type, claimed_until FROM outbox_message WHERE published_at IS NULL")
+                    .fetch_all(&app.pool)
+                    .await
+                    .unwrap();
+            panic!(
+                "not every booking was confirmed: {bookings:#?}\ndead letters: {dead_letters:#}\nunpublished: {unpublished:?}"
+            );
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     app.wait_for_points(&employees[0], 500).await;

@@ -53,7 +53,7 @@ pub fn test_config(database_url: &str, kakao: &KakaoStandIn) -> Config {
 
 /// Whether this is the PostgreSQL run of the suite (the `postgres` test target includes the
 /// same modules as `it`; only the database differs).
-fn on_postgres() -> bool {
+pub fn on_postgres() -> bool {
     module_path!().starts_with("postgres::")
 }
 

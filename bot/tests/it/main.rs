@@ -11,6 +11,7 @@ mod dead_letter;
 mod distributed;
 mod helpers;
 mod kakao_standin;
+mod loadgen;
 mod locales;
 mod rabbitmq;
 mod redelivery;

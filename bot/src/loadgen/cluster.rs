@@ -1,0 +1,163 @@
+//! The service under load: child processes of this binary on scratch storage, stopped and cleaned
+//! up after each run, so runs do not see each other's data.
+
+use crate::config::Config;
+use anyhow::Context;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+use tokio::process::{Child, Command};
+
+pub const ADMIN_TOKEN: &str = "loadgen";
+pub const BOT_ID: &str = "loadgen-bot";
+const READY_DEADLINE: Duration = Duration::from_secs(60);
+const STOP_DEADLINE: Duration = Duration::from_secs(30);
+
+/// Where the runs put their data and messages, read from the loadgen's own configuration.
+pub struct Layout {
+    /// A PostgreSQL server on which each run creates (and drops) a database; `None`: SQLite files.
+    postgres_server: Option<String>,
+    amqp_url: Option<String>,
+}
+
+impl Layout {
+    pub fn from_config(config: &Config) -> Self {
+        let postgres_server = config.database_url.starts_with("postgres").then(|| config.database_url.clone());
+        Self { postgres_server, amqp_url: config.amqp_url.clone() }
+    }
+
+    pub fn describe(&self) -> String {
+        format!(
+            "database {}, bus {}, {}",
+            if self.postgres_server.is_some() { "PostgreSQL" } else { "SQLite" },
+            if self.amqp_url.is_some() { "RabbitMQ" } else { "in-process" },
+            if self.amqp_url.is_some() {
+                "gateway and point, hotel and mypage workers as four processes"
+            } else {
+                "every role in one process"
+            }
+        )
+    }
+}
+
+pub struct Broker {
+    pub url: String,
+    pub prefix: String,
+}
+
+pub struct Cluster {
+    /// Base URL of the gateway's HTTP server.
+    pub gateway: String,
+    pub database_url: String,
+    pub broker: Option<Broker>,
+    processes: Vec<Child>,
+    scratch: Scratch,
+}
+
+/// Storage to remove when the run ends.
+enum Scratch {
+    Directory(#[allow(dead_code)] tempfile::TempDir),
+    Postgres { server: String, name: String },
+}
+
+impl Cluster {
+    pub async fn start(layout: &Layout, event_api_url: &str) -> anyhow::Result<Self> {
+        let (database_url, scratch) = match &layout.postgres_server {
+            Some(server) => {
+                let name = format!("resortbot_loadgen_{}", uuid::Uuid::new_v4().simple());
+                let admin = resort_core::db::connect(server).await.context("connecting to PostgreSQL")?;
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await?;
+                admin.close().await;
+                let (base, _) = server.rsplit_once('/').unwrap_or((server.as_str(), ""));
+                (format!("{base}/{name}"), Scratch::Postgres { server: server.clone(), name })
+            }
+            None => {
+                let directory = tempfile::tempdir()?;
+                let url = format!("sqlite://{}", directory.path().join("loadgen.db").display());
+                (url, Scratch::Directory(directory))
+            }
+        };
+        let broker = layout
+            .amqp_url
+            .as_ref()
+            .map(|url| Broker { url: url.clone(), prefix: format!("loadgen.{}.", uuid::Uuid::new_v4().simple()) });
+        resort_core::db::connect_and_migrate(&database_url).await.context("migrating the scratch database")?;
+        let roles: &[&[&str]] = match broker {
+            Some(_) => &[&["gateway"], &["worker", "point"], &["worker", "hotel"], &["worker", "mypage"]],
+            None => &[&["all"]],
+        };
+        let mut cluster = Self { gateway: String::new(), database_url, broker, processes: Vec::new(), scratch };
+        for role in roles {
+            let address = cluster.spawn(role, event_api_url)?;
+            wait_until_ready(&address).await.with_context(|| format!("starting `resortbot {}`", role.join(" ")))?;
+            if cluster.gateway.is_empty() {
+                cluster.gateway = address;
+            }
+        }
+        Ok(cluster)
+    }
+
+    /// Starts one role; returns its base URL.
+    fn spawn(&mut self, role: &[&str], event_api_url: &str) -> anyhow::Result<String> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let mut command = Command::new(std::env::current_exe().context("finding this binary")?);
+        command
+            .args(role)
+            .env("DATABASE_URL", &self.database_url)
+            .env("HTTP_ADDR", format!("127.0.0.1:{port}"))
+            .env("ADMIN_TOKEN", ADMIN_TOKEN)
+            .env("KAKAO_BOT_ID", BOT_ID)
+            .env("KAKAO_REST_API_KEY", "loadgen-key")
+            .env("KAKAO_EVENT_API_URL", event_api_url)
+            .env("SEED_DEMO", "false")
+            .env_remove("KAKAO_SKILL_SECRET")
+            .env("RUST_LOG", std::env::var("LOADGEN_CHILD_LOG").unwrap_or_else(|_| "warn".into()))
+            .stdout(Stdio::null())
+            .kill_on_drop(true);
+        match &self.broker {
+            Some(broker) => command.env("AMQP_URL", &broker.url).env("AMQP_PREFIX", &broker.prefix),
+            None => command.env_remove("AMQP_URL"),
+        };
+        self.processes.push(command.spawn().context("starting a resortbot process")?);
+        Ok(format!("http://127.0.0.1:{port}"))
+    }
+
+    /// Stops every process gracefully (SIGTERM, as an orchestrator would) and removes the scratch
+    /// database and queues.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        for process in &self.processes {
+            if let Some(pid) = process.id() {
+                let _ = Command::new("kill").arg("-TERM").arg(pid.to_string()).status().await;
+            }
+        }
+        for process in &mut self.processes {
+            if tokio::time::timeout(STOP_DEADLINE, process.wait()).await.is_err() {
+                process.kill().await?;
+            }
+        }
+        if let Some(broker) = &self.broker {
+            let bus = resort_core::bus::AmqpBus::connect(&broker.url, &broker.prefix).await?;
+            bus.delete_topology(&["point", "hotel", "mypage", "booking", "notifier"]).await?;
+        }
+        if let Scratch::Postgres { server, name } = &self.scratch {
+            let admin = resort_core::db::connect(server).await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")))
+                .execute(&admin)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+async fn wait_until_ready(address: &str) -> anyhow::Result<()> {
+    let http = reqwest::Client::new();
+    let deadline = Instant::now() + READY_DEADLINE;
+    loop {
+        let ready =
+            http.get(format!("{address}/readyz")).send().await.is_ok_and(|response| response.status().is_success());
+        if ready {
+            return Ok(());
+        }
+        anyhow::ensure!(Instant::now() < deadline, "{address}/readyz did not answer 200 within {READY_DEADLINE:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -1,0 +1,87 @@
+//! `resortbot loadgen`: how many bookings per second the product confirms, and how fast.
+//!
+//! Each run starts the service as child processes of this binary on a scratch database and (with
+//! `AMQP_URL`) a scratch queue prefix: one `resortbot all` process embedded, or a gateway and the
+//! three workers as separate processes over RabbitMQ. It creates employees through the admin API,
+//! links them through the Kakao skill, then has them book an auto-approve resort through
+//! `POST /kakao/skill`, timing each booking from its webhook to its confirmation push, which
+//! arrives at the load generator's own stand-in of the Kakao Event API. Afterwards it checks the
+//! invariants in the database (no saga left open, points conserved, holds = confirmed nights) and,
+//! with a broker, times the raw round trip of a persistent, confirmed message through a scratch
+//! queue, so the booking rate can be read against what the broker alone does.
+//!
+//! The load generator is a measuring tool, not part of the product: its output is for the operator
+//! and stays in English.
+
+mod broker_probe;
+mod cluster;
+mod drive;
+mod hops;
+mod invariants;
+mod report;
+
+use crate::config::Config;
+use report::RunFigures;
+
+/// What to run; every figure has a default that gives stable medians on a small machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::Args)]
+pub struct LoadgenArgs {
+    /// Bookings per run.
+    #[arg(long, default_value_t = 2000)]
+    pub bookings: usize,
+    /// Webhooks in flight at once.
+    #[arg(long, default_value_t = 64)]
+    pub concurrency: usize,
+    /// Bookings per second on a fixed schedule (open loop). Unset: closed loop, as fast as answered.
+    #[arg(long)]
+    pub rate: Option<u32>,
+    /// Virtual employees the bookings are spread over.
+    #[arg(long, default_value_t = 100)]
+    pub employees: usize,
+    /// Runs, each on a fresh cluster; the summary gives their medians.
+    #[arg(long, default_value_t = 3)]
+    pub runs: usize,
+    /// Messages in the raw broker round-trip measurement.
+    #[arg(long, default_value_t = 20_000)]
+    pub probe_messages: usize,
+}
+
+/// Runs the load `args.runs` times and prints each run and the medians. Fails when a run broke an
+/// invariant, so a script (or a test) can rely on the exit status.
+pub async fn run(args: LoadgenArgs, config: &Config) -> anyhow::Result<()> {
+    anyhow::ensure!(args.bookings > 0 && args.concurrency > 0 && args.employees > 0 && args.runs > 0);
+    let layout = cluster::Layout::from_config(config);
+    println!("{}", layout.describe());
+    let mut runs = Vec::with_capacity(args.runs);
+    for number in 1..=args.runs {
+        let figures = run_once(&args, &layout).await?;
+        println!("run {number}: {}", figures.line());
+        runs.push(figures);
+    }
+    println!("{}", report::summary(&runs));
+    let broken: Vec<String> = runs.iter().flat_map(|run| run.invariants.violations.clone()).collect();
+    anyhow::ensure!(broken.is_empty(), "invariants broken: {}", broken.join("; "));
+    Ok(())
+}
+
+async fn run_once(args: &LoadgenArgs, layout: &cluster::Layout) -> anyhow::Result<RunFigures> {
+    let pushes = drive::PushRecorder::start().await?;
+    let cluster = cluster::Cluster::start(layout, &pushes.url).await?;
+    let outcome = async {
+        let load = drive::drive(&cluster.gateway, args, &pushes).await?;
+        let invariants = invariants::check(&cluster.database_url, &load).await?;
+        for hop in hops::measure(&cluster.database_url).await? {
+            println!("{}", hop.line());
+        }
+        let probe = match &cluster.broker {
+            Some(broker) if args.probe_messages > 0 => {
+                Some(broker_probe::measure(&broker.url, &broker.prefix, args.probe_messages).await?)
+            }
+            _ => None,
+        };
+        anyhow::Ok(RunFigures { load, invariants, probe })
+    }
+    .await;
+    cluster.stop().await?;
+    outcome
+}
