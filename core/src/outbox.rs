@@ -207,17 +207,27 @@ impl Relay {
                 }
                 Err(error) => {
                     tracing::warn!(%error, "publishing from the outbox failed; will retry");
+                    // No longer in flight *before* the claims go: a look in between must not
+                    // claim the released rows and then skip them as in flight, which would
+                    // leave them claimed by nobody until the lease ran out.
+                    forget(&in_flight, &ids);
                     if let Err(error) = release_claims(&pool, &ids).await {
                         tracing::warn!(%error, "could not release outbox claims; they lapse by themselves");
                     }
+                    signal.notify();
+                    return;
                 }
             }
-            let mut in_flight = in_flight.lock().expect("in-flight lock is never held across a panic");
-            for id in &ids {
-                in_flight.remove(id);
-            }
+            forget(&in_flight, &ids);
             signal.notify();
         }
+    }
+}
+
+fn forget(in_flight: &Mutex<HashSet<String>>, ids: &[String]) {
+    let mut in_flight = in_flight.lock().expect("in-flight lock is never held across a panic");
+    for id in ids {
+        in_flight.remove(id);
     }
 }
 
