@@ -10,7 +10,9 @@ use crate::conversation::Conversation;
 use crate::identity::Platform;
 use crate::kakao::event_api::KakaoEventApi;
 use crate::push::{PushLoop, PushSignal, Pusher};
-use crate::{admin, health, kakao, notifier, saga, seed};
+use crate::telegram::Telegram;
+use crate::telegram::pusher::TelegramPusher;
+use crate::{admin, health, kakao, notifier, saga, seed, telegram};
 use anyhow::Context;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -46,11 +48,14 @@ pub struct AppState {
     pub admin_token: Secret,
     /// The broker connection, when messages travel through RabbitMQ.
     pub broker: Option<Arc<AmqpBus>>,
+    /// The Telegram bot, when a token is configured.
+    pub telegram: Option<Arc<Telegram>>,
 }
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/kakao/skill", post(kakao::skill))
+        .route("/telegram/webhook", post(telegram::webhook::receive))
         .nest("/api/v1", admin::router(state.clone()))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
@@ -132,20 +137,28 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
     let desk = BookingDesk { pool: pool.clone(), clock: clock.clone(), outbox_signal: outbox_signal.clone() };
     let relay = Relay::new(pool.clone(), transport, clock.clone(), outbox_signal.clone(), poll_interval);
     loops.push(tokio::spawn(relay.run(shutdown.clone())));
+    let conversation = Conversation { pool: pool.clone(), clock: clock.clone(), desk: desk.clone() };
+    let telegram = match role.is_gateway() {
+        true => Telegram::from_config(&config, conversation.clone())?.map(Arc::new),
+        false => None,
+    };
     if role.is_gateway() {
         let timer_interval = Duration::from_millis(config.approval_timer_interval_ms);
         loops.push(tokio::spawn(saga::run_approval_timer(desk.clone(), timer_interval, shutdown.clone())));
         let push_loop = PushLoop {
             pool: pool.clone(),
             clock: clock.clone(),
-            pushers: pushers(&config),
+            pushers: pushers(&config, telegram.as_deref()),
             signal: push_signal,
             poll_interval,
         };
         loops.push(tokio::spawn(push_loop.run(shutdown.clone())));
     }
+    if let Some(telegram) = telegram.clone() {
+        let shutdown = shutdown.clone();
+        loops.push(tokio::spawn(async move { telegram.run(shutdown).await }));
+    }
 
-    let conversation = Conversation { pool: pool.clone(), clock: clock.clone(), desk: desk.clone() };
     let state = AppState {
         config: Arc::new(config),
         pool: pool.clone(),
@@ -155,6 +168,7 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
         outbox_signal,
         admin_token,
         broker,
+        telegram,
     };
     let mut server_shutdown = shutdown.clone();
     // A worker serves only its health endpoints.
@@ -171,7 +185,7 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
 }
 
 /// The chat platforms alerts can go to, as configured.
-fn pushers(config: &Config) -> HashMap<Platform, Arc<dyn Pusher>> {
+fn pushers(config: &Config, telegram: Option<&Telegram>) -> HashMap<Platform, Arc<dyn Pusher>> {
     let mut pushers: HashMap<Platform, Arc<dyn Pusher>> = HashMap::new();
     match (&config.kakao_bot_id, &config.kakao_rest_api_key) {
         (Some(bot_id), Some(key)) => {
@@ -179,6 +193,9 @@ fn pushers(config: &Config) -> HashMap<Platform, Arc<dyn Pusher>> {
             pushers.insert(Platform::Kakao, Arc::new(api));
         }
         _ => tracing::warn!("KAKAO_BOT_ID or KAKAO_REST_API_KEY is not set; Kakao users get no alerts"),
+    }
+    if let Some(telegram) = telegram {
+        pushers.insert(Platform::Telegram, Arc::new(TelegramPusher { bot: telegram.bot.clone() }));
     }
     pushers
 }

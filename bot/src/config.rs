@@ -80,6 +80,24 @@ pub struct Config {
     #[arg(long, env = "KAKAO_EVENT_NAME", default_value = "resortbot_alert")]
     pub kakao_event_name: String,
 
+    /// Token of the Telegram bot (from @BotFather). Unset: no Telegram.
+    #[arg(long, env = "TELEGRAM_BOT_TOKEN")]
+    pub telegram_bot_token: Option<Secret>,
+
+    /// Base URL of the Telegram Bot API (tests point it at a stand-in).
+    #[arg(long, env = "TELEGRAM_API_URL", default_value = "https://api.telegram.org")]
+    pub telegram_api_url: String,
+
+    /// Public URL of `POST /telegram/webhook`, registered with `setWebhook` at start. Unset:
+    /// the bot long-polls `getUpdates` instead, which works from a laptop.
+    #[arg(long, env = "TELEGRAM_WEBHOOK_URL")]
+    pub telegram_webhook_url: Option<String>,
+
+    /// Secret Telegram sends in `X-Telegram-Bot-Api-Secret-Token` (1–256 of `A-Z a-z 0-9 _ -`).
+    /// Unset with a webhook URL: a random one is made at start and registered.
+    #[arg(long, env = "TELEGRAM_WEBHOOK_SECRET")]
+    pub telegram_webhook_secret: Option<Secret>,
+
     /// Seed demo resorts and people into an empty database.
     #[arg(long, env = "SEED_DEMO", default_value_t = true, action = clap::ArgAction::Set)]
     pub seed_demo: bool,

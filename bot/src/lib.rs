@@ -3,7 +3,7 @@
 //!
 //! # Layout
 //! - [`app`], [`config`], [`health`], [`seed`]: the process.
-//! - [`kakao`], [`admin`]: the HTTP adapters. An adapter maps its wire format to
+//! - [`kakao`], [`telegram`], [`admin`]: the adapters. An adapter maps its wire format to
 //!   [`conversation`] and back; it holds no SQL and no business rule.
 //! - [`conversation`]: a chat turn in, a platform-neutral reply out.
 //! - [`booking`], [`saga`]: the booking side and the saga orchestrator.
@@ -24,3 +24,4 @@ pub mod notifier;
 pub mod push;
 pub mod saga;
 pub mod seed;
+pub mod telegram;

@@ -63,6 +63,26 @@ booking-requested =
 flow-ask-resort = Which resort would you like?
 flow-resort-line = • { $name } ({ $region }) · { $points } points a night
 flow-ask-date = { $resort }: pick a check-in date or type one as YYYY-MM-DD.
+calendar-title = { $month ->
+    [1] January
+    [2] February
+    [3] March
+    [4] April
+    [5] May
+    [6] June
+    [7] July
+    [8] August
+    [9] September
+    [10] October
+    [11] November
+   *[12] December
+} { $year }
+calendar-weekdays = Mo Tu We Th Fr Sa Su
+calendar-day-open = { $day }·{ $nights }
+calendar-day-full = ✕
+calendar-legend = day·number = the most nights you can stay from that day, ✕ = no free room
+button-previous-month = ◀ Previous
+button-next-month = Next ▶
 flow-no-dates = { $resort } has no free room in the next 60 days. Type a date or pick another resort.
 flow-ask-nights = Checking in on { $check_in }: how many nights? (at most { $max })
 flow-summary =
@@ -100,8 +120,12 @@ pending-title = { $count ->
    *[other] { $count } requests are waiting
 }
 pending-none = No requests are waiting for you.
-decision-approved = Approving { $reference }.
-decision-rejected = Rejecting { $reference }.
+decision-approved =
+    { $guest } · { $reference } · { $stay }
+    ✅ Approved by { $manager } ({ $time }).
+decision-rejected =
+    { $guest } · { $reference } · { $stay }
+    ❌ Rejected by { $manager } ({ $time }).
 arrivals-title = Checking in today
 arrivals-none = No guests are checking in today.
 
@@ -133,6 +157,8 @@ error-not-cancellable = Booking { $reference } cannot be cancelled now (status: 
 error-not-manager = Only resort managers can do that.
 error-not-manager-of = You do not manage the resort of booking { $reference }.
 error-already-decided = { $reference } has already been handled (status: { $status }).
+error-already-decided-by = { $manager } has already handled { $reference } (status: { $status }).
+error-no-room-on = There is no free room on { $date }. Please pick another date.
 error-not-understood = Sorry, I did not understand. Send 'help' to see what you can say.
 error-unauthorized = This request is not authenticated.
 error-bad-request = The request is malformed.
@@ -149,3 +175,14 @@ api-employee-no-taken = An employee with that number already exists.
 api-not-cancellable = This booking cannot be cancelled now (status: { $status }).
 api-already-replayed = This dead letter was already replayed.
 api-internal = An internal error occurred.
+
+## Telegram command menu
+telegram-command-book = Book a resort, step by step
+telegram-command-my = My bookings
+telegram-command-cancel = Cancel a booking
+telegram-command-points = Point balance
+telegram-command-link = Link your account: /link CODE
+telegram-command-start = Start (links with the code of an invite link)
+telegram-command-help = Help
+telegram-command-pending = Requests waiting for you (managers)
+telegram-command-arrivals = Checking in today (managers)

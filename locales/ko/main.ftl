@@ -57,6 +57,13 @@ booking-requested =
 flow-ask-resort = 어느 휴양소로 예약할까요?
 flow-resort-line = • { $name } ({ $region }) · 1박 { $points }포인트
 flow-ask-date = { $resort }: 체크인 날짜를 고르거나 YYYY-MM-DD 형식으로 입력해 주세요.
+calendar-title = { $year }년 { $month }월
+calendar-weekdays = 월 화 수 목 금 토 일
+calendar-day-open = { $day }·{ $nights }
+calendar-day-full = ✕
+calendar-legend = 날짜·숫자 = 그날부터 묵을 수 있는 최대 박수, ✕ = 빈 객실 없음
+button-previous-month = ◀ 이전 달
+button-next-month = 다음 달 ▶
 flow-no-dates = { $resort }에는 앞으로 60일 동안 빈 객실이 없습니다. 날짜를 직접 입력하거나 다른 휴양소를 골라 주세요.
 flow-ask-nights = { $check_in } 체크인, 몇 박 하시나요? (최대 { $max }박)
 flow-summary =
@@ -91,8 +98,12 @@ approval-request =
     { $deadline }까지 결정해 주세요.
 pending-title = 승인을 기다리는 요청 { $count }건
 pending-none = 승인을 기다리는 요청이 없습니다.
-decision-approved = { $reference } 승인을 처리합니다.
-decision-rejected = { $reference } 거절을 처리합니다.
+decision-approved =
+    { $guest }님 · { $reference } · { $stay }
+    ✅ { $manager }님이 승인했습니다 ({ $time }).
+decision-rejected =
+    { $guest }님 · { $reference } · { $stay }
+    ❌ { $manager }님이 거절했습니다 ({ $time }).
 arrivals-title = 오늘 체크인
 arrivals-none = 오늘 체크인하는 손님이 없습니다.
 
@@ -124,6 +135,8 @@ error-not-cancellable = { $reference } 예약은 지금 취소할 수 없습니�
 error-not-manager = 휴양소 담당자만 쓸 수 있는 기능입니다.
 error-not-manager-of = { $reference } 예약의 휴양소 담당자가 아닙니다.
 error-already-decided = { $reference }은(는) 이미 처리되었습니다 (상태: { $status }).
+error-already-decided-by = { $reference }은(는) { $manager }님이 이미 처리했습니다 (상태: { $status }).
+error-no-room-on = { $date }에는 빈 객실이 없습니다. 다른 날짜를 골라 주세요.
 error-not-understood = 잘 이해하지 못했어요. '도움말'을 보내면 쓸 수 있는 말을 알려 드려요.
 error-unauthorized = 인증되지 않은 요청입니다.
 error-bad-request = 요청 형식이 올바르지 않습니다.
@@ -140,3 +153,14 @@ api-employee-no-taken = 같은 사번의 직원이 이미 있습니다.
 api-not-cancellable = 이 예약은 지금 취소할 수 없습니다 (상태: { $status }).
 api-already-replayed = 이미 다시 보낸 메시지입니다.
 api-internal = 서버 내부 오류가 발생했습니다.
+
+## 텔레그램 명령 메뉴
+telegram-command-book = 휴양소 예약 (단계별)
+telegram-command-my = 내 예약 보기
+telegram-command-cancel = 예약 취소
+telegram-command-points = 포인트 잔액
+telegram-command-link = 계정 연결: /link 코드
+telegram-command-start = 시작 (초대 링크의 코드로 연결)
+telegram-command-help = 도움말
+telegram-command-pending = 승인 대기 요청 (담당자)
+telegram-command-arrivals = 오늘 체크인 (담당자)

@@ -13,7 +13,10 @@
 //! | `도움말` | `help` | help |
 //! | `대기`, `승인 REF`, `거절 REF`, `오늘 체크인` | `pending`, `approve REF`, `reject REF`, `arrivals` | managers |
 //!
-//! Presses carry short payloads (`ap:R7K2QH3`, `fr:<resort id>`, `m:my`).
+//! A leading `/` is allowed (`/book`, and Telegram's `/book@resort_bot` in groups), and
+//! `/start CODE` — a Telegram deep link — links like `link CODE`.
+//!
+//! Presses carry short payloads (`ap:R7K2QH3`, `fr:<resort id>`, `fm:2026-12`, `m:my`).
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -34,12 +37,37 @@ pub enum Command {
     Arrivals,
     FlowResort(String),
     FlowDate(String),
+    /// Show another month of the check-in calendar (`YYYY-MM`).
+    FlowMonth(String),
     FlowNights(String),
     FlowConfirm,
     FlowBack,
     FlowQuit,
+    /// A press on something that only decorates (a calendar heading): nothing to do.
+    Ignore,
     /// Anything else: an answer inside the guided flow, or not understood.
     Other(String),
+}
+
+impl Command {
+    /// Whether this moves on the dialog of the message whose button was pressed (rather than
+    /// starting something new), so that message can be replaced by the answer.
+    pub fn continues_dialog(&self) -> bool {
+        matches!(
+            self,
+            Command::FlowResort(_)
+                | Command::FlowDate(_)
+                | Command::FlowMonth(_)
+                | Command::FlowNights(_)
+                | Command::FlowConfirm
+                | Command::FlowBack
+                | Command::FlowQuit
+                | Command::CancelQuote(_)
+                | Command::CancelConfirm(_)
+                | Command::Approve(_)
+                | Command::Reject(_)
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,12 +79,18 @@ pub struct OneShot {
 
 pub fn parse_text(text: &str) -> Command {
     let words: Vec<&str> = text.split_whitespace().collect();
-    let lower: Vec<String> = words.iter().map(|word| word.to_lowercase()).collect();
-    let first = lower.first().map(String::as_str).unwrap_or_default().trim_start_matches('/');
+    let mut lower: Vec<String> = words.iter().map(|word| word.to_lowercase()).collect();
+    if let Some(first) = lower.first_mut()
+        && first.starts_with('/')
+    {
+        // `/book@resort_bot` is how Telegram addresses one bot among several in a group.
+        *first = first[1..].split('@').next().unwrap_or_default().to_owned();
+    }
+    let first = lower.first().map(String::as_str).unwrap_or_default();
     let rest = &words[words.len().min(1)..];
     let joined = lower.join(" ");
     match (first, rest) {
-        ("연결" | "link", [code]) => Command::Link((*code).to_owned()),
+        ("연결" | "link" | "start", [code]) => Command::Link((*code).to_owned()),
         _ if matches!(joined.as_str(), "내 예약" | "내예약" | "my bookings" | "my" | "history") => {
             Command::MyBookings
         }
@@ -90,10 +124,12 @@ pub fn parse_press(press: &str) -> Command {
         "cx" => Command::CancelConfirm(value),
         "fr" => Command::FlowResort(value),
         "fd" => Command::FlowDate(value),
+        "fm" => Command::FlowMonth(value),
         "fn" => Command::FlowNights(value),
         "fc" => Command::FlowConfirm,
         "fb" => Command::FlowBack,
         "fq" => Command::FlowQuit,
+        "fx" => Command::Ignore,
         "m" => match value.as_str() {
             "book" => Command::Book(None),
             "my" => Command::MyBookings,
@@ -127,6 +163,10 @@ mod tests {
         assert_eq!(parse_text("오늘 체크인"), Command::Arrivals);
         assert_eq!(parse_text("승인 R7K2QH3"), Command::Approve("R7K2QH3".into()));
         assert_eq!(parse_text("/help"), Command::Help);
+        assert_eq!(parse_text("/start AB12CD34"), Command::Link("AB12CD34".into()));
+        assert_eq!(parse_text("/start"), Command::Help);
+        assert_eq!(parse_text("/points@resort_bot"), Command::Points);
+        assert_eq!(parse_text("/my"), Command::MyBookings);
     }
 
     #[test]
@@ -145,6 +185,8 @@ mod tests {
         assert_eq!(parse_press("ap:R7K2QH3"), parse_text("approve R7K2QH3"));
         assert_eq!(parse_press("m:my"), Command::MyBookings);
         assert_eq!(parse_press("fc"), Command::FlowConfirm);
+        assert_eq!(parse_press("fm:2026-12"), Command::FlowMonth("2026-12".into()));
+        assert_eq!(parse_press("fx"), Command::Ignore);
         assert_eq!(parse_press("zz:1"), Command::Other("zz:1".into()));
     }
 }

@@ -1,11 +1,11 @@
 //! The guided booking flow: resort → check-in → nights → confirm, one question per turn, with
-//! the choices as quick replies. The state is in [`super::flow`]; typed answers work as well as
+//! the choices as quick replies (the check-in as a month [`calendar`]). The state is in [`super::flow`]; typed answers work as well as
 //! presses, and a press from an old message is answered by asking the current question again.
 
 use super::command::{self, Command};
 use super::flow::{self, Flow};
 use super::reply::Button;
-use super::{Conversation, Reply, Turn, TurnResult, refuse, render};
+use super::{Conversation, Reply, ReplyMessage, Turn, TurnResult, calendar, refuse, render};
 use crate::catalog::{self, Resort};
 use chrono::{Days, NaiveDate};
 use resort_core::i18n::{number_arg, text_arg};
@@ -44,11 +44,20 @@ impl Conversation {
                 })?;
                 self.enter(turn, Flow::ChooseDate { resort_id: resort.id }).await
             }
+            (Flow::ChooseDate { resort_id }, Command::FlowMonth(answer)) => {
+                let month = calendar::parse_month(&answer).ok_or_else(|| refuse(turn.locale.text("flow-expired")))?;
+                self.ask_date(turn, resort_id, Some(month)).await
+            }
             (Flow::ChooseDate { resort_id }, Command::FlowDate(answer) | Command::Other(answer)) => {
                 let resort = self.resort(turn, resort_id).await?;
                 let check_in = parse_date(&answer).map_err(|error| refuse(super::stay_error(turn.locale, error)))?;
                 Stay::new(check_in, 1, self.clock.today(), resort.max_nights)
                     .map_err(|error| refuse(super::stay_error(turn.locale, error)))?;
+                if self.nights_available(&resort, check_in).await? == 0 {
+                    return Err(refuse(
+                        turn.locale.text_with("error-no-room-on", &[text_arg("date", check_in.to_string())]),
+                    ));
+                }
                 self.enter(turn, Flow::ChooseNights { resort_id, check_in }).await
             }
             (Flow::ChooseNights { resort_id, check_in }, Command::FlowNights(answer) | Command::Other(answer)) => {
@@ -77,9 +86,7 @@ impl Conversation {
             (current, _) => {
                 // A press from an older message, or an answer to a different question.
                 let mut reply = self.ask(turn, &current).await?;
-                reply
-                    .messages
-                    .insert(0, super::ReplyMessage { text: turn.locale.text("flow-stale"), buttons: Vec::new() });
+                reply.messages.insert(0, super::ReplyMessage::new(turn.locale.text("flow-stale"), Vec::new()));
                 Ok(reply)
             }
         }
@@ -117,33 +124,10 @@ impl Conversation {
                 choices.push(quit);
                 Ok(Reply::text(lines.join("\n")).quick(choices))
             }
-            Flow::ChooseDate { resort_id } => {
-                let resort = self.resort(turn, *resort_id).await?;
-                let free = self.free_nights(&resort).await?;
-                let mut choices: Vec<Button> = free
-                    .iter()
-                    .filter(|(_, rooms_left)| *rooms_left > 0)
-                    .take(MAX_CHOICES - 2)
-                    .map(|(night, _)| Button::new(night.to_string(), format!("fd:{night}")))
-                    .collect();
-                let text = if choices.is_empty() {
-                    locale.text_with("flow-no-dates", &[text_arg("resort", resort.name.clone())])
-                } else {
-                    locale.text_with("flow-ask-date", &[text_arg("resort", resort.name.clone())])
-                };
-                choices.push(Button::new(locale.text("button-back"), "fb"));
-                choices.push(quit);
-                Ok(Reply::text(text).quick(choices))
-            }
+            Flow::ChooseDate { resort_id } => self.ask_date(turn, *resort_id, None).await,
             Flow::ChooseNights { resort_id, check_in } => {
                 let resort = self.resort(turn, *resort_id).await?;
-                let free: HashMap<NaiveDate, i64> = self.free_nights(&resort).await?.into_iter().collect();
-                // Offer only stays whose every night still has a room.
-                let longest = (0..resort.max_nights)
-                    .take_while(|offset| {
-                        free.get(&(*check_in + Days::new(u64::from(*offset)))).copied().unwrap_or(resort.rooms) > 0
-                    })
-                    .count() as u32;
+                let longest = self.nights_available(&resort, *check_in).await?;
                 let mut choices: Vec<Button> = (1..=longest.min(7))
                     .map(|nights| {
                         Button::new(
@@ -154,7 +138,7 @@ impl Conversation {
                     .collect();
                 let text = locale.text_with(
                     "flow-ask-nights",
-                    &[text_arg("check_in", check_in.to_string()), number_arg("max", i64::from(resort.max_nights))],
+                    &[text_arg("check_in", check_in.to_string()), number_arg("max", i64::from(longest))],
                 );
                 choices.push(Button::new(locale.text("button-back"), "fb"));
                 choices.push(quit);
@@ -182,21 +166,58 @@ impl Conversation {
         }
     }
 
-    /// Rooms left per night over the date window, starting today.
-    async fn free_nights(&self, resort: &Resort) -> Result<Vec<(NaiveDate, i64)>, sqlx::Error> {
+    /// The check-in question: a month calendar of the days that still have rooms (by default
+    /// the month of the first such day), paged within the booking window.
+    async fn ask_date(&self, turn: &Turn<'_>, resort_id: ResortId, month: Option<NaiveDate>) -> TurnResult {
+        let locale = turn.locale;
+        let resort = self.resort(turn, resort_id).await?;
         let today = self.clock.today();
+        let last = today + Days::new(u64::from(DATE_WINDOW_DAYS - 1));
+        let rooms_left = self.rooms_left(&resort, today, DATE_WINDOW_DAYS + resort.max_nights).await?;
+        let nights_from = |day: NaiveDate| nights_in_a_row(&rooms_left, &resort, day);
+        let first_open = today.iter_days().take_while(|day| *day <= last).find(|day| nights_from(*day) > 0);
+        let month = month.filter(|month| calendar::month_start(today) <= *month && *month <= last);
+        let calendar = calendar::month(locale, month.or(first_open).unwrap_or(today), today, last, nights_from);
+        let key = if first_open.is_some() { "flow-ask-date" } else { "flow-no-dates" };
+        let text = locale.text_with(key, &[text_arg("resort", resort.name.clone())]);
+        let mut message = ReplyMessage::new(text, Vec::new());
+        message.calendar = Some(calendar);
+        let choices =
+            vec![Button::new(locale.text("button-back"), "fb"), Button::new(locale.text("button-quit"), "fq")];
+        Ok(Reply { messages: vec![message], ..Reply::default() }.quick(choices))
+    }
+
+    /// How many nights in a row from `check_in` still have a free room (at most the resort's
+    /// longest stay).
+    async fn nights_available(&self, resort: &Resort, check_in: NaiveDate) -> Result<u32, sqlx::Error> {
+        let rooms_left = self.rooms_left(resort, check_in, resort.max_nights).await?;
+        Ok(nights_in_a_row(&rooms_left, resort, check_in))
+    }
+
+    /// Rooms left per night for `days` nights from `from`.
+    async fn rooms_left(
+        &self,
+        resort: &Resort,
+        from: NaiveDate,
+        days: u32,
+    ) -> Result<HashMap<NaiveDate, i64>, sqlx::Error> {
         let held: HashMap<NaiveDate, i64> =
-            hotel::held_per_night(&self.pool, &resort.id.to_string(), today, DATE_WINDOW_DAYS)
-                .await?
-                .into_iter()
-                .collect();
-        Ok((0..DATE_WINDOW_DAYS)
+            hotel::held_per_night(&self.pool, &resort.id.to_string(), from, days).await?.into_iter().collect();
+        Ok((0..days)
             .map(|offset| {
-                let night = today + Days::new(u64::from(offset));
+                let night = from + Days::new(u64::from(offset));
                 (night, resort.rooms - held.get(&night).copied().unwrap_or(0))
             })
             .collect())
     }
+}
+
+fn nights_in_a_row(rooms_left: &HashMap<NaiveDate, i64>, resort: &Resort, check_in: NaiveDate) -> u32 {
+    (0..resort.max_nights)
+        .take_while(|offset| {
+            rooms_left.get(&(check_in + Days::new(u64::from(*offset)))).copied().unwrap_or(resort.rooms) > 0
+        })
+        .count() as u32
 }
 
 fn not_understood(turn: &Turn<'_>, command: &Command) -> String {

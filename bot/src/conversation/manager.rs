@@ -6,9 +6,10 @@
 //! (push) 승인 요청: 김휴가님 · R7K2QH3 · 설악 오션 · 2026-12-24부터 2박 · 300포인트
 //!        2026-11-25 15:00까지 결정해 주세요. [승인] [거절]
 //! manager: (승인)
-//! bot:     R7K2QH3 승인을 처리합니다.
+//! bot:     김휴가님 · R7K2QH3 · 설악 오션 · 2026-12-24부터 2박 · 300포인트
+//!          ✅ 박담당님이 승인했습니다 (2026-11-24 15:03).
 //! manager: (승인)            ← a second press
-//! bot:     R7K2QH3은(는) 이미 처리되었습니다 (상태: 확정).
+//! bot:     R7K2QH3은(는) 박담당님이 이미 처리했습니다 (상태: 확정).
 //! ```
 
 use super::{Conversation, Reply, ReplyMessage, Turn, TurnResult, refuse, render};
@@ -33,8 +34,7 @@ impl Conversation {
         for booking in &pending {
             let guest = identity::name_of(&self.pool, booking.employee_id).await?.unwrap_or_default();
             let text = render::approval_request(locale, &guest, &booking.snapshot());
-            reply =
-                reply.push(ReplyMessage { text, buttons: render::approve_reject_buttons(locale, &booking.reference) });
+            reply = reply.push(ReplyMessage::new(text, render::approve_reject_buttons(locale, &booking.reference)));
         }
         Ok(reply)
     }
@@ -47,17 +47,36 @@ impl Conversation {
         let reference_arg = || text_arg("reference", reference.to_owned());
         match self.desk.decide(reference, decision, turn.employee.id, &turn.employee.name).await {
             Ok(booking) => {
+                // The request as the manager saw it, and who decided when: platforms that can
+                // edit put this in place of the request, so its buttons are gone.
+                let guest = identity::name_of(&self.pool, booking.employee_id).await?.unwrap_or_default();
+                let stay =
+                    render::stay_line(locale, &booking.resort_name, booking.check_in, booking.nights, booking.points);
                 let id = if decision == Decision::Approve { "decision-approved" } else { "decision-rejected" };
-                Ok(Reply::text(locale.text_with(id, &[text_arg("reference", booking.reference)])))
+                Ok(Reply::text(locale.text_with(
+                    id,
+                    &[
+                        text_arg("guest", guest),
+                        text_arg("reference", booking.reference),
+                        text_arg("stay", stay),
+                        text_arg("manager", turn.employee.name.clone()),
+                        text_arg("time", render::korean_time(self.clock.now_millis())),
+                    ],
+                )))
             }
             Err(DecideError::NotFound) => Err(refuse(locale.text_with("error-unknown-booking", &[reference_arg()]))),
             Err(DecideError::NotManager) => Err(refuse(locale.text_with("error-not-manager-of", &[reference_arg()]))),
             Err(DecideError::AlreadyDecided(booking)) => {
                 let status = render::status(locale, booking.status);
-                Err(refuse(locale.text_with(
-                    "error-already-decided",
-                    &[text_arg("reference", booking.reference), text_arg("status", status)],
-                )))
+                let mut args = vec![text_arg("reference", booking.reference), text_arg("status", status)];
+                let id = match booking.decided_by {
+                    Some(manager) => {
+                        args.push(text_arg("manager", manager));
+                        "error-already-decided-by"
+                    }
+                    None => "error-already-decided",
+                };
+                Err(refuse(locale.text_with(id, &args)))
             }
             Err(DecideError::Database(error)) => Err(error.into()),
         }

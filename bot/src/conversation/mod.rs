@@ -17,6 +17,7 @@
 //! (push) 예약이 확정되었습니다. R7K2QH3 · 설악 오션 · 2026-12-24부터 2박 · 300포인트
 //! ```
 
+pub mod calendar;
 pub mod command;
 pub mod flow;
 pub mod render;
@@ -30,7 +31,7 @@ use crate::booking::{BookingDesk, RequestError};
 use crate::catalog;
 use crate::identity::{self, Caller, Employee, IdentityError, Platform};
 use command::{Command, OneShot};
-pub use reply::{Button, Reply, ReplyMessage};
+pub use reply::{Button, Calendar, Reply, ReplyKind, ReplyMessage};
 use resort_core::clock::SharedClock;
 use resort_core::db::Pool;
 use resort_core::i18n::{Locale, number_arg, text_arg};
@@ -94,8 +95,15 @@ impl Conversation {
             Err(error) => return self.apologise(user.locale_hint.unwrap_or_default(), &error),
         };
         let locale = caller.as_ref().and_then(|caller| caller.employee.locale).or(user.locale_hint).unwrap_or_default();
-        match self.respond(user, caller, locale, input).await {
-            Ok(reply) | Err(Failure::Refuse(reply)) => reply,
+        let command = match input {
+            Input::Text(text) => command::parse_text(&text),
+            Input::Press(press) => command::parse_press(&press),
+        };
+        let continues_dialog = command.continues_dialog();
+        match self.respond(user, caller, locale, command).await {
+            Ok(reply) if continues_dialog => reply.kind(ReplyKind::Update),
+            Ok(reply) => reply,
+            Err(Failure::Refuse(reply)) => reply.kind(ReplyKind::Refusal),
             Err(Failure::Internal(error)) => self.apologise(locale, error.as_ref()),
         }
     }
@@ -105,11 +113,10 @@ impl Conversation {
         Reply::text(locale.text("error-internal"))
     }
 
-    async fn respond(&self, user: &ChatUser, caller: Option<Caller>, locale: Locale, input: Input) -> TurnResult {
-        let command = match input {
-            Input::Text(text) => command::parse_text(&text),
-            Input::Press(press) => command::parse_press(&press),
-        };
+    async fn respond(&self, user: &ChatUser, caller: Option<Caller>, locale: Locale, command: Command) -> TurnResult {
+        if command == Command::Ignore {
+            return Ok(Reply::default());
+        }
         let Some(caller) = caller else {
             return match command {
                 Command::Link(code) => self.link(user, locale, &code).await,

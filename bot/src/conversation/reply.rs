@@ -1,7 +1,12 @@
 //! A platform-neutral reply: messages with optional buttons, plus quick replies. Adapters turn
 //! it into a Kakao template, a Telegram message with an inline keyboard, a Discord message with
 //! components; the notifier stores it as JSON in `push_message`.
+//!
+//! A reply also says how it relates to the press that caused it ([`ReplyKind`]), so platforms
+//! that can edit a message move a dialog forward in place and show refusals as a notice, while
+//! platforms that cannot simply send it.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -9,6 +14,23 @@ pub struct Reply {
     pub messages: Vec<ReplyMessage>,
     #[serde(default)]
     pub quick_replies: Vec<Button>,
+    #[serde(default)]
+    pub kind: ReplyKind,
+}
+
+/// What a reply is to the person's last input.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplyKind {
+    /// Something new to show.
+    #[default]
+    Message,
+    /// The next step of the dialog the pressed button belonged to: a platform that can edit
+    /// messages replaces the pressed one with the first message of this reply.
+    Update,
+    /// Nothing was done and the text says why: a platform that can shows it as a notice to
+    /// the presser and leaves the pressed message as it was.
+    Refusal,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -16,6 +38,50 @@ pub struct ReplyMessage {
     pub text: String,
     #[serde(default)]
     pub buttons: Vec<Button>,
+    /// A month to pick a date from, drawn as a grid where buttons can form one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calendar: Option<Calendar>,
+}
+
+/// One month of check-in dates. Every day is there, so a grid lines up under the weekdays; a
+/// day nobody can check in on has `nights == 0`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Calendar {
+    /// The month, e.g. "2026년 12월".
+    pub title: String,
+    /// Weekday headings, Monday first.
+    pub weekdays: Vec<String>,
+    /// What the cells' labels mean.
+    pub legend: String,
+    pub days: Vec<CalendarDay>,
+    pub previous: Option<Button>,
+    pub next: Option<Button>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CalendarDay {
+    pub date: NaiveDate,
+    /// How many nights in a row can start here (0: none).
+    pub nights: u32,
+    /// The short label of the day's cell, e.g. "24·3".
+    pub label: String,
+    pub press: String,
+}
+
+/// The press of a cell that only decorates a grid (a heading, a padding day).
+pub const IGNORED_PRESS: &str = "fx";
+
+impl Calendar {
+    /// How many blank cells come before the 1st in a week that starts on Monday.
+    pub fn leading_blanks(&self) -> usize {
+        use chrono::Datelike;
+        self.days.first().map(|day| day.date.weekday().num_days_from_monday() as usize).unwrap_or(0)
+    }
+
+    /// The days one can check in on.
+    pub fn open_days(&self) -> impl Iterator<Item = &CalendarDay> {
+        self.days.iter().filter(|day| day.nights > 0)
+    }
 }
 
 /// A button or quick reply. `press` is the compact payload that comes back when it is pressed
@@ -29,11 +95,11 @@ pub struct Button {
 
 impl Reply {
     pub fn text(text: impl Into<String>) -> Self {
-        Self { messages: vec![ReplyMessage { text: text.into(), buttons: Vec::new() }], quick_replies: Vec::new() }
+        Self::with_buttons(text, Vec::new())
     }
 
     pub fn with_buttons(text: impl Into<String>, buttons: Vec<Button>) -> Self {
-        Self { messages: vec![ReplyMessage { text: text.into(), buttons }], quick_replies: Vec::new() }
+        Self { messages: vec![ReplyMessage::new(text, buttons)], quick_replies: Vec::new(), kind: ReplyKind::Message }
     }
 
     pub fn push(mut self, message: ReplyMessage) -> Self {
@@ -46,6 +112,11 @@ impl Reply {
         self
     }
 
+    pub fn kind(mut self, kind: ReplyKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
     /// All text of the reply, for logs, tests and platforms without rich messages.
     pub fn plain_text(&self) -> String {
         self.messages.iter().map(|message| message.text.as_str()).collect::<Vec<_>>().join("\n\n")
@@ -54,6 +125,12 @@ impl Reply {
     /// Every button and quick reply, in order.
     pub fn all_buttons(&self) -> impl Iterator<Item = &Button> {
         self.messages.iter().flat_map(|message| message.buttons.iter()).chain(self.quick_replies.iter())
+    }
+}
+
+impl ReplyMessage {
+    pub fn new(text: impl Into<String>, buttons: Vec<Button>) -> Self {
+        Self { text: text.into(), buttons, calendar: None }
     }
 }
 

@@ -89,12 +89,29 @@ pub fn render(reply: &Reply) -> Value {
     if outputs.is_empty() {
         outputs.push(simple_text(" "));
     }
-    let quick_replies: Vec<Value> = reply.quick_replies.iter().take(MAX_QUICK_REPLIES).map(button).collect();
+    let quick_replies: Vec<Value> =
+        calendar_choices(reply).iter().chain(reply.quick_replies.iter()).take(MAX_QUICK_REPLIES).map(button).collect();
     let mut template = json!({ "outputs": outputs });
     if !quick_replies.is_empty() {
         template["quickReplies"] = Value::Array(quick_replies);
     }
     json!({ "version": "2.0", "template": template })
+}
+
+/// Kakao has no button grid: a calendar becomes quick replies of its open days (as dates),
+/// then the month paging, leaving room for the reply's own quick replies.
+fn calendar_choices(reply: &Reply) -> Vec<Button> {
+    let Some(calendar) = reply.messages.iter().find_map(|message| message.calendar.as_ref()) else {
+        return Vec::new();
+    };
+    let paging: Vec<Button> = calendar.previous.iter().chain(calendar.next.iter()).cloned().collect();
+    let room = MAX_QUICK_REPLIES.saturating_sub(paging.len() + reply.quick_replies.len());
+    calendar
+        .open_days()
+        .take(room)
+        .map(|day| Button::new(day.date.to_string(), day.press.clone()))
+        .chain(paging)
+        .collect()
 }
 
 fn simple_text(text: &str) -> Value {
@@ -138,7 +155,7 @@ mod tests {
         let mut reply = Reply::with_buttons("x".repeat(500), many_buttons.clone())
             .quick([many_buttons.clone(), many_buttons.clone(), many_buttons].concat());
         for index in 0..4 {
-            reply = reply.push(ReplyMessage { text: format!("more {index}"), buttons: Vec::new() });
+            reply = reply.push(ReplyMessage::new(format!("more {index}"), Vec::new()));
         }
         let rendered = render(&reply);
         assert_eq!(rendered["version"], "2.0");

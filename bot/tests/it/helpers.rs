@@ -46,6 +46,9 @@ pub fn test_config(database_url: &str, kakao: &KakaoStandIn) -> Config {
     config.kakao_bot_id = Some(BOT_ID.to_owned());
     config.kakao_rest_api_key = Some(Secret::new(REST_API_KEY));
     config.kakao_event_api_url = kakao.url.clone();
+    config.telegram_bot_token = None;
+    config.telegram_webhook_url = None;
+    config.telegram_webhook_secret = None;
     config.approval_timer_interval_ms = 50;
     config.poll_interval_ms = 100;
     config

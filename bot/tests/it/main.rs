@@ -17,3 +17,5 @@ mod rabbitmq;
 mod redelivery;
 mod saga;
 mod seed;
+mod telegram;
+mod telegram_standin;

@@ -46,16 +46,16 @@ async fn a_manager_approves_from_the_pushed_buttons_and_a_second_press_changes_n
 
     let approve = push_button(&request, "승인");
     let answer = app.press("lee", &approve).await;
-    assert!(answer.contains("승인을 처리합니다"), "{answer}");
+    assert!(answer.contains("승인했습니다"), "{answer}");
     app.kakao.wait_for("kim", "확정").await;
     let booking = app.wait_for_status(&reference, "confirmed").await;
     assert_eq!(booking["decided_by"], "이매니저");
     app.wait_for_points(&employee, 900).await;
 
     let again = app.press("lee", &approve).await;
-    assert!(again.contains("이미 처리되었습니다"), "{again}");
+    assert!(again.contains("이미 처리했습니다"), "{again}");
     let rejected_late = app.press("lee", &push_button(&request, "거절")).await;
-    assert!(rejected_late.contains("이미 처리되었습니다"), "{rejected_late}");
+    assert!(rejected_late.contains("이미 처리했습니다"), "{rejected_late}");
     assert_eq!(app.booking(&reference).await["status"], "confirmed");
 }
 
