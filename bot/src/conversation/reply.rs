@@ -128,6 +128,17 @@ impl Reply {
     }
 }
 
+/// `text` cut to at most `max_chars` characters, ending in `…` where it was cut: every
+/// platform has its own limits, and a cut text is better than a refused message.
+pub fn shorten(text: &str, max_chars: usize) -> String {
+    if text.chars().count() <= max_chars {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(max_chars.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
 impl ReplyMessage {
     pub fn new(text: impl Into<String>, buttons: Vec<Button>) -> Self {
         Self { text: text.into(), buttons, calendar: None }

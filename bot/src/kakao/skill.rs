@@ -6,6 +6,7 @@
 //! labels, 1000 characters of simple text, 400 of card description), cutting rather than
 //! letting Kakao reject the whole answer.
 
+use crate::conversation::reply::shorten;
 use crate::conversation::{Button, Reply};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -76,7 +77,7 @@ pub fn render(reply: &Reply) -> Value {
         } else {
             let buttons: Vec<Value> = message.buttons.iter().take(MAX_CARD_BUTTONS).map(button).collect();
             outputs.push(json!({ "textCard": {
-                "description": truncate(&message.text, MAX_CARD_DESCRIPTION),
+                "description": shorten(&message.text, MAX_CARD_DESCRIPTION),
                 "buttons": buttons,
                 "buttonLayout": "vertical",
             }}));
@@ -115,22 +116,13 @@ fn calendar_choices(reply: &Reply) -> Vec<Button> {
 }
 
 fn simple_text(text: &str) -> Value {
-    json!({ "simpleText": { "text": truncate(text, MAX_SIMPLE_TEXT) } })
+    json!({ "simpleText": { "text": shorten(text, MAX_SIMPLE_TEXT) } })
 }
 
 /// A message button: pressing it sends the label as the utterance and our payload as extra.
 fn button(button: &Button) -> Value {
-    let label = truncate(&button.label, MAX_LABEL);
+    let label = shorten(&button.label, MAX_LABEL);
     json!({ "label": label, "action": "message", "messageText": label, "extra": { "cmd": button.press } })
-}
-
-fn truncate(text: &str, limit: usize) -> String {
-    if text.chars().count() <= limit {
-        return text.to_owned();
-    }
-    let mut cut: String = text.chars().take(limit - 1).collect();
-    cut.push('…');
-    cut
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 //! `callback_data` is at most 64 bytes on Telegram; every press the conversation makes is
 //! shorter, and a longer one is dropped rather than sent to fail the whole message.
 
+use crate::conversation::reply::shorten;
 use crate::conversation::{Button, Calendar, Reply};
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
@@ -40,7 +41,7 @@ pub fn render(reply: &Reply) -> Vec<Outgoing> {
                 rows.extend(pack(&reply.quick_replies));
             }
             let keyboard = (!rows.is_empty()).then(|| InlineKeyboardMarkup::new(rows));
-            Outgoing { text: truncate(&text), keyboard }
+            Outgoing { text: fit(&text), keyboard }
         })
         .collect()
 }
@@ -92,14 +93,9 @@ fn key(button: &Button) -> Option<InlineKeyboardButton> {
     Some(InlineKeyboardButton::callback(label, button.press.clone()))
 }
 
-fn truncate(text: &str) -> String {
-    let text = if text.trim().is_empty() { "…" } else { text };
-    if text.chars().count() <= MAX_TEXT_CHARS {
-        return text.to_owned();
-    }
-    let mut cut: String = text.chars().take(MAX_TEXT_CHARS - 1).collect();
-    cut.push('…');
-    cut
+/// Telegram refuses an empty text as well as a long one.
+fn fit(text: &str) -> String {
+    if text.trim().is_empty() { "…".to_owned() } else { shorten(text, MAX_TEXT_CHARS) }
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ pub mod pusher;
 pub mod webhook;
 
 use crate::config::{Config, Secret};
+use crate::conversation::reply::shorten;
 use crate::conversation::{ChatUser, Conversation, Input, Reply, ReplyKind};
 use crate::identity::Platform;
 use anyhow::Context;
@@ -163,7 +164,7 @@ impl Telegram {
         let chat_id = pressed.map_or(ChatId(query.from.id.0 as i64), |message| message.chat.id);
         let mut answer = self.bot.answer_callback_query(query.id.clone());
         if reply.kind == ReplyKind::Refusal {
-            answer = answer.text(cut(&reply.plain_text(), MAX_ALERT_CHARS)).show_alert(true);
+            answer = answer.text(shorten(&reply.plain_text(), MAX_ALERT_CHARS)).show_alert(true);
         }
         if let Err(error) = answer.await {
             tracing::warn!(%error, "could not answer a telegram callback query");
@@ -245,13 +246,4 @@ fn chat_user(from: &teloxide::types::User) -> ChatUser {
         user_id: from.id.0.to_string(),
         locale_hint: from.language_code.as_deref().and_then(Locale::from_hint),
     }
-}
-
-fn cut(text: &str, limit: usize) -> String {
-    if text.chars().count() <= limit {
-        return text.to_owned();
-    }
-    let mut cut: String = text.chars().take(limit - 1).collect();
-    cut.push('…');
-    cut
 }
