@@ -35,7 +35,7 @@ impl Conversation {
             lines.push(format!("• {} · {}", booking.reference, stay));
             choices.push(Button::new(booking.reference.clone(), format!("cq:{}", booking.reference)));
         }
-        Ok(Reply::text(lines.join("\n")).quick(choices))
+        Ok(Reply::choose(lines.join("\n"), choices))
     }
 
     /// The employee's own booking by reference; anyone else's reads as unknown, so references

@@ -121,14 +121,13 @@ impl Conversation {
                     ));
                     choices.push(Button::new(resort.name.clone(), format!("fr:{}", resort.id)));
                 }
-                choices.push(quit);
-                Ok(Reply::text(lines.join("\n")).quick(choices))
+                Ok(Reply::choose(lines.join("\n"), choices).quick(vec![quit]))
             }
             Flow::ChooseDate { resort_id } => self.ask_date(turn, *resort_id, None).await,
             Flow::ChooseNights { resort_id, check_in } => {
                 let resort = self.resort(turn, *resort_id).await?;
                 let longest = self.nights_available(&resort, *check_in).await?;
-                let mut choices: Vec<Button> = (1..=longest.min(7))
+                let choices: Vec<Button> = (1..=longest.min(7))
                     .map(|nights| {
                         Button::new(
                             locale.text_with("nights-label", &[number_arg("nights", i64::from(nights))]),
@@ -140,9 +139,7 @@ impl Conversation {
                     "flow-ask-nights",
                     &[text_arg("check_in", check_in.to_string()), number_arg("max", i64::from(longest))],
                 );
-                choices.push(Button::new(locale.text("button-back"), "fb"));
-                choices.push(quit);
-                Ok(Reply::text(text).quick(choices))
+                Ok(Reply::choose(text, choices).quick(vec![Button::new(locale.text("button-back"), "fb"), quit]))
             }
             Flow::Confirm { resort_id, check_in, nights, .. } => {
                 let resort = self.resort(turn, *resort_id).await?;

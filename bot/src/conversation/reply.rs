@@ -38,6 +38,10 @@ pub struct ReplyMessage {
     pub text: String,
     #[serde(default)]
     pub buttons: Vec<Button>,
+    /// The answers to this message's question, one to pick (a resort, a number of nights, a
+    /// booking): quick replies on Kakao, buttons on Telegram, a select menu on Discord.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<Button>,
     /// A month to pick a date from, drawn as a grid where buttons can form one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendar: Option<Calendar>,
@@ -112,6 +116,13 @@ impl Reply {
         self
     }
 
+    /// One message asking a question with `choices` as the answers.
+    pub fn choose(text: impl Into<String>, choices: Vec<Button>) -> Self {
+        let mut reply = Self::text(text);
+        reply.messages[0].choices = choices;
+        reply
+    }
+
     pub fn kind(mut self, kind: ReplyKind) -> Self {
         self.kind = kind;
         self
@@ -124,7 +135,10 @@ impl Reply {
 
     /// Every button and quick reply, in order.
     pub fn all_buttons(&self) -> impl Iterator<Item = &Button> {
-        self.messages.iter().flat_map(|message| message.buttons.iter()).chain(self.quick_replies.iter())
+        self.messages
+            .iter()
+            .flat_map(|message| message.choices.iter().chain(message.buttons.iter()))
+            .chain(self.quick_replies.iter())
     }
 }
 
@@ -141,7 +155,7 @@ pub fn shorten(text: &str, max_chars: usize) -> String {
 
 impl ReplyMessage {
     pub fn new(text: impl Into<String>, buttons: Vec<Button>) -> Self {
-        Self { text: text.into(), buttons, calendar: None }
+        Self { text: text.into(), buttons, choices: Vec::new(), calendar: None }
     }
 }
 

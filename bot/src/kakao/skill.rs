@@ -90,8 +90,15 @@ pub fn render(reply: &Reply) -> Value {
     if outputs.is_empty() {
         outputs.push(simple_text(" "));
     }
-    let quick_replies: Vec<Value> =
-        calendar_choices(reply).iter().chain(reply.quick_replies.iter()).take(MAX_QUICK_REPLIES).map(button).collect();
+    // Kakao has no select menu: a message's choices are quick replies, before the reply's own.
+    let choices = reply.messages.iter().flat_map(|message| message.choices.iter());
+    let quick_replies: Vec<Value> = calendar_choices(reply)
+        .iter()
+        .chain(choices)
+        .chain(reply.quick_replies.iter())
+        .take(MAX_QUICK_REPLIES)
+        .map(button)
+        .collect();
     let mut template = json!({ "outputs": outputs });
     if !quick_replies.is_empty() {
         template["quickReplies"] = Value::Array(quick_replies);

@@ -2,7 +2,7 @@
 //! a chat line can turn into markup) with an inline keyboard.
 //!
 //! A calendar becomes a grid — the month with paging, the weekdays, then a row per week — and
-//! the other buttons are packed a few to a row. Quick replies ride on the last message.
+//! choices and other buttons are packed a few to a row. Quick replies ride on the last message.
 //! `callback_data` is at most 64 bytes on Telegram; every press the conversation makes is
 //! shorter, and a longer one is dropped rather than sent to fail the whole message.
 
@@ -36,6 +36,7 @@ pub fn render(reply: &Reply) -> Vec<Outgoing> {
                 text = format!("{text}\n{}", calendar.legend);
                 rows.extend(calendar_rows(calendar));
             }
+            rows.extend(pack(&message.choices));
             rows.extend(pack(&message.buttons));
             if index == last {
                 rows.extend(pack(&reply.quick_replies));
