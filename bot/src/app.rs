@@ -7,12 +7,14 @@
 use crate::booking::BookingDesk;
 use crate::config::{Config, Role, Secret, WorkerKind};
 use crate::conversation::Conversation;
+use crate::discord::Discord;
+use crate::discord::pusher::DiscordPusher;
 use crate::identity::Platform;
 use crate::kakao::event_api::KakaoEventApi;
 use crate::push::{PushLoop, PushSignal, Pusher};
 use crate::telegram::Telegram;
 use crate::telegram::pusher::TelegramPusher;
-use crate::{admin, health, kakao, notifier, saga, seed, telegram};
+use crate::{admin, discord, health, kakao, notifier, saga, seed, telegram};
 use anyhow::Context;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -50,12 +52,15 @@ pub struct AppState {
     pub broker: Option<Arc<AmqpBus>>,
     /// The Telegram bot, when a token is configured.
     pub telegram: Option<Arc<Telegram>>,
+    /// The Discord application, when configured.
+    pub discord: Option<Arc<Discord>>,
 }
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/kakao/skill", post(kakao::skill))
         .route("/telegram/webhook", post(telegram::webhook::receive))
+        .route("/discord/interactions", post(discord::interactions::receive))
         .nest("/api/v1", admin::router(state.clone()))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
@@ -138,9 +143,12 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
     let relay = Relay::new(pool.clone(), transport, clock.clone(), outbox_signal.clone(), poll_interval);
     loops.push(tokio::spawn(relay.run(shutdown.clone())));
     let conversation = Conversation { pool: pool.clone(), clock: clock.clone(), desk: desk.clone() };
-    let telegram = match role.is_gateway() {
-        true => Telegram::from_config(&config, conversation.clone())?.map(Arc::new),
-        false => None,
+    let (telegram, discord) = match role.is_gateway() {
+        true => (
+            Telegram::from_config(&config, conversation.clone())?.map(Arc::new),
+            Discord::from_config(&config, conversation.clone())?.map(Arc::new),
+        ),
+        false => (None, None),
     };
     if role.is_gateway() {
         let timer_interval = Duration::from_millis(config.approval_timer_interval_ms);
@@ -148,7 +156,7 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
         let push_loop = PushLoop {
             pool: pool.clone(),
             clock: clock.clone(),
-            pushers: pushers(&config, telegram.as_deref()),
+            pushers: pushers(&config, telegram.as_deref(), discord.as_deref()),
             signal: push_signal,
             poll_interval,
         };
@@ -157,6 +165,10 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
     if let Some(telegram) = telegram.clone() {
         let shutdown = shutdown.clone();
         loops.push(tokio::spawn(async move { telegram.run(shutdown).await }));
+    }
+    if let Some(discord) = discord.clone() {
+        let shutdown = shutdown.clone();
+        loops.push(tokio::spawn(async move { discord.run(shutdown).await }));
     }
 
     let state = AppState {
@@ -169,6 +181,7 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
         admin_token,
         broker,
         telegram,
+        discord,
     };
     let mut server_shutdown = shutdown.clone();
     // A worker serves only its health endpoints.
@@ -185,7 +198,11 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
 }
 
 /// The chat platforms alerts can go to, as configured.
-fn pushers(config: &Config, telegram: Option<&Telegram>) -> HashMap<Platform, Arc<dyn Pusher>> {
+fn pushers(
+    config: &Config,
+    telegram: Option<&Telegram>,
+    discord: Option<&Discord>,
+) -> HashMap<Platform, Arc<dyn Pusher>> {
     let mut pushers: HashMap<Platform, Arc<dyn Pusher>> = HashMap::new();
     match (&config.kakao_bot_id, &config.kakao_rest_api_key) {
         (Some(bot_id), Some(key)) => {
@@ -196,6 +213,9 @@ fn pushers(config: &Config, telegram: Option<&Telegram>) -> HashMap<Platform, Ar
     }
     if let Some(telegram) = telegram {
         pushers.insert(Platform::Telegram, Arc::new(TelegramPusher { bot: telegram.bot.clone() }));
+    }
+    if let Some(discord) = discord {
+        pushers.insert(Platform::Discord, Arc::new(DiscordPusher { http: discord.http.clone() }));
     }
     pushers
 }

@@ -32,6 +32,9 @@ impl std::str::FromStr for Secret {
     }
 }
 
+/// Discord's REST API; any other base URL is a stand-in.
+pub const DISCORD_API_URL: &str = "https://discord.com";
+
 #[derive(Debug, Clone, Parser)]
 #[command(name = "resortbot", version, about = "Book the company's holiday resorts by chat")]
 pub struct Config {
@@ -97,6 +100,27 @@ pub struct Config {
     /// Unset with a webhook URL: a random one is made at start and registered.
     #[arg(long, env = "TELEGRAM_WEBHOOK_SECRET")]
     pub telegram_webhook_secret: Option<Secret>,
+
+    /// Token of the Discord bot, for command registration and DMs. Discord is on when this,
+    /// `DISCORD_APPLICATION_ID` and `DISCORD_PUBLIC_KEY` are all set.
+    #[arg(long, env = "DISCORD_BOT_TOKEN")]
+    pub discord_bot_token: Option<Secret>,
+
+    /// The Discord application's id.
+    #[arg(long, env = "DISCORD_APPLICATION_ID")]
+    pub discord_application_id: Option<u64>,
+
+    /// The application's Ed25519 public key (hex), to verify `POST /discord/interactions`.
+    #[arg(long, env = "DISCORD_PUBLIC_KEY")]
+    pub discord_public_key: Option<String>,
+
+    /// Register the slash commands to this server only (instant) instead of globally.
+    #[arg(long, env = "DISCORD_GUILD_ID")]
+    pub discord_guild_id: Option<u64>,
+
+    /// Base URL of Discord's REST API (tests point it at a stand-in).
+    #[arg(long, env = "DISCORD_API_URL", default_value = DISCORD_API_URL)]
+    pub discord_api_url: String,
 
     /// Seed demo resorts and people into an empty database.
     #[arg(long, env = "SEED_DEMO", default_value_t = true, action = clap::ArgAction::Set)]

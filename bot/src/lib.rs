@@ -3,7 +3,7 @@
 //!
 //! # Layout
 //! - [`app`], [`config`], [`health`], [`seed`]: the process.
-//! - [`kakao`], [`telegram`], [`admin`]: the adapters. An adapter maps its wire format to
+//! - [`kakao`], [`telegram`], [`discord`], [`admin`]: the adapters. An adapter maps its wire format to
 //!   [`conversation`] and back; it holds no SQL and no business rule.
 //! - [`conversation`]: a chat turn in, a platform-neutral reply out.
 //! - [`booking`], [`saga`]: the booking side and the saga orchestrator.
@@ -16,6 +16,7 @@ pub mod booking;
 pub mod catalog;
 pub mod config;
 pub mod conversation;
+pub mod discord;
 pub mod health;
 pub mod identity;
 pub mod kakao;

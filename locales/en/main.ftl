@@ -186,3 +186,14 @@ telegram-command-start = Start (links with the code of an invite link)
 telegram-command-help = Help
 telegram-command-pending = Requests waiting for you (managers)
 telegram-command-arrivals = Checking in today (managers)
+
+## Discord commands
+discord-command-book = Book a resort, step by step
+discord-command-cancel = Cancel a booking (the refund is shown first)
+discord-command-my = My bookings
+discord-command-points = Point balance
+discord-command-link = Link your account with the code your admin gave you
+discord-command-help = Help
+discord-command-pending = Requests waiting for you (managers)
+discord-command-arrivals = Checking in today (managers)
+discord-option-code = Link code

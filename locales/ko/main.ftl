@@ -164,3 +164,14 @@ telegram-command-start = 시작 (초대 링크의 코드로 연결)
 telegram-command-help = 도움말
 telegram-command-pending = 승인 대기 요청 (담당자)
 telegram-command-arrivals = 오늘 체크인 (담당자)
+
+## 디스코드 명령
+discord-command-book = 휴양소 예약 (단계별)
+discord-command-cancel = 예약 취소 (환불 포인트 안내)
+discord-command-my = 내 예약 보기
+discord-command-points = 포인트 잔액
+discord-command-link = 관리자에게 받은 코드로 계정 연결
+discord-command-help = 도움말
+discord-command-pending = 승인 대기 요청 (담당자)
+discord-command-arrivals = 오늘 체크인 (담당자)
+discord-option-code = 연결 코드

@@ -49,6 +49,10 @@ pub fn test_config(database_url: &str, kakao: &KakaoStandIn) -> Config {
     config.telegram_bot_token = None;
     config.telegram_webhook_url = None;
     config.telegram_webhook_secret = None;
+    config.discord_bot_token = None;
+    config.discord_application_id = None;
+    config.discord_public_key = None;
+    config.discord_guild_id = None;
     config.approval_timer_interval_ms = 50;
     config.poll_interval_ms = 100;
     config

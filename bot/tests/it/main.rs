@@ -8,6 +8,8 @@ mod broker_restart;
 mod concurrency;
 mod crash;
 mod dead_letter;
+mod discord;
+mod discord_standin;
 mod distributed;
 mod helpers;
 mod kakao_standin;
