@@ -367,3 +367,36 @@ async fn the_interactions_locale_chooses_the_language_until_the_user_has_one() {
         .await;
     assert!(content(&unknown).contains("연결 코드가 맞지 않거나"), "{unknown}");
 }
+
+#[tokio::test]
+async fn a_turn_that_cannot_answer_in_time_is_deferred_and_then_completed() {
+    let discord = spawn().await;
+    let app = &discord.app;
+    let (status, employee) =
+        app.admin(Method::POST, "/employees", Some(json!({ "employee_no": "slow", "name": "느림보" }))).await;
+    assert_eq!(status, 201);
+    let code = employee["link_code"].as_str().unwrap().to_owned();
+    // Another transaction holds the link code's row, so the link has to wait for it.
+    let mut holder = app.pool.begin().await.unwrap();
+    sqlx::query("UPDATE link_code SET updated_at = updated_at WHERE code = $1")
+        .bind(&code)
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    let link = interaction(
+        2,
+        KIM,
+        "ko",
+        json!({ "id": "1", "name": "link", "type": 1,
+        "options": [{ "name": "code", "type": 3, "value": code }] }),
+    );
+    let answer = discord.interact(&link).await;
+    assert_eq!(answer["type"], 5, "deferred within Discord's 3 s: {answer}");
+    assert_eq!(answer["data"]["flags"], EPHEMERAL);
+    holder.rollback().await.unwrap();
+
+    let edit = format!("PATCH /webhooks/{APPLICATION_ID}/{}/messages/@original", link["token"].as_str().unwrap());
+    wait_until("the deferred answer is completed", || async { !discord.api.calls(&edit).is_empty() }).await;
+    let completed = &discord.api.calls(&edit)[0];
+    assert!(completed["content"].as_str().unwrap().contains("느림보님, 계정이 연결되었습니다"), "{completed}");
+}

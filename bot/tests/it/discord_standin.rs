@@ -47,7 +47,7 @@ impl DiscordStandIn {
             .route("/api/v10/users/@me/channels", post(open_dm))
             .route("/api/v10/channels/{channel}/messages", post(send_message))
             .route("/api/v10/webhooks/{app}/{token}", post(follow_up))
-            .route("/api/v10/webhooks/{app}/{token}/messages/@original", patch(follow_up))
+            .route("/api/v10/webhooks/{app}/{token}/messages/@original", patch(edit_original))
             .with_state(stand_in.clone());
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
         stand_in
@@ -92,7 +92,7 @@ impl DiscordStandIn {
         self.calls.lock().unwrap().push((call.clone(), body.clone()));
         let authorised =
             headers.get("authorization").and_then(|value| value.to_str().ok()) == Some(&format!("Bot {BOT_TOKEN}"));
-        if !authorised && !call.contains("/webhooks/") {
+        if !authorised && !call.contains(" /webhooks/") {
             return Some((StatusCode::UNAUTHORIZED, Json(json!({ "code": 0, "message": "401: Unauthorized" }))));
         }
         if let Some(problem) = component_problem(body) {
@@ -199,12 +199,25 @@ async fn send_message(
 
 async fn follow_up(
     State(stand_in): State<DiscordStandIn>,
-    Path(path): Path<Vec<(String, String)>>,
+    Path((app, token)): Path<(u64, String)>,
     headers: HeaderMap,
     Json(body): Json<Value>,
 ) -> Reply {
-    let call = format!("webhook {path:?}");
-    if let Some(refusal) = stand_in.record(format!("/webhooks/ {call}"), &headers, &body) {
+    answer_by_webhook(stand_in, format!("POST /webhooks/{app}/{token}"), headers, body)
+}
+
+async fn edit_original(
+    State(stand_in): State<DiscordStandIn>,
+    Path((app, token)): Path<(u64, String)>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Reply {
+    answer_by_webhook(stand_in, format!("PATCH /webhooks/{app}/{token}/messages/@original"), headers, body)
+}
+
+/// Follow-ups and edits of an interaction's answer authenticate by the token in the path.
+fn answer_by_webhook(stand_in: DiscordStandIn, call: String, headers: HeaderMap, body: Value) -> Reply {
+    if let Some(refusal) = stand_in.record(call, &headers, &body) {
         return refusal;
     }
     (StatusCode::OK, Json(stand_in.message(1, &body)))
