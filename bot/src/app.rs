@@ -6,6 +6,8 @@
 
 use crate::booking::BookingDesk;
 use crate::config::{Config, Role, Secret, WorkerKind};
+use crate::console::hub::ConsoleHub;
+use crate::console::pusher::ConsolePusher;
 use crate::conversation::Conversation;
 use crate::discord::Discord;
 use crate::discord::pusher::DiscordPusher;
@@ -14,7 +16,7 @@ use crate::kakao::event_api::KakaoEventApi;
 use crate::push::{PushLoop, PushSignal, Pusher};
 use crate::telegram::Telegram;
 use crate::telegram::pusher::TelegramPusher;
-use crate::{admin, discord, health, kakao, notifier, saga, seed, telegram};
+use crate::{admin, console, discord, health, kakao, notifier, saga, seed, telegram};
 use anyhow::Context;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -54,10 +56,14 @@ pub struct AppState {
     pub telegram: Option<Arc<Telegram>>,
     /// The Discord application, when configured.
     pub discord: Option<Arc<Discord>>,
+    /// The web console's sessions and open tabs.
+    pub console: Arc<ConsoleHub>,
 }
 
 pub fn router(state: AppState) -> Router {
+    let console = if console_enabled(&state.config) { console::router() } else { Router::new() };
     Router::new()
+        .merge(console)
         .route("/kakao/skill", post(kakao::skill))
         .route("/telegram/webhook", post(telegram::webhook::receive))
         .route("/discord/interactions", post(discord::interactions::receive))
@@ -143,6 +149,7 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
     let relay = Relay::new(pool.clone(), transport, clock.clone(), outbox_signal.clone(), poll_interval);
     loops.push(tokio::spawn(relay.run(shutdown.clone())));
     let conversation = Conversation { pool: pool.clone(), clock: clock.clone(), desk: desk.clone() };
+    let console_hub = Arc::new(ConsoleHub::default());
     let (telegram, discord) = match role.is_gateway() {
         true => (
             Telegram::from_config(&config, conversation.clone())?.map(Arc::new),
@@ -156,7 +163,7 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
         let push_loop = PushLoop {
             pool: pool.clone(),
             clock: clock.clone(),
-            pushers: pushers(&config, telegram.as_deref(), discord.as_deref()),
+            pushers: pushers(&config, telegram.as_deref(), discord.as_deref(), &console_hub),
             signal: push_signal,
             poll_interval,
         };
@@ -182,6 +189,7 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
         broker,
         telegram,
         discord,
+        console: console_hub,
     };
     let mut server_shutdown = shutdown.clone();
     // A worker serves only its health endpoints.
@@ -202,6 +210,7 @@ fn pushers(
     config: &Config,
     telegram: Option<&Telegram>,
     discord: Option<&Discord>,
+    console: &Arc<ConsoleHub>,
 ) -> HashMap<Platform, Arc<dyn Pusher>> {
     let mut pushers: HashMap<Platform, Arc<dyn Pusher>> = HashMap::new();
     match (&config.kakao_bot_id, &config.kakao_rest_api_key) {
@@ -217,5 +226,15 @@ fn pushers(
     if let Some(discord) = discord {
         pushers.insert(Platform::Discord, Arc::new(DiscordPusher { http: discord.http.clone() }));
     }
+    if console_enabled(config) {
+        pushers.insert(Platform::Console, Arc::new(ConsolePusher { hub: console.clone() }));
+    }
     pushers
+}
+
+/// The console is on in the embedded mode unless switched off, and off elsewhere unless
+/// switched on.
+fn console_enabled(config: &Config) -> bool {
+    let embedded = matches!(config.role, None | Some(Role::All)) && config.amqp_url.is_none();
+    config.console_enabled.unwrap_or(embedded)
 }

@@ -122,6 +122,11 @@ pub struct Config {
     #[arg(long, env = "DISCORD_API_URL", default_value = DISCORD_API_URL)]
     pub discord_api_url: String,
 
+    /// Serve the web chat console and the dashboard (`/`, `/dashboard`). Unset: on when
+    /// everything runs in one process without RabbitMQ (the embedded mode), off otherwise.
+    #[arg(long, env = "CONSOLE_ENABLED")]
+    pub console_enabled: Option<bool>,
+
     /// Seed demo resorts and people into an empty database.
     #[arg(long, env = "SEED_DEMO", default_value_t = true, action = clap::ArgAction::Set)]
     pub seed_demo: bool,

@@ -3,7 +3,7 @@
 //!
 //! # Layout
 //! - [`app`], [`config`], [`health`], [`seed`]: the process.
-//! - [`kakao`], [`telegram`], [`discord`], [`admin`]: the adapters. An adapter maps its wire format to
+//! - [`kakao`], [`telegram`], [`discord`], [`console`], [`admin`]: the adapters. An adapter maps its wire format to
 //!   [`conversation`] and back; it holds no SQL and no business rule.
 //! - [`conversation`]: a chat turn in, a platform-neutral reply out.
 //! - [`booking`], [`saga`]: the booking side and the saga orchestrator.
@@ -15,6 +15,7 @@ pub mod app;
 pub mod booking;
 pub mod catalog;
 pub mod config;
+pub mod console;
 pub mod conversation;
 pub mod discord;
 pub mod health;

@@ -30,6 +30,16 @@ struct DemoEmployee {
     manages: Vec<String>,
 }
 
+/// Whether an employee number is one of the demo people (the web console lets a tab be them).
+pub fn is_demo_person(employee_no: &str) -> bool {
+    static NUMBERS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+        serde_json::from_str::<Demo>(DEMO)
+            .map(|demo| demo.employees.into_iter().map(|person| person.employee_no).collect())
+            .unwrap_or_default()
+    });
+    NUMBERS.iter().any(|number| number == employee_no)
+}
+
 pub async fn seed_if_empty(pool: &Pool, clock: &SharedClock, address: SocketAddr) -> anyhow::Result<()> {
     let existing: i64 = sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM resort) + (SELECT COUNT(*) FROM employee)")
         .fetch_one(pool)

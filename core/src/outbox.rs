@@ -6,7 +6,8 @@
 //! the transport said they are safe. A crash between commit and publish leaves the row
 //! unpublished, and the relay of the restarted process sends it: nothing is lost, and consumers'
 //! inboxes make the occasional second copy harmless. When several processes share the outbox,
-//! each relay claims the rows it publishes for a short lease, so a row goes out once.
+//! each relay claims the rows it publishes for a short lease under a token of its own, so a row
+//! goes out once, and only the holder of its current claim can mark it published.
 
 use crate::bus::Transport;
 use crate::clock::SharedClock;
@@ -16,12 +17,11 @@ use crate::message::Envelope;
 use crate::shutdown::Shutdown;
 use chrono::DateTime;
 use sqlx::Row;
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 
-/// Rows read per pass; also the most messages in flight at once.
+/// Rows claimed per look.
 const FETCH_LIMIT: i64 = 1024;
 /// Messages published together (one transport call, one UPDATE marking them).
 const CHUNK: usize = 64;
@@ -29,7 +29,9 @@ const CHUNK: usize = 64;
 /// receiving a message and confirming it may never answer; the rows are then sent again.
 const PUBLISH_TIMEOUT: Duration = Duration::from_secs(15);
 /// How long a relay holds the rows it claimed. Rows of a relay that died are published by
-/// another (or the restarted one) after this.
+/// another (or the restarted one) after this; so are rows whose publish is still waiting for a
+/// slow broker's confirmation, a duplicate the consumers' inboxes drop. Kept short because a
+/// dead process's rows wait this long.
 const CLAIM_MILLIS: i64 = 5_000;
 
 /// Writes a message into the outbox as part of the caller's transaction.
@@ -105,7 +107,12 @@ pub struct Relay {
     clock: SharedClock,
     signal: OutboxSignal,
     poll_interval: Duration,
-    in_flight: Arc<Mutex<HashSet<String>>>,
+}
+
+/// Rows one look of the relay claimed, under its token.
+struct Claimed {
+    token: String,
+    envelopes: Vec<Envelope>,
 }
 
 impl Relay {
@@ -116,17 +123,17 @@ impl Relay {
         signal: OutboxSignal,
         poll_interval: Duration,
     ) -> Self {
-        Self { pool, transport, clock, signal, poll_interval, in_flight: Arc::default() }
+        Self { pool, transport, clock, signal, poll_interval }
     }
 
     /// Publishes until shutdown. Chunks already handed to the transport finish first.
     pub async fn run(self, mut shutdown: Shutdown) {
         let mut chunks = tokio::task::JoinSet::new();
         loop {
-            match self.fetch_new().await {
-                Ok(envelopes) => {
+            match self.claim().await {
+                Ok(Claimed { token, envelopes }) => {
                     for chunk in envelopes.chunks(CHUNK) {
-                        chunks.spawn(self.publish_chunk(chunk.to_vec()));
+                        chunks.spawn(self.publish_chunk(token.clone(), chunk.to_vec()));
                     }
                 }
                 Err(error) => tracing::warn!(%error, "outbox relay could not read the outbox; retrying"),
@@ -141,19 +148,23 @@ impl Relay {
         while chunks.join_next().await.is_some() {}
     }
 
-    /// Claims unpublished rows nobody else holds, oldest first (UUIDv7 ids sort by time), and
-    /// returns those not already on their way from this relay. On PostgreSQL the candidates are
-    /// locked with `SKIP LOCKED`, so relays of several processes claim disjoint rows without
-    /// waiting for each other; the outer conditions are repeated so a row claimed meanwhile is
-    /// re-checked and skipped, never taken twice. SQLite has one writer at a time and needs neither.
-    async fn fetch_new(&self) -> Result<Vec<Envelope>, sqlx::Error> {
+    /// Claims unpublished rows nobody holds, oldest first (UUIDv7 ids sort by time), under a
+    /// new token. A row is claimed again only once its lease ran out or its claim was cleared,
+    /// and then it is published again, even if an older publish of it is still under way: that
+    /// one can no longer mark it (the token changed), and consumers drop the duplicate. On
+    /// PostgreSQL the candidates are locked with `SKIP LOCKED`, so relays of several processes
+    /// claim disjoint rows without waiting for each other; the outer conditions are repeated so a
+    /// row claimed meanwhile is re-checked and skipped, never taken twice. SQLite has one writer
+    /// at a time and needs neither.
+    async fn claim(&self) -> Result<Claimed, sqlx::Error> {
         let now = self.clock.now_millis();
+        let token = uuid::Uuid::new_v4().simple().to_string();
         let lock = match db::backend_of(&self.pool) {
             Backend::Postgres => "FOR UPDATE SKIP LOCKED",
             Backend::Sqlite => "",
         };
         let sql = format!(
-            "UPDATE outbox_message SET claimed_until = $1
+            "UPDATE outbox_message SET claimed_until = $1, claim_token = $4
              WHERE published_at IS NULL AND (claimed_until IS NULL OR claimed_until < $2)
                AND message_id IN (SELECT message_id FROM outbox_message
                                   WHERE published_at IS NULL AND (claimed_until IS NULL OR claimed_until < $2)
@@ -165,34 +176,25 @@ impl Relay {
             .bind(now + CLAIM_MILLIS)
             .bind(now)
             .bind(FETCH_LIMIT)
+            .bind(&token)
             .fetch_all(&self.pool)
             .await?;
-        let mut in_flight = self.in_flight.lock().expect("in-flight lock is never held across a panic");
         let mut envelopes = Vec::new();
         for row in rows {
-            let message_id: String = row.try_get("message_id")?;
-            if in_flight.contains(&message_id) {
-                continue;
-            }
             match envelope_from_row(&row) {
-                Some(envelope) => {
-                    in_flight.insert(message_id);
-                    envelopes.push(envelope);
+                Some(envelope) => envelopes.push(envelope),
+                None => {
+                    let message_id: String = row.try_get("message_id")?;
+                    tracing::error!(%message_id, "outbox row is unreadable and stays unpublished");
                 }
-                None => tracing::error!(%message_id, "outbox row is unreadable and stays unpublished"),
             }
         }
-        Ok(envelopes)
+        Ok(Claimed { token, envelopes })
     }
 
-    fn publish_chunk(&self, chunk: Vec<Envelope>) -> impl Future<Output = ()> + Send + 'static {
-        let (pool, transport, clock, signal, in_flight) = (
-            self.pool.clone(),
-            self.transport.clone(),
-            self.clock.clone(),
-            self.signal.clone(),
-            self.in_flight.clone(),
-        );
+    fn publish_chunk(&self, token: String, chunk: Vec<Envelope>) -> impl Future<Output = ()> + Send + 'static {
+        let (pool, transport, clock, signal) =
+            (self.pool.clone(), self.transport.clone(), self.clock.clone(), self.signal.clone());
         async move {
             let ids: Vec<String> = chunk.iter().map(|envelope| envelope.message_id.to_string()).collect();
             let outcome = tokio::time::timeout(PUBLISH_TIMEOUT, transport.publish(chunk))
@@ -200,34 +202,20 @@ impl Relay {
                 .unwrap_or_else(|_| Err(crate::bus::BusError::Unavailable("no confirmation in time".into())));
             match outcome {
                 Ok(()) => {
-                    if let Err(error) = mark_published(&pool, &ids, clock.now_millis()).await {
+                    if let Err(error) = mark_published(&pool, &ids, &token, clock.now_millis()).await {
                         // Left unpublished, the rows are sent again: a duplicate, never a loss.
                         tracing::warn!(%error, "could not mark outbox rows published");
                     }
                 }
                 Err(error) => {
                     tracing::warn!(%error, "publishing from the outbox failed; will retry");
-                    // No longer in flight *before* the claims go: a look in between must not
-                    // claim the released rows and then skip them as in flight, which would
-                    // leave them claimed by nobody until the lease ran out.
-                    forget(&in_flight, &ids);
-                    if let Err(error) = release_claims(&pool, &ids).await {
+                    if let Err(error) = release_claims(&pool, &ids, &token).await {
                         tracing::warn!(%error, "could not release outbox claims; they lapse by themselves");
                     }
-                    signal.notify();
-                    return;
                 }
             }
-            forget(&in_flight, &ids);
             signal.notify();
         }
-    }
-}
-
-fn forget(in_flight: &Mutex<HashSet<String>>, ids: &[String]) {
-    let mut in_flight = in_flight.lock().expect("in-flight lock is never held across a panic");
-    for id in ids {
-        in_flight.remove(id);
     }
 }
 
@@ -246,18 +234,19 @@ fn envelope_from_row(row: &sqlx::any::AnyRow) -> Option<Envelope> {
     })
 }
 
-/// Marks rows published. A row without a claim was handed back meanwhile (an operator's replay
-/// clears the claim) and must go out again, so it is left alone.
-async fn mark_published(pool: &Pool, ids: &[String], now_millis: i64) -> Result<(), sqlx::Error> {
-    let placeholders: Vec<String> = (0..ids.len()).map(|index| format!("${}", index + 2)).collect();
+/// Marks rows published, those still held under this publisher's token. A row whose claim
+/// changed meanwhile (an operator's replay cleared it, or another look took it over after the
+/// lease ran out) must go out again, so it is left alone.
+async fn mark_published(pool: &Pool, ids: &[String], token: &str, now_millis: i64) -> Result<(), sqlx::Error> {
+    let placeholders: Vec<String> = (0..ids.len()).map(|index| format!("${}", index + 3)).collect();
     let sql = format!(
         "UPDATE outbox_message SET published_at = $1, updated_at = $1
-         WHERE message_id IN ({}) AND published_at IS NULL AND claimed_until IS NOT NULL",
+         WHERE message_id IN ({}) AND published_at IS NULL AND claim_token = $2",
         placeholders.join(", ")
     );
     // Only numbered placeholders are formatted into the text; every id is bound. Not prepared
     // and cached: the text varies with the chunk size.
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(now_millis);
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(now_millis).bind(token);
     for id in ids {
         query = query.bind(id);
     }
@@ -265,12 +254,15 @@ async fn mark_published(pool: &Pool, ids: &[String], now_millis: i64) -> Result<
     Ok(())
 }
 
-async fn release_claims(pool: &Pool, ids: &[String]) -> Result<(), sqlx::Error> {
-    let placeholders: Vec<String> = (0..ids.len()).map(|index| format!("${}", index + 1)).collect();
-    let sql =
-        format!("UPDATE outbox_message SET claimed_until = NULL WHERE message_id IN ({})", placeholders.join(", "));
+/// Hands rows back for the next look, those still held under this publisher's token.
+async fn release_claims(pool: &Pool, ids: &[String], token: &str) -> Result<(), sqlx::Error> {
+    let placeholders: Vec<String> = (0..ids.len()).map(|index| format!("${}", index + 2)).collect();
+    let sql = format!(
+        "UPDATE outbox_message SET claimed_until = NULL, claim_token = NULL WHERE claim_token = $1 AND message_id IN ({})",
+        placeholders.join(", ")
+    );
     // Only numbered placeholders are formatted into the text; every id is bound.
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(token);
     for id in ids {
         query = query.bind(id);
     }

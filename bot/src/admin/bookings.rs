@@ -112,7 +112,7 @@ pub async fn replay_dead_letter(
     let envelope: resort_core::message::Envelope =
         serde_json::from_str(&envelope).map_err(|_| ApiError::bad_request(locale))?;
     let requeued = sqlx::query(
-        "UPDATE outbox_message SET published_at = NULL, claimed_until = NULL, updated_at = $2 WHERE message_id = $1",
+        "UPDATE outbox_message SET published_at = NULL, claimed_until = NULL, claim_token = NULL, updated_at = $2 WHERE message_id = $1",
     )
     .bind(envelope.message_id.to_string())
     .bind(now)

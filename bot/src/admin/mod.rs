@@ -25,6 +25,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/resorts", post(resorts::create).get(resorts::list))
         .route("/resorts/{id}", get(resorts::get).patch(resorts::update))
         .route("/resorts/{id}/managers", post(resorts::add_manager))
+        .route("/occupancy", get(resorts::occupancy))
         .route("/employees", post(employees::create).get(employees::list))
         .route("/employees/{id}", get(employees::get))
         .route("/employees/{id}/link-code", post(employees::link_code))

@@ -81,3 +81,53 @@ pub async fn add_manager(
         .map_err(|error| catalog_error(locale, error))?;
     json_response(StatusCode::CREATED, &serde_json::json!({ "resort_id": resort_id, "employee_id": employee_id }))
 }
+
+#[derive(Deserialize)]
+pub struct OccupancyQuery {
+    days: Option<u32>,
+}
+
+#[derive(serde::Serialize)]
+struct Occupancy {
+    resort_id: ResortId,
+    name: String,
+    rooms: i64,
+    nights: Vec<NightHeld>,
+}
+
+#[derive(serde::Serialize)]
+struct NightHeld {
+    night: chrono::NaiveDate,
+    held: i64,
+}
+
+/// Rooms held per night for every resort, from today, for the operations dashboard.
+pub async fn occupancy(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<OccupancyQuery>,
+) -> ApiResult {
+    let locale = locale_of(&headers);
+    let days = query.days.unwrap_or(21);
+    if !(1..=90).contains(&days) {
+        return Err(ApiError::invalid_field(locale, "days"));
+    }
+    let today = state.clock.today();
+    let resorts = catalog::list(&state.pool).await.map_err(|error| ApiError::internal(locale, &error))?;
+    let mut occupancy = Vec::with_capacity(resorts.len());
+    for resort in resorts {
+        let held: std::collections::HashMap<_, _> =
+            resort_workers::hotel::held_per_night(&state.pool, &resort.id.to_string(), today, days)
+                .await
+                .map_err(|error| ApiError::internal(locale, &error))?
+                .into_iter()
+                .collect();
+        let nights = today
+            .iter_days()
+            .take(days as usize)
+            .map(|night| NightHeld { night, held: held.get(&night).copied().unwrap_or(0) })
+            .collect();
+        occupancy.push(Occupancy { resort_id: resort.id, name: resort.name, rooms: resort.rooms, nights });
+    }
+    json_response(StatusCode::OK, &occupancy)
+}

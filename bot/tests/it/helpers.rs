@@ -53,6 +53,7 @@ pub fn test_config(database_url: &str, kakao: &KakaoStandIn) -> Config {
     config.discord_application_id = None;
     config.discord_public_key = None;
     config.discord_guild_id = None;
+    config.console_enabled = None;
     config.approval_timer_interval_ms = 50;
     config.poll_interval_ms = 100;
     config

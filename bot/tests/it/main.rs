@@ -6,6 +6,7 @@ mod admin_api;
 mod bad_input;
 mod broker_restart;
 mod concurrency;
+mod console;
 mod crash;
 mod dead_letter;
 mod discord;

@@ -1,0 +1,73 @@
+//! The words of the console and dashboard pages, from the fluent files like every other
+//! user-facing text; the pages ask for them in their language.
+
+use resort_core::i18n::Locale;
+use std::collections::BTreeMap;
+
+/// Every message id the pages use.
+pub const KEYS: &[&str] = &[
+    "console-title",
+    "console-choose",
+    "console-manager",
+    "console-code-label",
+    "console-code-link",
+    "console-placeholder",
+    "console-send",
+    "console-switch",
+    "console-talking-as",
+    "console-alert",
+    "console-connected",
+    "console-disconnected",
+    "console-error",
+    "console-open-dashboard",
+    "console-open-chat",
+    "language-ko",
+    "language-en",
+    "dashboard-title",
+    "dashboard-token",
+    "dashboard-connect",
+    "dashboard-unauthorized",
+    "dashboard-occupancy",
+    "dashboard-bookings",
+    "dashboard-balances",
+    "dashboard-dead-letters",
+    "dashboard-updated",
+    "dashboard-col-resort",
+    "dashboard-col-rooms",
+    "dashboard-col-reference",
+    "dashboard-col-employee",
+    "dashboard-col-check-in",
+    "dashboard-col-nights",
+    "dashboard-col-points",
+    "dashboard-col-status",
+    "dashboard-col-steps",
+    "dashboard-col-name",
+    "dashboard-col-number",
+    "dashboard-col-type",
+    "dashboard-col-error",
+    "status-requested",
+    "status-points-deducted",
+    "status-awaiting-approval",
+    "status-confirmed",
+    "status-rejected",
+    "status-cancelling",
+    "status-cancelled",
+];
+
+pub fn all(locale: Locale) -> BTreeMap<&'static str, String> {
+    KEYS.iter().map(|key| (*key, locale.text(key))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_page_word_exists_in_both_languages() {
+        for locale in [Locale::Ko, Locale::En] {
+            for (key, text) in all(locale) {
+                assert!(!text.is_empty() && text != key, "{key} is missing in {locale:?}");
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! The web console and the dashboard in a real browser: the app with its demo data on port 0,
+//! and `tests/browser/console.test.mjs` (node's test runner, playwright-core driving Debian's
+//! headless Chromium) against it. `scripts/browser.sh` installs what is missing first.
+//! Screenshots go to `target/browser-artifacts/`.
+
+#[path = "it/helpers.rs"]
+#[allow(dead_code)]
+mod helpers;
+#[path = "it/kakao_standin.rs"]
+#[allow(dead_code)]
+mod kakao_standin;
+
+use std::path::Path;
+use std::process::Command;
+
+#[tokio::test]
+async fn the_console_and_dashboard_work_in_headless_chromium() {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let workspace = manifest.parent().unwrap();
+    let installed = Command::new("bash").arg(workspace.join("scripts/browser.sh")).status().unwrap();
+    assert!(installed.success(), "scripts/browser.sh could not provide Chromium and playwright-core");
+
+    let app = helpers::spawn_app_with(|config| {
+        config.seed_demo = true;
+        config.console_enabled = Some(true);
+    })
+    .await;
+    let artifacts = workspace.join("target/browser-artifacts");
+    let script = manifest.join("tests/browser/console.test.mjs");
+    let run = tokio::process::Command::new("node")
+        .arg("--test")
+        .arg("--test-reporter=spec")
+        .arg(&script)
+        .env("APP_URL", &app.address)
+        .env("ADMIN_TOKEN", helpers::ADMIN_TOKEN)
+        .env("ARTIFACTS", &artifacts)
+        .output()
+        .await
+        .unwrap();
+    let report = String::from_utf8_lossy(&run.stdout);
+    println!("{report}\n{}", String::from_utf8_lossy(&run.stderr));
+    assert!(run.status.success(), "browser tests failed:\n{report}");
+    assert!(report.contains("pass 5"), "every browser test ran:\n{report}");
+    assert!(artifacts.join("console.png").exists() && artifacts.join("dashboard.png").exists());
+}
