@@ -70,13 +70,20 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", admin::router(state.clone()))
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
+        .route("/metrics", get(health::metrics))
+        .route_layer(axum::middleware::from_fn(health::track_requests))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
 
-/// `/healthz` and `/readyz` alone, for worker processes.
+/// `/healthz`, `/readyz` and `/metrics` alone, for worker processes.
 pub fn health_router(state: AppState) -> Router {
-    Router::new().route("/healthz", get(health::live)).route("/readyz", get(health::ready)).with_state(state)
+    Router::new()
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready))
+        .route("/metrics", get(health::metrics))
+        .route_layer(axum::middleware::from_fn(health::track_requests))
+        .with_state(state)
 }
 
 /// Runs the configured role (every role by default) in this process until `shutdown` fires, then waits for the loops to finish

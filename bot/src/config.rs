@@ -2,7 +2,7 @@
 //! `main` and passed down. Every variable is listed in the README and `.env.example`.
 //! Secrets are wrapped in [`Secret`], whose `Debug` prints nothing of them.
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, Parser};
 use std::fmt;
 
 #[derive(Clone, PartialEq, Eq)]
@@ -53,6 +53,15 @@ pub struct Config {
     /// Prefix of every exchange and queue name, so several deployments can share a broker.
     #[arg(long, env = "AMQP_PREFIX", default_value = "")]
     pub amqp_prefix: String,
+
+    /// `json`: one JSON object per log line, with the fields of the span it was written in (a
+    /// consumer's lines carry the booking's `correlation_id`). Anything else: readable text.
+    #[arg(long, env = "LOG_FORMAT", default_value = "text")]
+    pub log_format: String,
+
+    /// Log filter in `tracing-subscriber`'s syntax (e.g. `info,sqlx=warn`).
+    #[arg(long, env = "RUST_LOG", default_value = "info,sqlx=warn")]
+    pub log_filter: String,
 
     /// Address the HTTP server listens on.
     #[arg(long, env = "HTTP_ADDR", default_value = "127.0.0.1:8080")]
@@ -176,5 +185,44 @@ impl Config {
     /// The defaults with no environment, for tests and tools.
     pub fn defaults() -> Self {
         Self::parse_from(["resortbot"])
+    }
+
+    /// The configuration from the command line and the environment, where a variable set to
+    /// nothing (`DISCORD_APPLICATION_ID=` in a `.env` copied from `.env.example`, or an empty
+    /// key of a Kubernetes Secret) counts as unset rather than as an empty value.
+    pub fn from_environment() -> Self {
+        let command = without_blank_env(Self::command(), |name| std::env::var_os(name));
+        let matches = command.get_matches();
+        Self::from_arg_matches(&matches).unwrap_or_else(|error| error.exit())
+    }
+}
+
+/// The command with the environment variables that are set but empty taken out of it.
+fn without_blank_env(
+    command: clap::Command,
+    lookup: impl Fn(&std::ffi::OsStr) -> Option<std::ffi::OsString>,
+) -> clap::Command {
+    command.mut_args(|arg| {
+        let blank = arg.get_env().and_then(&lookup).is_some_and(|value| value.is_empty());
+        if blank { arg.env(None) } else { arg }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::{OsStr, OsString};
+
+    #[test]
+    fn a_blank_variable_is_unset_and_a_set_one_still_counts() {
+        let environment = |name: &OsStr| match name.to_str() {
+            Some("DISCORD_APPLICATION_ID" | "CONSOLE_ENABLED" | "AMQP_URL") => Some(OsString::new()),
+            _ => None,
+        };
+        let command = without_blank_env(Config::command(), environment);
+        let discord = command.get_arguments().find(|arg| arg.get_id() == "discord_application_id").unwrap();
+        assert_eq!(discord.get_env(), None);
+        let database = command.get_arguments().find(|arg| arg.get_id() == "database_url").unwrap();
+        assert_eq!(database.get_env(), Some(OsStr::new("DATABASE_URL")));
     }
 }

@@ -5,9 +5,29 @@
 
 use crate::app::AppState;
 use axum::Json;
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+
+/// `/metrics`: this process's counters and histograms, and the outbox backlog, in the
+/// Prometheus text format (see `resort_core::metrics`).
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    let backlog = resort_core::outbox::backlog(&state.pool).await.map(|rows| rows as f64).unwrap_or(f64::NAN);
+    let text = resort_core::metrics::global().render(&[("resortbot_outbox_backlog", backlog)]);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()
+}
+
+/// Counts every routed request by its route pattern and status.
+pub async fn track_requests(request: Request, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().map(|path| path.as_str().to_owned()).unwrap_or_default();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    resort_core::metrics::global()
+        .increment("resortbot_http_requests_total", &[("route", &route), ("status", &status)]);
+    response
+}
 
 pub async fn live() -> Json<Value> {
     Json(json!({ "status": "ok" }))

@@ -3,7 +3,6 @@
 //! `AMQP_URL`); `resortbot migrate` applies the schema and exits; `resortbot loadgen` measures.
 
 use anyhow::Context;
-use clap::Parser;
 use resort_core::clock::SystemClock;
 use resortbot::config::{Config, Role};
 use std::sync::Arc;
@@ -12,12 +11,8 @@ fn main() -> anyhow::Result<()> {
     // Before the runtime starts any thread: a missing .env is normal, and a present one only
     // fills variables the environment does not set.
     let _ = dotenvy::dotenv();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .init();
-    let config = Config::parse();
+    let config = Config::from_environment();
+    init_logging(&config);
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
     runtime.block_on(run(config))
@@ -44,6 +39,17 @@ async fn run(config: Config) -> anyhow::Result<()> {
             });
             resortbot::app::run(config, Arc::new(SystemClock), listener, shutdown).await
         }
+    }
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&config.log_filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    if config.log_format == "json" {
+        logs.json().with_current_span(true).with_span_list(false).init();
+    } else {
+        logs.init();
     }
 }
 

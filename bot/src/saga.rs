@@ -18,7 +18,7 @@ use resort_core::inbox::{Consumer, HandleError, Handler, Outgoing};
 use resort_core::message::{BookingRef, Envelope, HotelHold, Message, PointRefund};
 use resort_core::saga::{self, SagaCommand, SagaEvent};
 use resort_core::shutdown::Shutdown;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub const QUEUE: &str = "booking";
@@ -34,11 +34,20 @@ pub const BINDINGS: &[&str] = &[
 ];
 
 pub fn consumer(clock: SharedClock) -> Consumer {
-    Consumer { name: QUEUE, bindings: BINDINGS, handler: Arc::new(BookingSaga { clock }) }
+    Consumer { name: QUEUE, bindings: BINDINGS, handler: Arc::new(BookingSaga { clock, observed: Mutex::default() }) }
 }
 
 pub struct BookingSaga {
     clock: SharedClock,
+    /// Metrics of the transaction under way, recorded once it commits.
+    observed: Mutex<Vec<Observation>>,
+}
+
+enum Observation {
+    /// A report arrived this long after the booking was requested.
+    Step { step: String, seconds: f64 },
+    /// The booking reached a final state.
+    Final(BookingStatus),
 }
 
 /// Which booking a report is about and what it says.
@@ -75,6 +84,8 @@ impl Handler for BookingSaga {
             .await?
             .ok_or_else(|| HandleError::Reject(format!("no booking {booking_id}")))?;
         booking::record_step(connection, booking_id, &envelope.message_type, Some(envelope.message_id), now).await?;
+        let seconds = (now - booking.created_at).max(0) as f64 / 1000.0;
+        self.observe(Observation::Step { step: envelope.message_type.clone(), seconds });
         let Some(transition) = saga::decide(&booking.saga_state(), &event) else {
             tracing::debug!(%booking_id, status = %booking.status, message_type = %envelope.message_type, "report does not move the booking");
             return Ok(Vec::new());
@@ -118,8 +129,35 @@ impl Handler for BookingSaga {
         }
         if status_changed {
             outgoing.push(Outgoing::new(Message::Booking(booking.snapshot()), booking_id));
+            if matches!(booking.status, BookingStatus::Confirmed | BookingStatus::Rejected | BookingStatus::Cancelled) {
+                self.observe(Observation::Final(booking.status));
+            }
         }
         Ok(outgoing)
+    }
+
+    fn after_commit(&self) {
+        let metrics = resort_core::metrics::global();
+        for observation in self.observed.lock().expect("saga metrics lock").drain(..) {
+            match observation {
+                Observation::Step { step, seconds } => {
+                    metrics.observe_seconds("resortbot_saga_step_seconds", &[("step", &step)], seconds)
+                }
+                Observation::Final(state) => {
+                    metrics.increment("resortbot_bookings_total", &[("state", state.as_str())])
+                }
+            }
+        }
+    }
+
+    fn after_rollback(&self) {
+        self.observed.lock().expect("saga metrics lock").clear();
+    }
+}
+
+impl BookingSaga {
+    fn observe(&self, observation: Observation) {
+        self.observed.lock().expect("saga metrics lock").push(observation);
     }
 }
 

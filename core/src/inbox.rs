@@ -20,6 +20,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
+use tracing::Instrument;
 
 /// Deliveries already waiting are handled together in one transaction, up to this many.
 const MAX_BATCH: usize = 64;
@@ -65,6 +66,10 @@ pub trait Handler: Send + Sync + 'static {
 
     /// Runs after the transaction committed, e.g. to wake a loop that sends what it wrote.
     fn after_commit(&self) {}
+
+    /// Runs after the transaction was abandoned: whatever was noted for `after_commit` did
+    /// not happen.
+    fn after_rollback(&self) {}
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -163,13 +168,42 @@ impl Consumer {
     }
 
     async fn handle_together(&self, envelopes: &[&Envelope], context: &ConsumerContext) -> Result<(), HandleError> {
+        let outcome = self.try_together(envelopes, context).await;
+        match &outcome {
+            Ok(fresh) => {
+                let metrics = crate::metrics::global();
+                for envelope in envelopes.iter().filter(|envelope| fresh.contains(&envelope.message_id.to_string())) {
+                    let labels = [("consumer", self.name), ("type", envelope.message_type.as_str())];
+                    metrics.increment("resortbot_messages_consumed_total", &labels);
+                }
+                self.handler.after_commit();
+            }
+            Err(_) => self.handler.after_rollback(),
+        }
+        outcome.map(drop)
+    }
+
+    /// One transaction for the messages; returns the ids handled for the first time.
+    async fn try_together(
+        &self,
+        envelopes: &[&Envelope],
+        context: &ConsumerContext,
+    ) -> Result<HashSet<String>, HandleError> {
         let now = context.clock.now_millis();
         let mut transaction = context.pool.begin().await?;
         let fresh = record_in_inbox(&mut transaction, self.name, envelopes, now).await?;
         let mut caused = Vec::new();
         for envelope in envelopes.iter().filter(|envelope| fresh.contains(&envelope.message_id.to_string())) {
             let message = Message::decode(envelope).map_err(|error| HandleError::Reject(error.to_string()))?;
-            for item in self.handler.handle(message, envelope, &mut transaction).await? {
+            // Every log line of the handling carries the booking's correlation id.
+            let span = tracing::info_span!(
+                "message",
+                consumer = self.name,
+                correlation_id = %envelope.correlation_id,
+                message_type = %envelope.message_type
+            );
+            let handled = self.handler.handle(message, envelope, &mut transaction).instrument(span).await?;
+            for item in handled {
                 caused.push(item.message.into_envelope(
                     item.correlation_id,
                     Some(envelope.message_id),
@@ -182,8 +216,7 @@ impl Consumer {
         if !caused.is_empty() {
             context.outbox_signal.notify();
         }
-        self.handler.after_commit();
-        Ok(())
+        Ok(fresh)
     }
 
     async fn process(&self, delivery: Delivery, context: &ConsumerContext, mut shutdown: Shutdown) {
@@ -208,7 +241,11 @@ impl Consumer {
                 HandleError::Retry(reason) | HandleError::Reject(reason) => {
                     tracing::error!(consumer = self.name, message_id = %envelope.message_id, correlation_id = %envelope.correlation_id, message_type = %envelope.message_type, %reason, attempt, "dead-lettering message");
                     match dead_letter(context, self.name, envelope, &reason, attempt).await {
-                        Ok(()) => return delivery.ack(),
+                        Ok(()) => {
+                            let labels = [("consumer", self.name), ("type", envelope.message_type.as_str())];
+                            crate::metrics::global().increment("resortbot_messages_dead_lettered_total", &labels);
+                            return delivery.ack();
+                        }
                         // Unacked, the message comes again rather than vanishing.
                         Err(error) => return tracing::error!(%error, "could not store dead letter"),
                     }

@@ -21,6 +21,7 @@ pub mod i18n;
 pub mod id;
 pub mod inbox;
 pub mod message;
+pub mod metrics;
 pub mod outbox;
 pub mod reference;
 pub mod resort;

@@ -197,11 +197,16 @@ impl Relay {
             (self.pool.clone(), self.transport.clone(), self.clock.clone(), self.signal.clone());
         async move {
             let ids: Vec<String> = chunk.iter().map(|envelope| envelope.message_id.to_string()).collect();
+            let types: Vec<String> = chunk.iter().map(|envelope| envelope.message_type.clone()).collect();
             let outcome = tokio::time::timeout(PUBLISH_TIMEOUT, transport.publish(chunk))
                 .await
                 .unwrap_or_else(|_| Err(crate::bus::BusError::Unavailable("no confirmation in time".into())));
             match outcome {
                 Ok(()) => {
+                    for message_type in &types {
+                        crate::metrics::global()
+                            .increment("resortbot_messages_published_total", &[("type", message_type)]);
+                    }
                     if let Err(error) = mark_published(&pool, &ids, &token, clock.now_millis()).await {
                         // Left unpublished, the rows are sent again: a duplicate, never a loss.
                         tracing::warn!(%error, "could not mark outbox rows published");

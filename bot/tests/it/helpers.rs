@@ -281,6 +281,18 @@ impl TestApp {
         child.kill().await.unwrap();
     }
 
+    /// Sends SIGTERM, as Kubernetes does at a pod's end, and waits for the process to exit;
+    /// returns whether it exited cleanly and how long it took.
+    pub async fn terminate(&mut self) -> (bool, std::time::Duration) {
+        let mut child = self.child.take().expect("only a process can be terminated");
+        let pid = child.id().expect("the process is running").to_string();
+        let started = std::time::Instant::now();
+        let sent = tokio::process::Command::new("kill").args(["-TERM", &pid]).status().await.unwrap();
+        assert!(sent.success());
+        let status = child.wait().await.unwrap();
+        (status.success(), started.elapsed())
+    }
+
     /// Starts the binary again on the same database and the same Kakao stand-in; the new
     /// handle takes over dropping the database.
     pub async fn restart_process(&mut self) -> TestApp {

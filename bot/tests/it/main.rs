@@ -16,6 +16,7 @@ mod helpers;
 mod kakao_standin;
 mod loadgen;
 mod locales;
+mod operations;
 mod rabbitmq;
 mod redelivery;
 mod saga;

@@ -1,0 +1,95 @@
+//! What operations rely on: `/metrics` shows what happened, and SIGTERM mid-stream ends the
+//! process cleanly, well within the pod's grace period, with nothing lost.
+
+use super::helpers::{Client, in_days, reference_in, resort_body, spawn_process, wait_until};
+use std::time::Duration;
+
+/// The `terminationGracePeriodSeconds` of the manifests.
+const GRACE_PERIOD: Duration = Duration::from_secs(45);
+
+fn metric(text: &str, series: &str) -> Option<f64> {
+    text.lines().find_map(|line| line.strip_prefix(series)?.trim().parse().ok())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_show_a_booking_through_the_saga() {
+    // A process of its own, so the counters are this test's alone.
+    let app = spawn_process().await;
+    app.create_resort(resort_body("설악 오션", 5, true)).await;
+    app.linked_employee("kim", "김휴가", 1000).await;
+    let reference = reference_in(&app.say("kim", &format!("예약 설악 오션 {} 2박", in_days(&app, 10))).await);
+    app.wait_for_status(&reference, "confirmed").await;
+
+    let scrape =
+        || async { app.http.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap() };
+    wait_until("the confirmation is counted and its event sent", || async {
+        let text = scrape().await;
+        metric(&text, "resortbot_bookings_total{state=\"confirmed\"}") == Some(1.0)
+            && metric(&text, "resortbot_messages_published_total{type=\"booking.confirmed\"}").is_some()
+    })
+    .await;
+    let text = scrape().await;
+    assert!(text.contains("# TYPE resortbot_bookings_total counter"), "{text}");
+    assert!(metric(&text, "resortbot_http_requests_total{route=\"/kakao/skill\",status=\"200\"}").unwrap() >= 3.0);
+    assert_eq!(metric(&text, "resortbot_messages_consumed_total{consumer=\"point\",type=\"point.deduct\"}"), Some(1.0));
+    assert_eq!(metric(&text, "resortbot_messages_consumed_total{consumer=\"hotel\",type=\"hotel.hold\"}"), Some(1.0));
+    assert_eq!(metric(&text, "resortbot_saga_step_seconds_count{step=\"hotel.confirmed\"}"), Some(1.0));
+    assert!(metric(&text, "resortbot_outbox_backlog").is_some(), "{text}");
+    assert_eq!(metric(&text, "resortbot_bookings_total{state=\"rejected\"}"), None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_mid_stream_exits_within_the_grace_period_and_loses_nothing() {
+    let mut app = spawn_process().await;
+    app.create_resort(resort_body("남해 별빛", 50, true)).await;
+    let mut employees = Vec::new();
+    for index in 0..8 {
+        employees.push(app.linked_employee(&format!("guest{index}"), &format!("손님{index}"), 1000).await);
+    }
+    let client = std::sync::Arc::new(Client::of(&app));
+    let mut requests = tokio::task::JoinSet::new();
+    for index in 0..8 {
+        for days in [5, 9, 13, 17, 21] {
+            let (client, night) = (client.clone(), in_days(&app, days));
+            requests.spawn(async move {
+                client.try_say(&format!("guest{index}"), &format!("예약 남해 별빛 {night} 1박")).await
+            });
+        }
+    }
+    let delay_millis = u64::from(uuid::Uuid::new_v4().as_bytes()[0]) / 4;
+    eprintln!("SIGTERM after {delay_millis} ms");
+    tokio::time::sleep(Duration::from_millis(delay_millis)).await;
+    let (clean, took) = app.terminate().await;
+    assert!(clean, "the process exits with success on SIGTERM");
+    assert!(took < GRACE_PERIOD, "it took {took:?}");
+    let mut acknowledged = Vec::new();
+    while let Some(answer) = requests.join_next().await {
+        if let Some(text) = answer.unwrap().filter(|text| text.contains("참조번호")) {
+            acknowledged.push(reference_in(&text));
+        }
+    }
+
+    let unfinished: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM booking WHERE status NOT IN ('confirmed', 'rejected')")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    eprintln!("stopped in {took:?} with {} requests acknowledged, {unfinished} sagas unfinished", acknowledged.len());
+    let app = app.restart_process().await;
+    wait_until("every saga reaches a final state", || async {
+        app.bookings().await.iter().all(|booking| booking["status"] == "confirmed")
+    })
+    .await;
+    let bookings = app.bookings().await;
+    for reference in &acknowledged {
+        assert!(bookings.iter().any(|booking| booking["reference"] == reference.as_str()), "{reference} was lost");
+    }
+    for employee in &employees {
+        let paid: i64 = bookings
+            .iter()
+            .filter(|booking| booking["employee_id"] == employee.as_str())
+            .map(|booking| booking["points"].as_i64().unwrap())
+            .sum();
+        app.wait_for_points(employee, 1000 - paid).await;
+    }
+}
