@@ -202,7 +202,8 @@ impl Consumer {
                 correlation_id = %envelope.correlation_id,
                 message_type = %envelope.message_type
             );
-            let handled = self.handler.handle(message, envelope, &mut transaction).instrument(span).await?;
+            let handled = self.handler.handle(message, envelope, &mut transaction).instrument(span.clone()).await?;
+            span.in_scope(|| tracing::debug!(caused = handled.len(), "handled"));
             for item in handled {
                 caused.push(item.message.into_envelope(
                     item.correlation_id,

@@ -227,6 +227,18 @@ pub async fn start_role(
     broker: Option<&(String, String)>,
     args: &[&str],
 ) -> (tokio::process::Child, String) {
+    start_role_with_env(directory, database_url, kakao, broker, args, &[("RUST_LOG", "warn")]).await
+}
+
+/// [`start_role`] with more environment variables (they win over the usual ones).
+pub async fn start_role_with_env(
+    directory: &std::path::Path,
+    database_url: &str,
+    kakao: &KakaoStandIn,
+    broker: Option<&(String, String)>,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> (tokio::process::Child, String) {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let config = test_config(database_url, kakao);
     let log = std::fs::OpenOptions::new().create(true).append(true).open(directory.join("resortbot.log")).unwrap();
@@ -247,7 +259,7 @@ pub async fn start_role(
         .env("SEED_DEMO", "false")
         .env("POLL_INTERVAL_MS", config.poll_interval_ms.to_string())
         .env("APPROVAL_TIMER_INTERVAL_MS", config.approval_timer_interval_ms.to_string())
-        .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
         .current_dir(directory)
         .stdout(log.try_clone().unwrap())
         .stderr(log)

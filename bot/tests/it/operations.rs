@@ -1,7 +1,11 @@
 //! What operations rely on: `/metrics` shows what happened, and SIGTERM mid-stream ends the
 //! process cleanly, well within the pod's grace period, with nothing lost.
 
-use super::helpers::{Client, in_days, reference_in, resort_body, spawn_process, wait_until};
+use super::helpers::{
+    Client, in_days, process_app, reference_in, resort_body, spawn_process, start_role_with_env, wait_until,
+};
+use super::kakao_standin::KakaoStandIn;
+use serde_json::Value;
 use std::time::Duration;
 
 /// The `terminationGracePeriodSeconds` of the manifests.
@@ -92,4 +96,36 @@ async fn sigterm_mid_stream_exits_within_the_grace_period_and_loses_nothing() {
             .sum();
         app.wait_for_points(employee, 1000 - paid).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_logs_carry_the_bookings_correlation_id_through_every_consumer() {
+    let directory = std::sync::Arc::new(tempfile::tempdir().unwrap());
+    let database_url = format!("sqlite://{}", directory.path().join("resortbot.db").display());
+    let kakao = KakaoStandIn::start().await;
+    let env = [("LOG_FORMAT", "json"), ("RUST_LOG", "info,resort_core=debug")];
+    let (child, address) = start_role_with_env(directory.path(), &database_url, &kakao, None, &[], &env).await;
+    let app = process_app(directory.clone(), database_url, kakao, child, address).await;
+    app.create_resort(resort_body("설악 오션", 5, true)).await;
+    app.linked_employee("kim", "김휴가", 1000).await;
+    let reference = reference_in(&app.say("kim", &format!("예약 설악 오션 {} 1박", in_days(&app, 10))).await);
+    let booking_id = app.wait_for_status(&reference, "confirmed").await["id"].as_str().unwrap().to_owned();
+
+    let consumers_seen = || {
+        let log = std::fs::read_to_string(directory.path().join("resortbot.log")).unwrap();
+        let lines: Vec<Value> =
+            log.lines().map(|line| serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}"))).collect();
+        let mut consumers: Vec<String> = lines
+            .iter()
+            .filter(|line| line["span"]["correlation_id"] == booking_id.as_str())
+            .filter_map(|line| line["span"]["consumer"].as_str().map(str::to_owned))
+            .collect();
+        consumers.sort();
+        consumers.dedup();
+        consumers
+    };
+    wait_until("every consumer logged the booking", || async {
+        consumers_seen() == ["booking", "hotel", "mypage", "notifier", "point"]
+    })
+    .await;
 }
