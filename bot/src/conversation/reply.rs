@@ -133,6 +133,15 @@ impl Reply {
         self.messages.iter().map(|message| message.text.as_str()).collect::<Vec<_>>().join("\n\n")
     }
 
+    /// Each message with the quick replies that go under it: the last message carries them.
+    pub fn messages_with_quick_replies(&self) -> impl Iterator<Item = (&ReplyMessage, &[Button])> {
+        let last = self.messages.len().saturating_sub(1);
+        self.messages.iter().enumerate().map(move |(index, message)| {
+            let quick: &[Button] = if index == last { &self.quick_replies } else { &[] };
+            (message, quick)
+        })
+    }
+
     /// Every button and quick reply, in order.
     pub fn all_buttons(&self) -> impl Iterator<Item = &Button> {
         self.messages

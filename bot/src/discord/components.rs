@@ -40,16 +40,7 @@ pub fn render_one(reply: &Reply) -> Outgoing {
 
 /// Each message of the reply on its own, for DMs.
 pub fn render(reply: &Reply) -> Vec<Outgoing> {
-    let last = reply.messages.len().saturating_sub(1);
-    reply
-        .messages
-        .iter()
-        .enumerate()
-        .map(|(index, message)| {
-            let quick: &[Button] = if index == last { &reply.quick_replies } else { &[] };
-            render_message(message, quick)
-        })
-        .collect()
+    reply.messages_with_quick_replies().map(|(message, quick)| render_message(message, quick)).collect()
 }
 
 fn render_message(message: &ReplyMessage, quick_replies: &[Button]) -> Outgoing {

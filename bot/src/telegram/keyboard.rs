@@ -24,12 +24,9 @@ pub struct Outgoing {
 }
 
 pub fn render(reply: &Reply) -> Vec<Outgoing> {
-    let last = reply.messages.len().saturating_sub(1);
     reply
-        .messages
-        .iter()
-        .enumerate()
-        .map(|(index, message)| {
+        .messages_with_quick_replies()
+        .map(|(message, quick_replies)| {
             let mut rows = Vec::new();
             let mut text = message.text.clone();
             if let Some(calendar) = &message.calendar {
@@ -38,9 +35,7 @@ pub fn render(reply: &Reply) -> Vec<Outgoing> {
             }
             rows.extend(pack(&message.choices));
             rows.extend(pack(&message.buttons));
-            if index == last {
-                rows.extend(pack(&reply.quick_replies));
-            }
+            rows.extend(pack(quick_replies));
             let keyboard = (!rows.is_empty()).then(|| InlineKeyboardMarkup::new(rows));
             Outgoing { text: fit(&text), keyboard }
         })

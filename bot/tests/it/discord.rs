@@ -335,14 +335,7 @@ async fn a_user_who_refuses_dms_does_not_hold_up_other_alerts() {
     app.wait_for_status(&kims, "confirmed").await;
     app.wait_for_status(&parks, "confirmed").await;
     wait_until("kim's alert is given up after the 50007", || async {
-        let failed: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM push_message WHERE platform = 'discord' AND platform_user_id = $1 AND failed_at IS NOT NULL",
-        )
-        .bind(KIM.to_string())
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-        failed == 1
+        app.failed_pushes("discord", &KIM.to_string()).await == 1
     })
     .await;
     assert!(discord.api.dms_to(KIM).is_empty());

@@ -433,6 +433,18 @@ impl TestApp {
         assert_eq!(status, 201, "{body}");
     }
 
+    /// Alerts to one chat account that the push loop gave up on.
+    pub async fn failed_pushes(&self, platform: &str, user_id: &str) -> i64 {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM push_message WHERE platform = $1 AND platform_user_id = $2 AND failed_at IS NOT NULL",
+        )
+        .bind(platform)
+        .bind(user_id)
+        .fetch_one(&self.pool)
+        .await
+        .unwrap()
+    }
+
     pub async fn points(&self, employee_id: &str) -> i64 {
         self.admin(reqwest::Method::GET, &format!("/employees/{employee_id}"), None).await.1["points"].as_i64().unwrap()
     }

@@ -350,14 +350,7 @@ async fn a_person_who_blocked_the_bot_does_not_hold_up_other_alerts() {
     telegram.api.wait_for(PARK, "예약이 확정되었습니다").await;
     app.wait_for_status(&parks, "confirmed").await;
     wait_until("kim's alert is given up after the 403", || async {
-        let failed: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM push_message WHERE platform = 'telegram' AND platform_user_id = $1 AND failed_at IS NOT NULL",
-        )
-        .bind(KIM.to_string())
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-        failed == 1
+        app.failed_pushes("telegram", &KIM.to_string()).await == 1
     })
     .await;
 }
