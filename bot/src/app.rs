@@ -200,6 +200,10 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
     };
     let mut server_shutdown = shutdown.clone();
     // A worker serves only its health endpoints.
+    if role.is_gateway() && console_enabled(&state.config) {
+        let address = listener.local_addr().context("reading the listen address")?;
+        tracing::info!("web console at http://{address}/ and the dashboard at http://{address}/dashboard");
+    }
     let routes = if role.is_gateway() { router(state) } else { health_router(state) };
     axum::serve(listener, routes)
         .with_graceful_shutdown(async move { server_shutdown.wait().await })
