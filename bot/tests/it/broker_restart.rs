@@ -162,15 +162,34 @@ async fn a_broker_restart_mid_stream_loses_nothing_and_applies_nothing_twice() {
     for employee in &employees[1..] {
         app.wait_for_points(employee, 600).await;
     }
+    // The alerts follow the saga on their own time (the notifier's subscription may still be
+    // reconnecting); each must arrive.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     for reference in references.iter().chain([&first]) {
-        let confirmations = app
-            .kakao
-            .pushes()
-            .iter()
-            .filter(|push| {
+        let told = |pushes: Vec<serde_json::Value>| {
+            pushes.iter().any(|push| {
                 super::kakao_standin::push_text(push).contains(&format!("확정되었습니다. 참조번호 {reference}"))
             })
-            .count();
-        assert!(confirmations >= 1, "{reference} was confirmed but nobody was told");
+        };
+        while !told(app.kakao.pushes()) {
+            if tokio::time::Instant::now() >= deadline {
+                let alerts: Vec<(String, Option<i64>, Option<i64>)> = sqlx::query_as(
+                    "SELECT kind, sent_at, failed_at FROM push_message WHERE booking_id = (SELECT id FROM booking WHERE reference = $1)",
+                )
+                .bind(reference)
+                .fetch_all(&app.pool)
+                .await
+                .unwrap();
+                let unpublished: Vec<(String, Option<i64>)> =
+                    sqlx::query_as("SELECT message_type, claimed_until FROM outbox_message WHERE published_at IS NULL")
+                        .fetch_all(&app.pool)
+                        .await
+                        .unwrap();
+                panic!(
+                    "{reference} was confirmed but nobody was told; its alerts: {alerts:?}; unpublished: {unpublished:?}"
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 }
