@@ -12,6 +12,10 @@
 //! | `booking.confirmed` | the employee | confirmed |
 //! | `booking.rejected` | the employee (and managers on a timeout) | why, and the refund |
 //! | `booking.cancelled` | the employee | the refund |
+//!
+//! Once a booking that waited for approval moves on, every manager's copy of the approval
+//! request that the platform can edit (Telegram, Discord) is replaced by the outcome, its
+//! buttons gone: an alert row that names the sent message in `edits_ref`.
 
 use crate::catalog;
 use crate::conversation::{Reply, render};
@@ -51,6 +55,9 @@ impl Handler for Notifier {
         let Message::Booking(booking) = message else {
             return Err(HandleError::Reject(format!("the notifier does not handle {}", envelope.message_type)));
         };
+        if booking.status != BookingStatus::AwaitingApproval {
+            self.close_approval_requests(connection, &booking).await?;
+        }
         match booking.status {
             BookingStatus::AwaitingApproval => {
                 let guest = identity::name_of(&mut *connection, booking.employee_id).await?.unwrap_or_default();
@@ -123,6 +130,54 @@ impl Handler for Notifier {
 }
 
 impl Notifier {
+    /// Queues an edit of every sent, editable approval request of the booking: the request with
+    /// its outcome, without buttons.
+    async fn close_approval_requests(
+        &self,
+        connection: &mut Connection,
+        booking: &BookingSnapshot,
+    ) -> Result<(), HandleError> {
+        let copies: Vec<(String, String, String, String)> = sqlx::query_as(
+            "SELECT platform, platform_user_id, employee_id, platform_ref FROM push_message
+             WHERE booking_id = $1 AND kind = 'approval_request' AND platform_ref IS NOT NULL",
+        )
+        .bind(booking.booking_id.to_string())
+        .fetch_all(&mut *connection)
+        .await?;
+        if copies.is_empty() {
+            return Ok(());
+        }
+        let guest = identity::name_of(&mut *connection, booking.employee_id).await?.unwrap_or_default();
+        let now = self.clock.now_millis();
+        for (platform, platform_user_id, manager, platform_ref) in copies {
+            let manager =
+                EmployeeId::parse(&manager).ok_or_else(|| HandleError::Reject(format!("bad employee id {manager}")))?;
+            let (chosen, accounts) = identity::accounts_of(connection, manager).await?;
+            let hint = accounts
+                .iter()
+                .find(|account| account.platform.as_str() == platform && account.platform_user_id == platform_user_id)
+                .and_then(|account| account.locale_hint);
+            let locale = chosen.or(hint).unwrap_or_default();
+            let body = serde_json::to_string(&Reply::text(approval_outcome(locale, &guest, booking, now)))
+                .expect("a reply serializes");
+            sqlx::query(
+                "INSERT INTO push_message (id, platform, platform_user_id, employee_id, booking_id, kind, body, attempts, next_attempt_at, edits_ref, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, 'approval_closed', $6, 0, $7, $8, $7, $7)",
+            )
+            .bind(MessageId::new().to_string())
+            .bind(&platform)
+            .bind(&platform_user_id)
+            .bind(manager.to_string())
+            .bind(booking.booking_id.to_string())
+            .bind(body)
+            .bind(now)
+            .bind(&platform_ref)
+            .execute(&mut *connection)
+            .await?;
+        }
+        Ok(())
+    }
+
     /// Queues one alert per chat account of `recipient`, each in that account's language.
     async fn tell(
         &self,
@@ -157,6 +212,34 @@ impl Notifier {
         }
         Ok(())
     }
+}
+
+/// An approval request as it reads once the booking moved on: who decided, or what happened.
+fn approval_outcome(locale: Locale, guest: &str, booking: &BookingSnapshot, now: i64) -> String {
+    let stay = render::stay_line(locale, &booking.resort_name, booking.check_in, booking.nights, booking.points);
+    let mut args = vec![
+        text_arg("guest", guest.to_owned()),
+        text_arg("reference", booking.reference.clone()),
+        text_arg("stay", stay),
+        text_arg("time", render::korean_time(now)),
+    ];
+    let decided = match (booking.status, booking.reason, &booking.decided_by) {
+        (BookingStatus::Confirmed, _, Some(manager)) => Some(("decision-approved", manager)),
+        (BookingStatus::Rejected, Some(RejectReason::ManagerRejected), Some(manager)) => {
+            Some(("decision-rejected", manager))
+        }
+        _ => None,
+    };
+    if let Some((id, manager)) = decided {
+        args.push(text_arg("manager", manager.clone()));
+        return locale.text_with(id, &args);
+    }
+    let mut status = render::status(locale, booking.status);
+    if let Some(reason) = booking.reason {
+        status = format!("{status} ({})", render::reason(locale, reason));
+    }
+    args.push(text_arg("status", status));
+    locale.text_with("approval-closed", &args)
 }
 
 fn employee_text(locale: Locale, id: &str, booking: &BookingSnapshot, refund: i64) -> String {

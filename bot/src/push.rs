@@ -37,11 +37,16 @@ pub struct Push {
     pub booking_id: Option<String>,
     pub kind: String,
     pub reply: Reply,
+    /// The sent message this alert replaces (a reference the platform's pusher returned),
+    /// instead of sending a new one.
+    pub edits: Option<String>,
 }
 
 #[async_trait]
 pub trait Pusher: Send + Sync + 'static {
-    async fn push(&self, push: &Push) -> Result<(), PushError>;
+    /// Sends the alert (or makes the edit); returns the platform's reference to the message
+    /// sent, where the platform can edit messages later.
+    async fn push(&self, push: &Push) -> Result<Option<String>, PushError>;
 }
 
 /// Wakes the push loop when the notifier committed new rows.
@@ -89,7 +94,14 @@ impl PushLoop {
         let outcomes = futures::future::join_all(due.into_iter().map(|due| self.send(due))).await;
         let mut sent = Vec::new();
         for outcome in outcomes {
-            if let Some(id) = outcome? {
+            if let Some((id, platform_ref)) = outcome? {
+                if let Some(platform_ref) = platform_ref {
+                    sqlx::query("UPDATE push_message SET platform_ref = $2 WHERE id = $1")
+                        .bind(&id)
+                        .bind(platform_ref)
+                        .execute(&self.pool)
+                        .await?;
+                }
                 sent.push(id);
             }
         }
@@ -113,7 +125,7 @@ impl PushLoop {
 
     async fn due(&self) -> Result<Vec<Due>, sqlx::Error> {
         let rows = sqlx::query(
-            "SELECT id, platform, platform_user_id, booking_id, kind, body, attempts FROM push_message
+            "SELECT id, platform, platform_user_id, booking_id, kind, body, attempts, edits_ref FROM push_message
              WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT $2",
         )
         .bind(self.clock.now_millis())
@@ -137,15 +149,16 @@ impl PushLoop {
                     booking_id: row.try_get("booking_id")?,
                     kind: row.try_get("kind")?,
                     reply,
+                    edits: row.try_get("edits_ref")?,
                 },
             });
         }
         Ok(due)
     }
 
-    /// Sends one alert; returns its id when the platform took it (marked by the caller), and
-    /// records a failure itself.
-    async fn send(&self, due: Due) -> Result<Option<String>, sqlx::Error> {
+    /// Sends one alert; returns its id and the platform's reference when the platform took it
+    /// (marked by the caller), and records a failure itself.
+    async fn send(&self, due: Due) -> Result<Option<(String, Option<String>)>, sqlx::Error> {
         let pusher = Platform::parse(&due.platform).and_then(|platform| self.pushers.get(&platform));
         let outcome = match pusher {
             Some(pusher) => pusher.push(&due.push).await,
@@ -153,7 +166,7 @@ impl PushLoop {
         };
         let now = self.clock.now_millis();
         match outcome {
-            Ok(()) => return Ok(Some(due.id)),
+            Ok(platform_ref) => return Ok(Some((due.id, platform_ref))),
             Err(PushError::Transient(error)) if due.attempts + 1 < MAX_ATTEMPTS => {
                 let delay_millis = 500 * (1_i64 << due.attempts.clamp(0, 10));
                 tracing::warn!(push_id = %due.id, %error, attempt = due.attempts + 1, "push failed; will retry");

@@ -120,6 +120,9 @@ pending-title = { $count ->
    *[other] { $count } requests are waiting
 }
 pending-none = No requests are waiting for you.
+approval-closed =
+    { $guest } · { $reference } · { $stay }
+    Done: { $status } ({ $time })
 decision-approved =
     { $guest } · { $reference } · { $stay }
     ✅ Approved by { $manager } ({ $time }).

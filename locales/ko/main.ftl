@@ -98,6 +98,9 @@ approval-request =
     { $deadline }까지 결정해 주세요.
 pending-title = 승인을 기다리는 요청 { $count }건
 pending-none = 승인을 기다리는 요청이 없습니다.
+approval-closed =
+    { $guest }님 · { $reference } · { $stay }
+    처리됨: { $status } ({ $time })
 decision-approved =
     { $guest }님 · { $reference } · { $stay }
     ✅ { $manager }님이 승인했습니다 ({ $time }).

@@ -3,11 +3,14 @@
 //! A user who does not accept DMs from the bot (403, Discord code 50007) cannot get this alert
 //! however often it is tried: it is marked failed at once and logged, and the other alerts go
 //! on. Rate limits, server errors and network trouble are retried by the push loop.
+//!
+//! A sent alert's reference is `channel:message`; an alert that edits one replaces its
+//! content and removes its components.
 
 use super::components;
 use crate::push::{Push, PushError, Pusher};
 use async_trait::async_trait;
-use serenity::all::{Builder, CreateMessage, Http, UserId};
+use serenity::all::{Builder, ChannelId, CreateMessage, EditMessage, Http, MessageId, UserId};
 use std::sync::Arc;
 
 /// Discord's code for "Cannot send messages to this user".
@@ -19,7 +22,10 @@ pub struct DiscordPusher {
 
 #[async_trait]
 impl Pusher for DiscordPusher {
-    async fn push(&self, push: &Push) -> Result<(), PushError> {
+    async fn push(&self, push: &Push) -> Result<Option<String>, PushError> {
+        if let Some(sent) = &push.edits {
+            return self.replace(sent, push).await.map(|()| None);
+        }
         let user: u64 = push
             .platform_user_id
             .parse()
@@ -27,11 +33,29 @@ impl Pusher for DiscordPusher {
             .filter(|id| *id != 0)
             .ok_or_else(|| PushError::Permanent(format!("not a discord user id: {}", push.platform_user_id)))?;
         let channel = UserId::new(user).create_dm_channel(&self.http).await.map_err(classify)?;
+        let mut first = None;
         for message in components::render(&push.reply) {
             let create = CreateMessage::new().content(message.content).components(message.rows);
-            create.execute(&self.http, (channel.id, None)).await.map_err(classify)?;
+            let sent = create.execute(&self.http, (channel.id, None)).await.map_err(classify)?;
+            first.get_or_insert(format!("{}:{}", sent.channel_id, sent.id));
         }
-        Ok(())
+        Ok(first)
+    }
+}
+
+impl DiscordPusher {
+    /// Replaces the content of a sent DM with the alert's, without components.
+    async fn replace(&self, sent: &str, push: &Push) -> Result<(), PushError> {
+        let id = |text: &str| text.parse::<u64>().ok().filter(|id| *id != 0);
+        let reference = sent
+            .split_once(':')
+            .and_then(|(channel, message)| Some((ChannelId::new(id(channel)?), MessageId::new(id(message)?))));
+        let Some((channel, message)) = reference else {
+            return Err(PushError::Permanent(format!("not a discord message reference: {sent}")));
+        };
+        let content = components::render_one(&push.reply).content;
+        let edit = EditMessage::new().content(content).components(Vec::new());
+        channel.edit_message(&self.http, message, edit).await.map(drop).map_err(classify)
     }
 }
 

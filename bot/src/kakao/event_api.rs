@@ -35,7 +35,7 @@ impl KakaoEventApi {
 
 #[async_trait]
 impl Pusher for KakaoEventApi {
-    async fn push(&self, push: &Push) -> Result<(), PushError> {
+    async fn push(&self, push: &Push) -> Result<Option<String>, PushError> {
         let buttons: Vec<_> =
             push.reply.all_buttons().map(|button| json!({ "label": button.label, "press": button.press })).collect();
         let body = json!({
@@ -62,7 +62,8 @@ impl Pusher for KakaoEventApi {
         let answer: serde_json::Value =
             response.json().await.map_err(|error| PushError::Transient(error.to_string()))?;
         match answer.get("status").and_then(|status| status.as_str()) {
-            Some("SUCCESS") => Ok(()),
+            // The Event API cannot edit what it sent: no reference to keep.
+            Some("SUCCESS") => Ok(None),
             other => Err(PushError::Permanent(format!("Event API status {other:?}"))),
         }
     }

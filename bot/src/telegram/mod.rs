@@ -231,13 +231,13 @@ impl Telegram {
     }
 }
 
-/// Sends one message.
-pub async fn send(bot: &Bot, chat_id: ChatId, message: &Outgoing) -> Result<(), RequestError> {
+/// Sends one message; returns it as Telegram has it.
+pub async fn send(bot: &Bot, chat_id: ChatId, message: &Outgoing) -> Result<Message, RequestError> {
     let mut request = bot.send_message(chat_id, message.text.clone());
     if let Some(keyboard) = &message.keyboard {
         request = request.reply_markup(keyboard.clone());
     }
-    request.await.map(drop)
+    request.await
 }
 
 fn chat_user(from: &teloxide::types::User) -> ChatUser {

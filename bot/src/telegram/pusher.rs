@@ -4,11 +4,15 @@
 //! A person who blocked the bot, deleted their account or never started it gets a 403: that is
 //! permanent for this alert, which is marked failed at once so it does not hold up the others.
 //! Flood control (429) and network trouble are transient and retried by the push loop.
+//!
+//! A sent alert's reference is `chat:message`; an alert that edits one replaces its text and
+//! removes its buttons.
 
 use super::keyboard;
 use crate::push::{Push, PushError, Pusher};
 use async_trait::async_trait;
 use teloxide::prelude::*;
+use teloxide::types::MessageId;
 use teloxide::{ApiError, RequestError};
 
 pub struct TelegramPusher {
@@ -17,15 +21,36 @@ pub struct TelegramPusher {
 
 #[async_trait]
 impl Pusher for TelegramPusher {
-    async fn push(&self, push: &Push) -> Result<(), PushError> {
+    async fn push(&self, push: &Push) -> Result<Option<String>, PushError> {
+        if let Some(sent) = &push.edits {
+            return self.replace(sent, push).await.map(|()| None);
+        }
         let chat_id: i64 = push
             .platform_user_id
             .parse()
             .map_err(|_| PushError::Permanent(format!("not a telegram user id: {}", push.platform_user_id)))?;
+        let mut first = None;
         for message in keyboard::render(&push.reply) {
-            super::send(&self.bot, ChatId(chat_id), &message).await.map_err(classify)?;
+            let sent = super::send(&self.bot, ChatId(chat_id), &message).await.map_err(classify)?;
+            first.get_or_insert(format!("{}:{}", sent.chat.id.0, sent.id.0));
         }
-        Ok(())
+        Ok(first)
+    }
+}
+
+impl TelegramPusher {
+    /// Replaces the text of a sent message with the alert's, without buttons.
+    async fn replace(&self, sent: &str, push: &Push) -> Result<(), PushError> {
+        let reference =
+            sent.split_once(':').and_then(|(chat, message)| Some((chat.parse().ok()?, message.parse().ok()?)));
+        let Some((chat, message)) = reference else {
+            return Err(PushError::Permanent(format!("not a telegram message reference: {sent}")));
+        };
+        let text = keyboard::render(&push.reply).into_iter().next().map(|message| message.text).unwrap_or_default();
+        match self.bot.edit_message_text(ChatId(chat), MessageId(message), text).await {
+            Ok(_) | Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(()),
+            Err(error) => Err(classify(error)),
+        }
     }
 }
 

@@ -393,3 +393,40 @@ async fn a_turn_that_cannot_answer_in_time_is_deferred_and_then_completed() {
     let completed = &discord.api.calls(&edit)[0];
     assert!(completed["content"].as_str().unwrap().contains("느림보님, 계정이 연결되었습니다"), "{completed}");
 }
+
+#[tokio::test]
+async fn once_one_manager_decides_every_managers_dm_shows_it_without_buttons() {
+    let discord = spawn().await;
+    let app = &discord.app;
+    let resort = app.create_resort(resort_body("제주 바람", 3, false)).await;
+    discord.employee(KIM, "김휴가", 1000).await;
+    for (user, name) in [(LEE, "이매니저"), (PARK, "박매니저")] {
+        let manager = discord.employee(user, name, 0).await;
+        app.make_manager(&resort, &manager).await;
+    }
+    let reference = book_through_components(&discord, KIM, "제주 바람", 2).await;
+    let request = discord.api.wait_for_dm(LEE, &reference).await;
+    discord.api.wait_for_dm(PARK, &reference).await;
+    wait_until("the requests' references are kept", || async {
+        let kept: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM push_message WHERE kind = 'approval_request' AND platform_ref IS NOT NULL",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        kept == 2
+    })
+    .await;
+
+    let rejected = discord.press(LEE, &request, &button(&request, "거절")).await;
+    assert_eq!(rejected["type"], 7);
+    app.wait_for_status(&reference, "rejected").await;
+    wait_until("the other manager's DM shows the decision", || async {
+        discord.api.dms_to(PARK).iter().any(|dm| {
+            dm["content"].as_str().unwrap_or_default().contains("❌ 이매니저님이 거절했습니다")
+                && dm["components"] == json!([])
+        })
+    })
+    .await;
+    assert!(discord.api.violations().is_empty(), "{:?}", discord.api.violations());
+}

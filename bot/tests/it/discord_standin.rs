@@ -46,6 +46,7 @@ impl DiscordStandIn {
             .route("/api/v10/applications/{app}/guilds/{guild}/commands", put(register_guild))
             .route("/api/v10/users/@me/channels", post(open_dm))
             .route("/api/v10/channels/{channel}/messages", post(send_message))
+            .route("/api/v10/channels/{channel}/messages/{message}", patch(edit_message))
             .route("/api/v10/webhooks/{app}/{token}", post(follow_up))
             .route("/api/v10/webhooks/{app}/{token}/messages/@original", patch(edit_original))
             .with_state(stand_in.clone());
@@ -195,6 +196,29 @@ async fn send_message(
     let message = stand_in.message(channel, &body);
     stand_in.dms.lock().unwrap().push((user, message.clone()));
     (StatusCode::OK, Json(message))
+}
+
+/// Edits a DM in place, as the client would show it afterwards.
+async fn edit_message(
+    State(stand_in): State<DiscordStandIn>,
+    Path((channel, message)): Path<(u64, u64)>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Reply {
+    if let Some(refusal) = stand_in.record(format!("PATCH /channels/{channel}/messages/{message}"), &headers, &body) {
+        return refusal;
+    }
+    let mut dms = stand_in.dms.lock().unwrap();
+    let id = message.to_string();
+    let Some((_, stored)) = dms.iter_mut().find(|(_, stored)| stored["id"].as_str() == Some(id.as_str())) else {
+        return (StatusCode::NOT_FOUND, Json(json!({ "code": 10008, "message": "Unknown Message" })));
+    };
+    for field in ["content", "components"] {
+        if let Some(value) = body.get(field) {
+            stored[field] = value.clone();
+        }
+    }
+    (StatusCode::OK, Json(stored.clone()))
 }
 
 async fn follow_up(

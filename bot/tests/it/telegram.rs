@@ -376,3 +376,39 @@ async fn long_polling_serves_the_same_conversation() {
     assert_eq!(telegram.api.chat(KIM).len(), 2, "each update was handled once");
     assert!(telegram.api.calls("setwebhook").is_empty());
 }
+
+#[tokio::test]
+async fn once_one_manager_decides_every_managers_copy_shows_it_without_buttons() {
+    let telegram = spawn(true).await;
+    let app = &telegram.app;
+    let resort = app.create_resort(resort_body("제주 바람", 3, false)).await;
+    telegram.employee(KIM, "김휴가", 1000).await;
+    for (user, name) in [(LEE, "이매니저"), (PARK, "박매니저")] {
+        let manager = telegram.employee(user, name, 0).await;
+        app.make_manager(&resort, &manager).await;
+    }
+    let reference =
+        reference_in(&text(&telegram.say_last(KIM, &format!("예약 제주 바람 {} 1박", in_days(app, 20))).await));
+    let lees = telegram.api.wait_for(LEE, &reference).await;
+    let parks = telegram.api.wait_for(PARK, &reference).await;
+    assert!(!buttons(&parks).is_empty());
+    wait_until("the requests' references are kept", || async {
+        let kept: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM push_message WHERE kind = 'approval_request' AND platform_ref IS NOT NULL",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        kept == 2
+    })
+    .await;
+
+    telegram.press_button(LEE, &lees, "승인").await;
+    app.wait_for_status(&reference, "confirmed").await;
+    wait_until("the other manager's copy shows the decision", || async {
+        let copy = telegram.api.message(PARK, parks["message_id"].as_i64().unwrap());
+        text(&copy).contains("✅ 이매니저님이 승인했습니다") && copy.get("reply_markup").is_none()
+    })
+    .await;
+    assert!(text(&telegram.api.message(PARK, parks["message_id"].as_i64().unwrap())).contains(&reference));
+}
