@@ -46,15 +46,17 @@ pub struct Discord {
 impl Discord {
     /// The adapter for the configured application, or `None` when Discord is not configured.
     pub fn from_config(config: &Config, conversation: Conversation) -> anyhow::Result<Option<Self>> {
-        let token = config.discord_bot_token.as_ref().filter(|token| !token.expose().is_empty());
-        let public_key = config.discord_public_key.as_deref().filter(|key| !key.is_empty());
-        let (token, application_id, public_key) = match (token, config.discord_application_id, public_key) {
-            (None, None, None) => return Ok(None),
-            (Some(token), Some(application_id), Some(public_key)) => (token, application_id, public_key),
-            _ => {
-                anyhow::bail!("Discord needs DISCORD_BOT_TOKEN, DISCORD_APPLICATION_ID and DISCORD_PUBLIC_KEY together")
-            }
-        };
+        let public_key = config.discord_public_key.as_deref();
+        let (token, application_id, public_key) =
+            match (&config.discord_bot_token, config.discord_application_id, public_key) {
+                (None, None, None) => return Ok(None),
+                (Some(token), Some(application_id), Some(public_key)) => (token, application_id, public_key),
+                _ => {
+                    anyhow::bail!(
+                        "Discord needs DISCORD_BOT_TOKEN, DISCORD_APPLICATION_ID and DISCORD_PUBLIC_KEY together"
+                    )
+                }
+            };
         let verifier = Verifier::try_new(parse_public_key(public_key)?)
             .map_err(|_| anyhow::anyhow!("DISCORD_PUBLIC_KEY is not an Ed25519 public key"))?;
         Ok(Some(Self {

@@ -52,8 +52,7 @@ pub struct Telegram {
 impl Telegram {
     /// The adapter for the configured bot, or `None` when no token is set.
     pub fn from_config(config: &Config, conversation: Conversation) -> anyhow::Result<Option<Self>> {
-        // An empty value (a blank line in `.env`) means unset.
-        let Some(token) = config.telegram_bot_token.as_ref().filter(|token| !token.expose().is_empty()) else {
+        let Some(token) = &config.telegram_bot_token else {
             return Ok(None);
         };
         let api_url = reqwest::Url::parse(config.telegram_api_url.trim_end_matches('/'))
@@ -61,12 +60,10 @@ impl Telegram {
         let webhook_url = config
             .telegram_webhook_url
             .as_deref()
-            .filter(|url| !url.is_empty())
             .map(reqwest::Url::parse)
             .transpose()
             .context("TELEGRAM_WEBHOOK_URL is not a URL")?;
-        let configured_secret = config.telegram_webhook_secret.as_ref().filter(|secret| !secret.expose().is_empty());
-        let webhook_secret = match (configured_secret, &webhook_url) {
+        let webhook_secret = match (&config.telegram_webhook_secret, &webhook_url) {
             (Some(secret), _) => Some(secret.clone()),
             // Registered with setWebhook at start, so Telegram learns it from us.
             (None, Some(_)) => Some(Secret::new(uuid::Uuid::new_v4().simple().to_string())),

@@ -147,11 +147,7 @@ async fn a_broker_restart_mid_stream_loses_nothing_and_applies_nothing_twice() {
         }
         if tokio::time::Instant::now() >= deadline {
             let (_, dead_letters) = app.admin(reqwest::Method::GET, "/dead-letters", None).await;
-            let unpublished: Vec<(String, Option<i64>)> =
-                sqlx::query_as("SELECT message_type, claimed_until FROM outbox_message WHERE published_at IS NULL")
-                    .fetch_all(&app.pool)
-                    .await
-                    .unwrap();
+            let unpublished = unpublished(&app.pool).await;
             panic!(
                 "not every booking was confirmed: {bookings:#?}\ndead letters: {dead_letters:#}\nunpublished: {unpublished:?}"
             );
@@ -180,11 +176,7 @@ async fn a_broker_restart_mid_stream_loses_nothing_and_applies_nothing_twice() {
                 .fetch_all(&app.pool)
                 .await
                 .unwrap();
-                let unpublished: Vec<(String, Option<i64>)> =
-                    sqlx::query_as("SELECT message_type, claimed_until FROM outbox_message WHERE published_at IS NULL")
-                        .fetch_all(&app.pool)
-                        .await
-                        .unwrap();
+                let unpublished = unpublished(&app.pool).await;
                 panic!(
                     "{reference} was confirmed but nobody was told; its alerts: {alerts:?}; unpublished: {unpublished:?}"
                 );
@@ -192,4 +184,12 @@ async fn a_broker_restart_mid_stream_loses_nothing_and_applies_nothing_twice() {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
+}
+
+/// The outbox rows not published yet, with their claims: where a lost message would be.
+async fn unpublished(pool: &resort_core::db::Pool) -> Vec<(String, Option<i64>)> {
+    sqlx::query_as("SELECT message_type, claimed_until FROM outbox_message WHERE published_at IS NULL")
+        .fetch_all(pool)
+        .await
+        .unwrap()
 }

@@ -407,16 +407,7 @@ async fn once_one_manager_decides_every_managers_dm_shows_it_without_buttons() {
     let reference = book_through_components(&discord, KIM, "제주 바람", 2).await;
     let request = discord.api.wait_for_dm(LEE, &reference).await;
     discord.api.wait_for_dm(PARK, &reference).await;
-    wait_until("the requests' references are kept", || async {
-        let kept: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM push_message WHERE kind = 'approval_request' AND platform_ref IS NOT NULL",
-        )
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-        kept == 2
-    })
-    .await;
+    wait_until("the requests' references are kept", || async { app.editable_approval_requests().await == 2 }).await;
 
     let rejected = discord.press(LEE, &request, &button(&request, "거절")).await;
     assert_eq!(rejected["type"], 7);

@@ -433,6 +433,16 @@ impl TestApp {
         assert_eq!(status, 201, "{body}");
     }
 
+    /// Approval requests whose sent message the platform's reference was kept for.
+    pub async fn editable_approval_requests(&self) -> i64 {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM push_message WHERE kind = 'approval_request' AND platform_ref IS NOT NULL",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .unwrap()
+    }
+
     /// Alerts to one chat account that the push loop gave up on.
     pub async fn failed_pushes(&self, platform: &str, user_id: &str) -> i64 {
         sqlx::query_scalar(

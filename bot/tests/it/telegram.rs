@@ -392,16 +392,7 @@ async fn once_one_manager_decides_every_managers_copy_shows_it_without_buttons()
     let lees = telegram.api.wait_for(LEE, &reference).await;
     let parks = telegram.api.wait_for(PARK, &reference).await;
     assert!(!buttons(&parks).is_empty());
-    wait_until("the requests' references are kept", || async {
-        let kept: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM push_message WHERE kind = 'approval_request' AND platform_ref IS NOT NULL",
-        )
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-        kept == 2
-    })
-    .await;
+    wait_until("the requests' references are kept", || async { app.editable_approval_requests().await == 2 }).await;
 
     telegram.press_button(LEE, &lees, "승인").await;
     app.wait_for_status(&reference, "confirmed").await;
