@@ -94,6 +94,9 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
         anyhow::bail!("a single role reaches the others only through RabbitMQ: set AMQP_URL (or run `resortbot all`)");
     }
     let pool = db::connect_and_migrate(&config.database_url).await.context("opening the database")?;
+    if role.is_gateway() {
+        crate::booking::claim_nights_of_older_bookings(&pool).await.context("claiming the nights of older bookings")?;
+    }
     if config.seed_demo && role.is_gateway() {
         seed::seed_if_empty(&pool, &clock, listener.local_addr().context("reading the listen address")?)
             .await

@@ -88,6 +88,20 @@ pub enum RequestError {
     Database(#[from] sqlx::Error),
 }
 
+/// Why inserting a new booking failed.
+#[derive(Debug)]
+enum InsertError {
+    /// One of its nights belongs to another active booking of the same employee.
+    NightTaken,
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for InsertError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Database(error)
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum CancelError {
     #[error("no such booking")]
@@ -169,7 +183,69 @@ pub async fn save_transition(connection: &mut Connection, booking: &Booking, now
     .execute(&mut *connection)
     .await?
     .rows_affected();
+    if updated == 1 && !booking.status.is_active() {
+        release_nights(connection, booking.id).await?;
+    }
     Ok(updated == 1)
+}
+
+/// Takes the booking's nights for its employee (one `booking_night` row each, one statement);
+/// a unique violation means another active booking of the employee has one of them.
+async fn claim_nights(connection: &mut Connection, booking: &Booking) -> Result<(), sqlx::Error> {
+    let nights: Vec<NaiveDate> = booking.stay().nights().collect();
+    let rows: Vec<String> = (0..nights.len()).map(|index| format!("($1, ${}, $2, $3, $3)", index + 4)).collect();
+    let sql = format!(
+        "INSERT INTO booking_night (employee_id, night, booking_id, created_at, updated_at) VALUES {}",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(booking.employee_id.to_string())
+        .bind(booking.id.to_string())
+        .bind(booking.created_at);
+    for night in nights {
+        query = query.bind(night.to_string());
+    }
+    query.execute(&mut *connection).await?;
+    Ok(())
+}
+
+/// Frees the nights of a booking that no longer holds them (rejected or cancelled).
+async fn release_nights(connection: &mut Connection, booking_id: BookingId) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM booking_night WHERE booking_id = $1")
+        .bind(booking_id.to_string())
+        .execute(&mut *connection)
+        .await?;
+    Ok(())
+}
+
+/// Gives every active booking made before `booking_night` existed its nights, so the rule holds
+/// for them too. Idempotent; run by the booking side at start.
+pub async fn claim_nights_of_older_bookings(pool: &Pool) -> Result<u64, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM booking b WHERE status NOT IN ('rejected', 'cancelled')
+         AND NOT EXISTS (SELECT 1 FROM booking_night n WHERE n.booking_id = b.id)"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?;
+    let mut claimed = 0;
+    for booking in rows.iter().map(from_row) {
+        let booking = booking?;
+        let mut transaction = pool.begin().await?;
+        for night in booking.stay().nights() {
+            claimed += sqlx::query(
+                "INSERT INTO booking_night (employee_id, night, booking_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+                 ON CONFLICT (employee_id, night) DO NOTHING",
+            )
+            .bind(booking.employee_id.to_string())
+            .bind(night.to_string())
+            .bind(booking.id.to_string())
+            .bind(booking.created_at)
+            .execute(&mut *transaction)
+            .await?
+            .rows_affected();
+        }
+        transaction.commit().await?;
+    }
+    Ok(claimed)
 }
 
 pub async fn record_step(
@@ -227,11 +303,6 @@ impl BookingDesk {
             return Ok(existing);
         }
         let stay = Stay::new(check_in, nights, self.clock.today(), resort.max_nights)?;
-        if let Some(overlapping) =
-            self.active_of(employee_id).await?.into_iter().find(|booking| overlaps(&booking.stay(), &stay))
-        {
-            return Err(RequestError::Overlap(overlapping.reference));
-        }
         let now = self.clock.now_millis();
         let mut booking = Booking {
             id: BookingId::new(),
@@ -252,24 +323,41 @@ impl BookingDesk {
             created_at: now,
             updated_at: now,
         };
-        // A reference collision is rare (one in a billion per pair); draw again a few times.
+        // A reference collision is rare (one in a billion per pair); draw again a few times. A
+        // night taken by another active booking of the employee is the overlap refusal, unless
+        // that booking went away meanwhile, when the insert is simply tried again.
         for _ in 0..5 {
             match self.insert(&booking, idempotency_key).await {
                 Ok(()) => return Ok(booking),
-                Err(error) if db::is_unique_violation(&error) => {
+                Err(InsertError::NightTaken) => {
+                    if let Some(existing) = self.by_idempotency_key(idempotency_key).await? {
+                        return Ok(existing);
+                    }
+                    if let Some(reference) = self.holder_of_nights(employee_id, &stay).await? {
+                        return Err(RequestError::Overlap(reference));
+                    }
+                }
+                Err(InsertError::Database(error)) if db::is_unique_violation(&error) => {
                     if let Some(existing) = self.by_idempotency_key(idempotency_key).await? {
                         return Ok(existing);
                     }
                     booking.reference = reference::generate();
                 }
-                Err(error) => return Err(error.into()),
+                Err(InsertError::Database(error)) => return Err(error.into()),
             }
         }
         Err(RequestError::Database(sqlx::Error::Protocol("could not draw a unique booking reference".into())))
     }
 
-    async fn insert(&self, booking: &Booking, idempotency_key: Option<&str>) -> Result<(), sqlx::Error> {
+    /// Inserts the booking with its nights, its first step and its first messages in one
+    /// transaction. The nights go first, so a night taken by the same employee is told apart
+    /// from the booking's own unique keys.
+    async fn insert(&self, booking: &Booking, idempotency_key: Option<&str>) -> Result<(), InsertError> {
         let mut transaction = self.pool.begin().await?;
+        match claim_nights(&mut transaction, booking).await {
+            Err(error) if db::is_unique_violation(&error) => return Err(InsertError::NightTaken),
+            other => other?,
+        }
         sqlx::query(
             "INSERT INTO booking (id, reference, employee_id, resort_id, resort_name, check_in, nights, points, status, idempotency_key, version, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
@@ -299,6 +387,19 @@ impl BookingDesk {
         transaction.commit().await?;
         self.outbox_signal.notify();
         Ok(())
+    }
+
+    /// The reference of the employee's active booking that holds one of the stay's nights.
+    async fn holder_of_nights(&self, employee_id: EmployeeId, stay: &Stay) -> Result<Option<String>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT b.reference FROM booking_night n JOIN booking b ON b.id = n.booking_id
+             WHERE n.employee_id = $1 AND n.night >= $2 AND n.night < $3 ORDER BY n.night LIMIT 1",
+        )
+        .bind(employee_id.to_string())
+        .bind(stay.check_in.to_string())
+        .bind(stay.check_out().to_string())
+        .fetch_optional(&self.pool)
+        .await
     }
 
     pub async fn by_idempotency_key(&self, key: Option<&str>) -> Result<Option<Booking>, sqlx::Error> {
@@ -496,8 +597,4 @@ impl BookingDesk {
 
 fn prefixed(alias: &str) -> String {
     COLUMNS.split(", ").map(|column| format!("{alias}.{column}")).collect::<Vec<_>>().join(", ")
-}
-
-fn overlaps(a: &Stay, b: &Stay) -> bool {
-    a.check_in < b.check_out() && b.check_in < a.check_out()
 }

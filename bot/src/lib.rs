@@ -24,6 +24,7 @@ pub mod kakao;
 pub mod loadgen;
 pub mod notifier;
 pub mod push;
+pub mod replay;
 pub mod saga;
 pub mod seed;
 pub mod telegram;

@@ -1,7 +1,8 @@
 //! The web console and the dashboard in a real browser: the app with its demo data on port 0,
 //! and `tests/browser/console.test.mjs` (node's test runner, playwright-core driving Debian's
 //! headless Chromium) against it. `scripts/browser.sh` installs what is missing first.
-//! Screenshots go to `target/browser-artifacts/`.
+//! Screenshots go to `target/browser-artifacts/`. The app runs on a manual clock set to a fixed
+//! day (`APP_TODAY` tells the script which), so no assertion depends on the real date.
 
 #[path = "it/helpers.rs"]
 #[allow(dead_code)]
@@ -20,7 +21,11 @@ async fn the_console_and_dashboard_work_in_headless_chromium() {
     let installed = Command::new("bash").arg(workspace.join("scripts/browser.sh")).status().unwrap();
     assert!(installed.success(), "scripts/browser.sh could not provide Chromium and playwright-core");
 
-    let app = helpers::spawn_app_with(|config| {
+    // The app's calendar is fixed, so what the pages show does not depend on today's date: a
+    // Thursday in the middle of a month, 10:00 in Korea.
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 10).unwrap();
+    let start = today.and_hms_opt(1, 0, 0).unwrap().and_utc();
+    let app = helpers::spawn_app_at(start, |config| {
         config.seed_demo = true;
         config.console_enabled = Some(true);
     })
@@ -33,6 +38,7 @@ async fn the_console_and_dashboard_work_in_headless_chromium() {
         .arg(&script)
         .env("APP_URL", &app.address)
         .env("ADMIN_TOKEN", helpers::ADMIN_TOKEN)
+        .env("APP_TODAY", today.to_string())
         .env("ARTIFACTS", &artifacts)
         .output()
         .await

@@ -20,13 +20,24 @@ pub enum StayError {
     NoNights,
     #[error("the resort allows at most {max} nights")]
     TooManyNights { max: u32 },
+    #[error("check-in is after the last bookable day {last}")]
+    TooFarAhead { last: NaiveDate },
 }
 
+/// How far ahead a check-in may lie. Every date the product accepts is bounded by it, so no
+/// arithmetic on a stay's nights can leave chrono's range whatever a person types.
+pub const MAX_DAYS_AHEAD: u64 = 365;
+
 impl Stay {
-    /// Validates a stay against today's date and the resort's longest allowed stay.
+    /// Validates a stay against today's date, the furthest bookable day and the resort's longest
+    /// allowed stay.
     pub fn new(check_in: NaiveDate, nights: u32, today: NaiveDate, max_nights: u32) -> Result<Self, StayError> {
         if check_in < today {
             return Err(StayError::CheckInPast);
+        }
+        let last = last_bookable_day(today);
+        if check_in > last {
+            return Err(StayError::TooFarAhead { last });
         }
         if nights == 0 {
             return Err(StayError::NoNights);
@@ -37,14 +48,22 @@ impl Stay {
         Ok(Self { check_in, nights })
     }
 
-    /// Each night of the stay, by the date the night starts.
+    /// Each night of the stay, by the date the night starts. A stay read back from a message or
+    /// a row was validated when it was made; should one lie at the end of the calendar anyway,
+    /// its nights stop there rather than panic.
     pub fn nights(&self) -> impl Iterator<Item = NaiveDate> + '_ {
-        (0..self.nights).map(|offset| self.check_in + Days::new(u64::from(offset)))
+        (0..self.nights).map_while(|offset| self.check_in.checked_add_days(Days::new(u64::from(offset))))
     }
 
+    /// The morning after the last night (the end of chrono's calendar at most).
     pub fn check_out(&self) -> NaiveDate {
-        self.check_in + Days::new(u64::from(self.nights))
+        self.check_in.checked_add_days(Days::new(u64::from(self.nights))).unwrap_or(NaiveDate::MAX)
     }
+}
+
+/// The furthest check-in open today.
+pub fn last_bookable_day(today: NaiveDate) -> NaiveDate {
+    today.checked_add_days(Days::new(MAX_DAYS_AHEAD)).unwrap_or(NaiveDate::MAX)
 }
 
 /// Parses `YYYY-MM-DD`.
@@ -76,5 +95,19 @@ mod tests {
         assert_eq!(Stay::new(today, 6, today, 5), Err(StayError::TooManyNights { max: 5 }));
         assert!(Stay::new(today, 5, today, 5).is_ok());
         assert_eq!(parse_date("2026-13-01"), Err(StayError::BadDate));
+    }
+
+    #[test]
+    fn a_check_in_beyond_a_year_or_at_the_end_of_the_calendar_is_refused_without_panicking() {
+        let today = date("2026-12-10");
+        let last = date("2027-12-10");
+        assert_eq!(Stay::new(last, 1, today, 5).map(|stay| stay.check_out()), Ok(date("2027-12-11")));
+        assert_eq!(Stay::new(date("2027-12-11"), 1, today, 5), Err(StayError::TooFarAhead { last }));
+        assert_eq!(Stay::new(date("9999-12-31"), 1, today, 5), Err(StayError::TooFarAhead { last }));
+        let end = parse_date("+262142-12-31").unwrap();
+        assert_eq!(Stay::new(end, 1, today, 5), Err(StayError::TooFarAhead { last }));
+        let at_the_end = Stay { check_in: end, nights: 2 };
+        assert_eq!(at_the_end.nights().collect::<Vec<_>>(), [end]);
+        assert_eq!(at_the_end.check_out(), NaiveDate::MAX);
     }
 }

@@ -9,13 +9,13 @@
 //! a released hold changes nothing.
 
 use async_trait::async_trait;
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use resort_core::booking::{Decision, RejectReason};
 use resort_core::db::Connection;
 use resort_core::id::BookingId;
 use resort_core::inbox::{Consumer, HandleError, Handler, Outgoing};
 use resort_core::message::{BookingRef, Envelope, HotelConfirmed, HotelHold, HotelRejected, HotelUnavailable, Message};
-use resort_core::stay::parse_date;
+use resort_core::stay::{Stay, parse_date};
 use sqlx::Row;
 use std::sync::Arc;
 
@@ -124,8 +124,7 @@ impl HotelWorker {
         if inserted == 0 {
             return Ok(None);
         }
-        let nights: Vec<NaiveDate> =
-            (0..hold.nights).map(|offset| hold.check_in + Days::new(u64::from(offset))).collect();
+        let nights: Vec<NaiveDate> = Stay { check_in: hold.check_in, nights: hold.nights }.nights().collect();
         for (taken, night) in nights.iter().enumerate() {
             if !take_night(connection, &hold, *night, now).await? {
                 for earlier in &nights[..taken] {
@@ -200,8 +199,9 @@ async fn give_back_nights(connection: &mut Connection, booking_id: BookingId, no
     let check_in: String = row.try_get("check_in")?;
     let nights: i64 = row.try_get("nights")?;
     let check_in = parse_date(&check_in).map_err(|error| HandleError::Reject(error.to_string()))?;
-    for offset in 0..nights.max(0) {
-        give_back_night(connection, &resort_id, check_in + Days::new(offset as u64), now).await?;
+    let stay = Stay { check_in, nights: u32::try_from(nights).unwrap_or(0) };
+    for night in stay.nights() {
+        give_back_night(connection, &resort_id, night, now).await?;
     }
     Ok(())
 }
@@ -213,7 +213,7 @@ pub async fn held_per_night(
     from: NaiveDate,
     days: u32,
 ) -> Result<Vec<(NaiveDate, i64)>, sqlx::Error> {
-    let until = from + Days::new(u64::from(days));
+    let until = Stay { check_in: from, nights: days }.check_out();
     let rows = sqlx::query(
         "SELECT night, held FROM room_night WHERE resort_id = $1 AND night >= $2 AND night < $3 ORDER BY night",
     )

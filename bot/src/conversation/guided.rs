@@ -212,7 +212,8 @@ impl Conversation {
 fn nights_in_a_row(rooms_left: &HashMap<NaiveDate, i64>, resort: &Resort, check_in: NaiveDate) -> u32 {
     (0..resort.max_nights)
         .take_while(|offset| {
-            rooms_left.get(&(check_in + Days::new(u64::from(*offset)))).copied().unwrap_or(resort.rooms) > 0
+            let night = check_in.checked_add_days(Days::new(u64::from(*offset)));
+            night.is_some_and(|night| rooms_left.get(&night).copied().unwrap_or(resort.rooms) > 0)
         })
         .count() as u32
 }

@@ -256,5 +256,8 @@ fn stay_error(locale: Locale, error: StayError) -> String {
         StayError::TooManyNights { max } => {
             locale.text_with("error-too-many-nights", &[number_arg("max", i64::from(max))])
         }
+        StayError::TooFarAhead { last } => {
+            locale.text_with("error-too-far-ahead", &[text_arg("last", render::date_with_year(locale, last))])
+        }
     }
 }

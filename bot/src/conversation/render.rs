@@ -28,6 +28,29 @@ pub fn stay_line(locale: Locale, resort: &str, check_in: NaiveDate, nights: u32,
     )
 }
 
+/// A date as people write it: "2027년 12월 10일(금)", "Fri, Dec 10, 2027".
+pub fn date_with_year(locale: Locale, date: NaiveDate) -> String {
+    use chrono::Datelike;
+    let weekday = locale
+        .text("weekday-names")
+        .split_whitespace()
+        .nth(date.weekday().num_days_from_monday() as usize)
+        .unwrap_or_default()
+        .to_owned();
+    let month_name =
+        locale.text("month-names").split_whitespace().nth(date.month0() as usize).unwrap_or_default().to_owned();
+    locale.text_with(
+        "date-with-year",
+        &[
+            text_arg("year", date.year().to_string()),
+            number_arg("month", i64::from(date.month())),
+            text_arg("month_name", month_name),
+            number_arg("day", i64::from(date.day())),
+            text_arg("weekday", weekday),
+        ],
+    )
+}
+
 /// A Korean wall-clock time for a deadline.
 pub fn korean_time(millis: i64) -> String {
     DateTime::from_timestamp_millis(millis)

@@ -4,7 +4,8 @@
 //! with the application's public key; anything that fails — including the deliberately bad
 //! signatures Discord sends to test an endpoint — gets 401 and is not read further. A signed
 //! timestamp more than five minutes away from now is refused too, so a captured request cannot
-//! be replayed later.
+//! be replayed later, and an interaction's id is remembered for that window (in the database,
+//! so on every replica), so a captured request cannot be played again within it either.
 
 use crate::app::AppState;
 use axum::Json;
@@ -13,11 +14,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serenity::all::Interaction;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 pub const SIGNATURE_HEADER: &str = "x-signature-ed25519";
 pub const TIMESTAMP_HEADER: &str = "x-signature-timestamp";
-const MAX_CLOCK_DISTANCE_SECONDS: i64 = 5 * 60;
+pub const MAX_CLOCK_DISTANCE_SECONDS: i64 = 5 * 60;
 
 pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let Some(discord) = &state.discord else {
@@ -25,11 +25,15 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
     };
     let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok()).unwrap_or_default();
     let (signature, timestamp) = (header(SIGNATURE_HEADER), header(TIMESTAMP_HEADER));
-    if !is_fresh(timestamp) || discord.verifier.verify(signature, timestamp, &body).is_err() {
+    let now = state.clock.now().timestamp();
+    if !is_fresh(timestamp, now) || discord.verifier.verify(signature, timestamp, &body).is_err() {
         return StatusCode::UNAUTHORIZED.into_response();
     }
     match serde_json::from_slice::<Interaction>(&body) {
-        Ok(interaction) => Json(discord.answer(interaction).await).into_response(),
+        Ok(interaction) => match discord.answer(interaction).await {
+            Some(answer) => Json(answer).into_response(),
+            None => StatusCode::UNAUTHORIZED.into_response(),
+        },
         Err(error) => {
             tracing::warn!(%error, "discord interaction could not be read");
             StatusCode::BAD_REQUEST.into_response()
@@ -37,11 +41,26 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
     }
 }
 
-/// Whether a signed timestamp (Unix seconds) is within five minutes of now.
-fn is_fresh(timestamp: &str) -> bool {
+/// Whether a signed timestamp (Unix seconds) is within five minutes of `now`. Any number a
+/// client sends is compared without overflow.
+fn is_fresh(timestamp: &str, now: i64) -> bool {
     let Ok(signed_at) = timestamp.parse::<i64>() else {
         return false;
     };
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|since| since.as_secs() as i64).unwrap_or_default();
-    (now - signed_at).abs() <= MAX_CLOCK_DISTANCE_SECONDS
+    now.abs_diff(signed_at) <= MAX_CLOCK_DISTANCE_SECONDS.unsigned_abs()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_at_the_ends_of_the_integers_are_stale_not_a_panic() {
+        let now = 1_800_000_000;
+        assert!(is_fresh("1800000300", now));
+        assert!(!is_fresh("1800000301", now));
+        assert!(!is_fresh("-9223372036854775808", now));
+        assert!(!is_fresh("9223372036854775807", now));
+        assert!(!is_fresh("-9223372036854775808", i64::MAX));
+    }
 }

@@ -87,10 +87,11 @@ impl Discord {
         }
     }
 
-    /// The answer to one verified interaction.
-    pub async fn answer(self: &Arc<Self>, interaction: Interaction) -> CreateInteractionResponse {
+    /// The answer to one verified interaction, or `None` when this interaction was delivered
+    /// before (a replay: nothing is done).
+    pub async fn answer(self: &Arc<Self>, interaction: Interaction) -> Option<CreateInteractionResponse> {
         let (user, input, token, is_press) = match &interaction {
-            Interaction::Ping(_) => return CreateInteractionResponse::Pong,
+            Interaction::Ping(_) => return Some(CreateInteractionResponse::Pong),
             Interaction::Command(command) => {
                 let user = chat_user(&command.user.id.to_string(), &command.locale);
                 (user, Input::Text(commands::as_text(command)), command.token.clone(), false)
@@ -101,15 +102,17 @@ impl Discord {
             }
             // Nothing offers autocompletion or modals; answer without effect.
             Interaction::Autocomplete(_) => {
-                return CreateInteractionResponse::Autocomplete(Default::default());
+                return Some(CreateInteractionResponse::Autocomplete(Default::default()));
             }
-            _ => return CreateInteractionResponse::Acknowledge,
+            _ => return Some(CreateInteractionResponse::Acknowledge),
         };
         let this = Arc::clone(self);
         let turn_user = user.clone();
-        let mut turn = tokio::spawn(async move { this.turn(&turn_user, input).await });
-        match tokio::time::timeout(ANSWER_WITHIN, &mut turn).await {
-            Ok(Ok(reply)) => self.respond(reply, is_press),
+        let interaction_id = interaction.id().to_string();
+        let mut turn = tokio::spawn(async move { this.turn(&interaction_id, &turn_user, input).await });
+        Some(match tokio::time::timeout(ANSWER_WITHIN, &mut turn).await {
+            Ok(Ok(Some(reply))) => self.respond(reply, is_press),
+            Ok(Ok(None)) => return None,
             Ok(Err(error)) => {
                 tracing::error!(%error, "discord turn panicked");
                 message(&Reply::text(user.locale_hint.unwrap_or_default().text("error-internal")))
@@ -117,7 +120,7 @@ impl Discord {
             Err(_) => {
                 let this = Arc::clone(self);
                 tokio::spawn(async move {
-                    if let Ok(reply) = turn.await {
+                    if let Ok(Some(reply)) = turn.await {
                         this.complete_deferred(&token, &reply).await;
                     }
                 });
@@ -127,15 +130,35 @@ impl Discord {
                     CreateInteractionResponse::Defer(CreateInteractionResponseMessage::new().ephemeral(true))
                 }
             }
-        }
+        })
     }
 
-    async fn turn(&self, user: &ChatUser, input: Input) -> Reply {
-        match tokio::time::timeout(TURN_BUDGET, self.conversation.handle(user, input)).await {
+    /// The turn of an interaction seen for the first time; `None` for one delivered before.
+    async fn turn(&self, interaction_id: &str, user: &ChatUser, input: Input) -> Option<Reply> {
+        let locale = user.locale_hint.unwrap_or_default();
+        let conversation = &self.conversation;
+        let work = async {
+            // Discord signs a timestamp that counts as fresh five minutes either side of now,
+            // so the id is remembered for ten minutes from now.
+            let now = conversation.clock.now_millis();
+            let until = now + 2 * interactions::MAX_CLOCK_DISTANCE_SECONDS * 1000;
+            match crate::replay::first_sighting(&conversation.pool, "discord", interaction_id, now, until).await {
+                Ok(true) => Some(conversation.handle(user, input).await),
+                Ok(false) => {
+                    tracing::warn!(interaction = %interaction_id, "a discord interaction was delivered again; refused");
+                    None
+                }
+                Err(error) => {
+                    tracing::error!(%error, "could not remember a discord interaction");
+                    Some(Reply::text(locale.text("error-internal")))
+                }
+            }
+        };
+        match tokio::time::timeout(TURN_BUDGET, work).await {
             Ok(reply) => reply,
             Err(_) => {
                 tracing::error!(user_id = %user.user_id, "discord turn exceeded its time budget");
-                Reply::text(user.locale_hint.unwrap_or_default().text("error-internal"))
+                Some(Reply::text(locale.text("error-internal")))
             }
         }
     }

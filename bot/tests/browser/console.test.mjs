@@ -1,6 +1,6 @@
 // The web console and the dashboard in headless Chromium (Debian's), driven by playwright-core.
 // Run by bot/tests/browser.rs against a running app: APP_URL, ADMIN_TOKEN, ARTIFACTS (where
-// screenshots go). The app has the demo data seeded: 김휴가 (employee), 이매니저 (manager of
+// screenshots go), APP_TODAY (the app's date: its clock is fixed, so nothing here reads the real one). The app has the demo data seeded: 김휴가 (employee), 이매니저 (manager of
 // 제주 바람), 설악 오션 approving by itself.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +10,7 @@ import { chromium } from 'playwright-core';
 const APP = process.env.APP_URL;
 const ADMIN_TOKEN = process.env.ADMIN_TOKEN;
 const ARTIFACTS = process.env.ARTIFACTS;
+const APP_TODAY = process.env.APP_TODAY;
 const TIMEOUT = 15_000;
 // Without the background-networking flags Chromium keeps trying hosts this closed network refuses.
 const FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -40,8 +41,9 @@ async function signInAs(page, name) {
   await page.locator('#quick button').first().waitFor();
 }
 
+/** The app's date `days` after its today, as YYYY-MM-DD. */
 function inDays(days) {
-  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+  return new Date(Date.parse(APP_TODAY + 'T00:00:00Z') + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 test('an employee books through the buttons and sees the confirmation arrive live', async () => {
@@ -51,10 +53,13 @@ test('an employee books through the buttons and sees the confirmation arrive liv
   await page.locator('#log button[data-press^="fr:"]', { hasText: '설악 오션' }).click();
   const calendar = page.locator('#log table.calendar');
   await calendar.waitFor();
+  assert.equal(await calendar.locator('button[data-press^="fm:"]', { hasText: '이전 달' }).count(), 0,
+    'the first month shown has no way back');
   await calendar.locator('button[data-press^="fm:"]', { hasText: '다음 달' }).click();
-  // The next month has a way back; the first one shown does not.
-  await calendar.locator('button[data-press^="fm:"]', { hasText: '이전 달' }).waitFor();
-  booked.night = await calendar.locator('button.open').nth(2).getAttribute('title');
+  await calendar.locator('button[data-press^="fm:"]', { hasText: '이전 달' }).click();
+  // A night two days from the app's today: within what the dashboard's occupancy shows.
+  booked.night = inDays(2);
+  await calendar.locator(`button.open[data-press="fd:${booked.night}"]`).waitFor();
   await page.screenshot({ path: `${ARTIFACTS}/calendar.png`, fullPage: true });
   await calendar.locator(`button[data-press="fd:${booked.night}"]`).click();
   await page.locator('#log button[data-press="fn:2"]').click();

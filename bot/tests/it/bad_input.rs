@@ -64,7 +64,10 @@ async fn bad_bookings_are_refused_with_the_reason_and_nothing_is_booked() {
     let cases = [
         (format!("예약 없는리조트 {} 1박", in_days(&app, 3)), "휴양소를 찾을 수 없습니다"),
         (
-            format!("예약 설악 오션 {} 1박", (chrono::Utc::now() - chrono::Duration::days(3)).format("%Y-%m-%d")),
+            format!(
+                "예약 설악 오션 {} 1박",
+                resort_core::clock::Clock::today(app.clock.as_ref()) - chrono::Days::new(3)
+            ),
             "이미 지났습니다",
         ),
         (format!("예약 설악 오션 {} 0박", in_days(&app, 3)), "최소 1박"),
@@ -74,6 +77,9 @@ async fn bad_bookings_are_refused_with_the_reason_and_nothing_is_booked() {
         ("예약 설악".to_owned(), "형식으로 보내거나"),
         ("뭐라고요".to_owned(), "잘 이해하지 못했어요"),
         ("x".repeat(1200), "너무 깁니다"),
+        (format!("예약 설악 오션 {} 1박", in_days(&app, 366)), "체크인은"),
+        ("예약 설악 오션 9999-12-31 1박".to_owned(), "체크인은"),
+        ("예약 설악 오션 +262142-12-31 1박".to_owned(), "체크인은"),
     ];
     for (utterance, expected) in cases {
         let answer = app.say("kim", &utterance).await;
@@ -179,4 +185,24 @@ async fn the_admin_api_refuses_bad_requests_with_a_code_and_a_localized_message(
     assert_eq!(app.admin(Method::GET, "/resorts", None).await.1.as_array().unwrap().len(), 1);
     assert_eq!(app.admin(Method::GET, "/employees", None).await.1.as_array().unwrap().len(), 1);
     assert_eq!(app.points(employee_id).await, 0);
+}
+
+#[tokio::test]
+async fn dates_at_the_end_of_the_calendar_are_refused_in_the_guided_flow_too() {
+    let app = spawn_app().await;
+    let resort = app.create_resort(resort_body("설악 오션", 5, true)).await;
+    let employee = app.linked_employee("kim", "김휴가", 1000).await;
+    let before = state_of(&app, &employee).await;
+    app.press("kim", "m:book").await;
+    app.press("kim", &format!("fr:{resort}")).await;
+    for press in ["fd:+262142-12-31", "fd:9999-12-31", "fm:+262142-12", "fm:9999-12"] {
+        let answer = app.press("kim", press).await;
+        assert!(!answer.is_empty() && !answer.contains("죄송합니다"), "{press} → {answer}");
+    }
+    let far = app.press("kim", "fd:+262142-12-31").await;
+    assert!(far.contains("체크인은"), "{far}");
+    // Still on the date question: a date within the window goes on to the nights.
+    let next = app.press("kim", &format!("fd:{}", in_days(&app, 3))).await;
+    assert!(next.contains("박"), "{next}");
+    assert_eq!(state_of(&app, &employee).await, before);
 }

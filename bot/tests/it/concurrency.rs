@@ -49,3 +49,57 @@ async fn twenty_concurrent_bookings_for_three_rooms_confirm_exactly_three_and_co
         .collect();
     assert_eq!(held, [3, 3], "three rooms held on each of the two nights");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_identical_bookings_of_one_employee_at_once_leave_exactly_one_for_the_night() {
+    let app = std::sync::Arc::new(spawn_app().await);
+    app.create_resort(resort_body("남해 별빛", 5, true)).await;
+    let employee = app.linked_employee("eager", "성급한", 1000).await;
+    let night = in_days(&app, 7);
+
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(20));
+    let mut requests = tokio::task::JoinSet::new();
+    for _ in 0..20 {
+        let (app, night, barrier) = (app.clone(), night.clone(), barrier.clone());
+        requests.spawn(async move {
+            barrier.wait().await;
+            app.say("eager", &format!("예약 남해 별빛 {night} 1박")).await
+        });
+    }
+    let mut accepted = 0;
+    while let Some(reply) = requests.join_next().await {
+        let reply = reply.unwrap();
+        if reply.contains("예약 요청을 접수했습니다") {
+            accepted += 1;
+        } else {
+            assert!(reply.contains("같은 기간에 이미 예약"), "the refusal is the overlap message: {reply}");
+        }
+    }
+    assert_eq!(accepted, 1, "one request was accepted");
+    wait_until("every booking is final", || async {
+        app.bookings().await.iter().all(|booking| matches!(booking["status"].as_str(), Some("confirmed" | "rejected")))
+    })
+    .await;
+    let bookings = app.bookings().await;
+    assert_eq!(bookings.iter().filter(|booking| booking["status"] == "confirmed").count(), 1, "{bookings:?}");
+    app.wait_for_points(&employee, 900).await;
+    let held: i64 = sqlx::query_scalar("SELECT held FROM room_night").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(held, 1, "one room held for the night");
+}
+
+#[tokio::test]
+async fn a_cancelled_booking_gives_its_nights_back_to_the_employee() {
+    let app = spawn_app().await;
+    app.create_resort(resort_body("남해 별빛", 5, true)).await;
+    app.linked_employee("eager", "성급한", 1000).await;
+    let night = in_days(&app, 7);
+    let first = reference_in(&app.say("eager", &format!("예약 남해 별빛 {night} 2박")).await);
+    app.wait_for_status(&first, "confirmed").await;
+    let refused = app.say("eager", &format!("예약 남해 별빛 {} 1박", in_days(&app, 8))).await;
+    assert!(refused.contains(&format!("같은 기간에 이미 예약({first})")), "{refused}");
+    app.press("eager", &format!("cq:{first}")).await;
+    app.press("eager", &format!("cx:{first}")).await;
+    app.wait_for_status(&first, "cancelled").await;
+    let again = reference_in(&app.say("eager", &format!("예약 남해 별빛 {} 1박", in_days(&app, 8))).await);
+    app.wait_for_status(&again, "confirmed").await;
+}

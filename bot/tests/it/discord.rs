@@ -12,7 +12,6 @@ use resort_core::clock::Clock;
 use resortbot::config::Secret;
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 const KIM: u64 = 9001;
 const LEE: u64 = 9002;
@@ -29,10 +28,6 @@ struct Discord {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
-
-fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
 }
 
 async fn spawn() -> Discord {
@@ -109,6 +104,11 @@ fn content(answer: &Value) -> String {
 }
 
 impl Discord {
+    /// The app's time in Unix seconds, as Discord signs it.
+    fn now(&self) -> i64 {
+        self.app.clock.now().timestamp()
+    }
+
     async fn post(&self, body: &[u8], timestamp: i64, signature: Option<String>) -> (u16, Value) {
         let timestamp = timestamp.to_string();
         let signature =
@@ -128,7 +128,7 @@ impl Discord {
     }
 
     async fn interact(&self, interaction: &Value) -> Value {
-        let (status, answer) = self.post(&serde_json::to_vec(interaction).unwrap(), now(), None).await;
+        let (status, answer) = self.post(&serde_json::to_vec(interaction).unwrap(), self.now(), None).await;
         assert_eq!(status, 200, "{answer}");
         assert!(super::discord_standin::component_problem(&answer["data"]).is_none(), "{answer}");
         answer
@@ -190,16 +190,21 @@ async fn ping_pongs_and_unsigned_stale_or_tampered_interactions_are_refused() {
     let ping =
         json!({ "id": "1", "application_id": APPLICATION_ID.to_string(), "type": 1, "token": "t", "version": 1 });
     let body = serde_json::to_vec(&ping).unwrap();
-    let (status, answer) = discord.post(&body, now(), None).await;
+    let (status, answer) = discord.post(&body, discord.now(), None).await;
     assert_eq!((status, answer["type"].as_u64()), (200, Some(1)));
 
-    assert_eq!(discord.post(&body, now(), Some("00".repeat(64))).await.0, 401, "a bad signature");
-    assert_eq!(discord.post(&body, now(), Some("not hex".into())).await.0, 401);
-    assert_eq!(discord.post(&body, now() - 301, None).await.0, 401, "older than five minutes");
-    let signed = hex(&discord.key.sign(&[now().to_string().as_bytes(), body.as_slice()].concat()).to_bytes());
+    assert_eq!(discord.post(&body, discord.now(), Some("00".repeat(64))).await.0, 401, "a bad signature");
+    assert_eq!(discord.post(&body, discord.now(), Some("not hex".into())).await.0, 401);
+    assert_eq!(discord.post(&body, discord.now() - 301, None).await.0, 401, "older than five minutes");
+    let signed = hex(&discord.key.sign(&[discord.now().to_string().as_bytes(), body.as_slice()].concat()).to_bytes());
     let mut tampered = body.clone();
     tampered[10] ^= 1;
-    assert_eq!(discord.post(&tampered, now(), Some(signed)).await.0, 401, "a body that is not the one signed");
+    assert_eq!(discord.post(&tampered, discord.now(), Some(signed)).await.0, 401, "a body that is not the one signed");
+    assert_eq!(discord.post(&body, i64::MIN, None).await.0, 401, "a timestamp at the end of the integers");
+    assert_eq!(discord.post(&body, i64::MAX, None).await.0, 401);
+    let help = serde_json::to_vec(&interaction(2, KIM, "ko", json!({ "id": "1", "name": "help", "type": 1 }))).unwrap();
+    assert_eq!(discord.post(&help, discord.now(), None).await.0, 200);
+    assert_eq!(discord.post(&help, discord.now(), None).await.0, 401, "the same interaction delivered again");
 
     let registered = &discord.api.calls(&format!("PUT /applications/{APPLICATION_ID}/guilds/{GUILD_ID}/commands"))[0];
     let names: Vec<&str> =

@@ -144,10 +144,16 @@ fn delete_topology(url: String, prefix: String) {
 }
 
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_app_at(Utc::now(), adjust).await
+}
+
+/// The app with its manual clock starting at `start`, for tests whose assertions depend on the
+/// calendar (what a month view shows, what lies within the next weeks).
+pub async fn spawn_app_at(start: chrono::DateTime<Utc>, adjust: impl FnOnce(&mut Config)) -> TestApp {
     let directory = tempfile::tempdir().unwrap();
     let (database_url, postgres_server) = fresh_database(directory.path()).await;
     let kakao = KakaoStandIn::start().await;
-    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let clock = Arc::new(ManualClock::new(start));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
     let (trigger, shutdown) = resort_core::shutdown::channel();
