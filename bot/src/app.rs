@@ -40,6 +40,9 @@ const MAX_BODY_BYTES: usize = 64 * 1024;
 /// five times slower). The batch itself is what makes a consumer fast; the roles still run in
 /// parallel with each other.
 const CONSUMER_CONCURRENCY: usize = 1;
+/// How long shutdown waits for open HTTP connections: well inside the pod's 45 s grace period,
+/// leaving time for the consumers to finish what they hold.
+const HTTP_DRAIN: Duration = Duration::from_secs(20);
 
 #[derive(Clone)]
 pub struct AppState {
@@ -201,17 +204,20 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
         discord,
         console: console_hub,
     };
-    let mut server_shutdown = shutdown.clone();
+    let server_shutdown = shutdown.clone();
+    let limits = crate::server::Limits {
+        max_connections: state.config.http_max_connections,
+        header_timeout: Duration::from_millis(state.config.http_header_timeout_ms),
+        drain: HTTP_DRAIN,
+    };
     // A worker serves only its health endpoints.
     if role.is_gateway() && console_enabled(&state.config) {
         let address = listener.local_addr().context("reading the listen address")?;
         tracing::info!("web console at http://{address}/ and the dashboard at http://{address}/dashboard");
     }
+    let console = state.console.clone();
     let routes = if role.is_gateway() { router(state) } else { health_router(state) };
-    axum::serve(listener, routes)
-        .with_graceful_shutdown(async move { server_shutdown.wait().await })
-        .await
-        .context("serving HTTP")?;
+    crate::server::serve(listener, routes, limits, server_shutdown, move || console.close()).await;
     for handle in loops {
         handle.await.context("a background loop panicked")?;
     }

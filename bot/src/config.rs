@@ -67,6 +67,15 @@ pub struct Config {
     #[arg(long, env = "HTTP_ADDR", default_value = "127.0.0.1:8080")]
     pub http_addr: String,
 
+    /// HTTP connections served at once; more wait in the accept queue until one closes.
+    #[arg(long, env = "HTTP_MAX_CONNECTIONS", default_value_t = 512)]
+    pub http_max_connections: usize,
+
+    /// How long a client may take to send a request's headers, and how long an idle keep-alive
+    /// connection stays open, in milliseconds.
+    #[arg(long, env = "HTTP_HEADER_TIMEOUT_MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub http_header_timeout_ms: u64,
+
     /// Bearer token of the admin API. Unset: a random token is made and printed at start.
     #[arg(long, env = "ADMIN_TOKEN")]
     pub admin_token: Option<Secret>,

@@ -3,7 +3,15 @@
 //!
 //! An admin creates an employee and hands over a link code; the employee sends `연결 CODE` from
 //! any chat platform and that account is theirs from then on. A code links one account once and
-//! expires after a week, so a leaked old code is worthless.
+//! expires after a week, and issuing a new one revokes the older unused ones, so a leaked old
+//! code is worthless.
+//!
+//! Codes are 8 symbols of a 32-symbol alphabet (40 bits). Guessing is limited per subject (a
+//! chat user, or a console visitor's address): after [`LINK_FAILURES_ALLOWED`] failed attempts
+//! within [`LINK_WINDOW_MILLIS`] every attempt, a correct code included, is refused until the
+//! window has passed. The attempts live in `link_attempt`, so the limit holds across restarts
+//! and replicas; an attempt is written (and committed) before its code is checked, so attempts
+//! racing each other cannot slip past it.
 
 use resort_core::db::{self, Connection, Pool};
 use resort_core::i18n::Locale;
@@ -15,6 +23,9 @@ use sqlx::any::AnyRow;
 
 const LINK_CODE_LENGTH: usize = 8;
 const LINK_CODE_LIFETIME_MILLIS: i64 = 7 * 24 * 3600 * 1000;
+/// Failed link attempts a subject may make within [`LINK_WINDOW_MILLIS`].
+pub const LINK_FAILURES_ALLOWED: usize = 5;
+pub const LINK_WINDOW_MILLIS: i64 = 10 * 60 * 1000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -82,6 +93,11 @@ pub enum IdentityError {
     NotFound,
     #[error("the link code is unknown, used or expired")]
     BadLinkCode,
+    #[error("too many failed link attempts; try again at {retry_at}")]
+    TooManyAttempts {
+        /// Unix milliseconds from which attempts are taken again.
+        retry_at: i64,
+    },
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -152,10 +168,20 @@ async fn insert_link_code(
     Ok(code)
 }
 
+/// A new link code for the employee; their older unused codes stop working.
 pub async fn issue_link_code(pool: &Pool, employee_id: EmployeeId, now: i64) -> Result<LinkCode, IdentityError> {
     get_employee(pool, employee_id).await?.ok_or(IdentityError::NotFound)?;
-    let mut connection = pool.acquire().await?;
-    Ok(insert_link_code(&mut connection, employee_id, now).await?)
+    let mut transaction = pool.begin().await?;
+    sqlx::query(
+        "UPDATE link_code SET expires_at = $2, updated_at = $2 WHERE employee_id = $1 AND used_at IS NULL AND expires_at > $2",
+    )
+    .bind(employee_id.to_string())
+    .bind(now)
+    .execute(&mut *transaction)
+    .await?;
+    let code = insert_link_code(&mut transaction, employee_id, now).await?;
+    transaction.commit().await?;
+    Ok(code)
 }
 
 pub async fn get_employee(pool: &Pool, id: EmployeeId) -> Result<Option<Employee>, sqlx::Error> {
@@ -172,9 +198,69 @@ pub async fn list_employees(pool: &Pool) -> Result<Vec<Employee>, sqlx::Error> {
     rows.iter().map(employee_from_row).collect()
 }
 
-/// Links the chat account to the code's employee. The code is spent by a conditional update, so
-/// two accounts racing with one code cannot both win.
+/// Who is trying a link code, for the limit on failed attempts.
+pub fn chat_subject(platform: Platform, platform_user_id: &str) -> String {
+    format!("{}:{platform_user_id}", platform.as_str())
+}
+
+/// Links the chat account to the code's employee, if `subject` may try a code now (see the
+/// module's docs). The code is spent by a conditional update, so two accounts racing with one
+/// code cannot both win.
 pub async fn link(
+    pool: &Pool,
+    platform: Platform,
+    platform_user_id: &str,
+    typed_code: &str,
+    hint: Option<Locale>,
+    now: i64,
+    subject: &str,
+) -> Result<Employee, IdentityError> {
+    let attempt = uuid::Uuid::now_v7().to_string();
+    record_attempt(pool, subject, &attempt, now).await?;
+    let earlier: Vec<i64> = sqlx::query_scalar(
+        "SELECT attempted_at FROM link_attempt WHERE subject = $1 AND attempted_at > $2 AND id <> $3 ORDER BY attempted_at DESC",
+    )
+    .bind(subject)
+    .bind(now - LINK_WINDOW_MILLIS)
+    .bind(&attempt)
+    .fetch_all(pool)
+    .await?;
+    if let Some(oldest_counted) = earlier.get(LINK_FAILURES_ALLOWED - 1) {
+        forget_attempt(pool, &attempt).await?;
+        return Err(IdentityError::TooManyAttempts { retry_at: oldest_counted + LINK_WINDOW_MILLIS });
+    }
+    let linked = spend_code(pool, platform, platform_user_id, typed_code, hint, now).await;
+    if linked.is_ok() {
+        forget_attempt(pool, &attempt).await?;
+    }
+    linked
+}
+
+/// Writes an attempt (as a failure until it succeeds), forgetting the subject's attempts that
+/// have left the window.
+async fn record_attempt(pool: &Pool, subject: &str, attempt: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM link_attempt WHERE subject = $1 AND attempted_at <= $2")
+        .bind(subject)
+        .bind(now - LINK_WINDOW_MILLIS)
+        .execute(pool)
+        .await?;
+    sqlx::query(
+        "INSERT INTO link_attempt (id, subject, attempted_at, created_at, updated_at) VALUES ($1, $2, $3, $3, $3)",
+    )
+    .bind(attempt)
+    .bind(subject)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+async fn forget_attempt(pool: &Pool, attempt: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM link_attempt WHERE id = $1").bind(attempt).execute(pool).await?;
+    Ok(())
+}
+
+async fn spend_code(
     pool: &Pool,
     platform: Platform,
     platform_user_id: &str,
@@ -192,23 +278,95 @@ pub async fn link(
     .fetch_optional(&mut *transaction)
     .await?;
     let employee_id = employee_id.ok_or(IdentityError::BadLinkCode)?;
+    let employee = attach_account(&mut transaction, platform, platform_user_id, &employee_id, hint, now).await?;
+    transaction.commit().await?;
+    Ok(employee)
+}
+
+/// Makes the chat account the employee's (whoever it belonged to before).
+async fn attach_account(
+    connection: &mut Connection,
+    platform: Platform,
+    platform_user_id: &str,
+    employee_id: &str,
+    hint: Option<Locale>,
+    now: i64,
+) -> Result<Employee, sqlx::Error> {
     sqlx::query(
         "INSERT INTO chat_account (platform, platform_user_id, employee_id, locale_hint, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)
          ON CONFLICT (platform, platform_user_id) DO UPDATE SET employee_id = excluded.employee_id, locale_hint = excluded.locale_hint, updated_at = excluded.updated_at",
     )
     .bind(platform.as_str())
     .bind(platform_user_id)
-    .bind(&employee_id)
+    .bind(employee_id)
     .bind(hint.map(Locale::as_str))
     .bind(now)
-    .execute(&mut *transaction)
+    .execute(&mut *connection)
     .await?;
     let row = sqlx::query("SELECT id, employee_no, name, locale FROM employee WHERE id = $1")
-        .bind(&employee_id)
-        .fetch_one(&mut *transaction)
+        .bind(employee_id)
+        .fetch_one(&mut *connection)
         .await?;
+    employee_from_row(&row)
+}
+
+/// A person the demo seed created in this database, as the console offers them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DemoPerson {
+    pub employee_no: String,
+    pub name: String,
+    pub manager: bool,
+}
+
+/// Marks an employee as created by the demo seed.
+pub async fn mark_demo(pool: &Pool, employee_id: EmployeeId, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE employee SET demo = 1, updated_at = $2 WHERE id = $1")
+        .bind(employee_id.to_string())
+        .bind(now)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// The people the demo seed created here (an indexed read of those few rows only).
+pub async fn demo_people(pool: &Pool) -> Result<Vec<DemoPerson>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT e.employee_no, e.name, (SELECT COUNT(*) FROM resort_manager m WHERE m.employee_id = e.id) AS managed
+         FROM employee e WHERE e.demo = 1 ORDER BY e.employee_no",
+    )
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let managed: i64 = row.try_get("managed")?;
+            Ok(DemoPerson {
+                employee_no: row.try_get("employee_no")?,
+                name: row.try_get("name")?,
+                manager: managed > 0,
+            })
+        })
+        .collect()
+}
+
+/// Makes the chat account the demo person's with that employee number, or `None` if the demo
+/// seed created nobody by that number here.
+pub async fn attach_demo_person(
+    pool: &Pool,
+    platform: Platform,
+    platform_user_id: &str,
+    employee_no: &str,
+    hint: Option<Locale>,
+    now: i64,
+) -> Result<Option<Employee>, sqlx::Error> {
+    let mut transaction = pool.begin().await?;
+    let employee_id: Option<String> = sqlx::query_scalar("SELECT id FROM employee WHERE employee_no = $1 AND demo = 1")
+        .bind(employee_no)
+        .fetch_optional(&mut *transaction)
+        .await?;
+    let Some(employee_id) = employee_id else { return Ok(None) };
+    let employee = attach_account(&mut transaction, platform, platform_user_id, &employee_id, hint, now).await?;
     transaction.commit().await?;
-    Ok(employee_from_row(&row)?)
+    Ok(Some(employee))
 }
 
 /// A linked chat account as one turn of a conversation needs it.

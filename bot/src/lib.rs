@@ -27,4 +27,5 @@ pub mod push;
 pub mod replay;
 pub mod saga;
 pub mod seed;
+pub mod server;
 pub mod telegram;

@@ -30,16 +30,6 @@ struct DemoEmployee {
     manages: Vec<String>,
 }
 
-/// Whether an employee number is one of the demo people (the web console lets a tab be them).
-pub fn is_demo_person(employee_no: &str) -> bool {
-    static NUMBERS: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
-        serde_json::from_str::<Demo>(DEMO)
-            .map(|demo| demo.employees.into_iter().map(|person| person.employee_no).collect())
-            .unwrap_or_default()
-    });
-    NUMBERS.iter().any(|number| number == employee_no)
-}
-
 pub async fn seed_if_empty(pool: &Pool, clock: &SharedClock, address: SocketAddr) -> anyhow::Result<()> {
     let existing: i64 = sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM resort) + (SELECT COUNT(*) FROM employee)")
         .fetch_one(pool)
@@ -57,6 +47,7 @@ pub async fn seed_if_empty(pool: &Pool, clock: &SharedClock, address: SocketAddr
     for person in demo.employees {
         let new = NewEmployee { employee_no: person.employee_no.clone(), name: person.name.clone(), locale: None };
         let (employee, code) = identity::create_employee(pool, new, now).await?;
+        identity::mark_demo(pool, employee.id, now).await?;
         for resort_name in &person.manages {
             if let Some(resort) = resorts.iter().find(|resort| &resort.name == resort_name) {
                 catalog::add_manager(pool, resort.id, employee.id, now).await?;

@@ -21,11 +21,10 @@ async fn the_console_and_dashboard_work_in_headless_chromium() {
     let installed = Command::new("bash").arg(workspace.join("scripts/browser.sh")).status().unwrap();
     assert!(installed.success(), "scripts/browser.sh could not provide Chromium and playwright-core");
 
-    // The app's calendar is fixed, so what the pages show does not depend on today's date: a
-    // Thursday in the middle of a month, 10:00 in Korea.
-    let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 10).unwrap();
-    let start = today.and_hms_opt(1, 0, 0).unwrap().and_utc();
-    let app = helpers::spawn_app_at(start, |config| {
+    // The app's calendar is fixed, so what the pages show does not depend on today's date.
+    let today = resort_core::clock::ManualClock::new(helpers::test_start());
+    let today = resort_core::clock::Clock::today(&today);
+    let app = helpers::spawn_app_with(|config| {
         config.seed_demo = true;
         config.console_enabled = Some(true);
     })

@@ -147,6 +147,7 @@ push-timed-out-manager = Request { $reference } passed its approval deadline and
 error-internal = Sorry, something went wrong on our side. Please try again in a moment.
 error-not-linked = Please link your account first: send 'link CODE' with the code your admin gave you.
 error-bad-link-code = That link code is wrong, already used or expired. Please ask your admin for a new one.
+error-link-locked = Too many wrong link codes. Please try again after { $time } (Korean time).
 error-book-usage = To book, send 'book RESORT YYYY-MM-DD NIGHTS', or just 'book' to go step by step.
 error-unknown-resort = I could not find a resort called '{ $name }'. Send 'book' to see the list.
 error-bad-date = Please give the date as YYYY-MM-DD, for example 2026-12-24.

@@ -125,6 +125,7 @@ push-timed-out-manager = { $reference } 요청이 승인 기한을 넘겨 자동
 error-internal = 죄송합니다. 잠시 문제가 생겼어요. 조금 뒤에 다시 시도해 주세요.
 error-not-linked = 먼저 계정을 연결해 주세요. 관리자에게 받은 코드로 '연결 코드'라고 보내면 됩니다.
 error-bad-link-code = 연결 코드가 맞지 않거나, 이미 쓰였거나, 기한이 지났습니다. 관리자에게 새 코드를 받아 주세요.
+error-link-locked = 연결 코드가 여러 번 틀려 잠시 막아 두었습니다. { $time } 이후에 다시 시도해 주세요.
 error-book-usage = 예약은 '예약 휴양소 YYYY-MM-DD N박' 형식으로 보내거나, '예약'만 보내 단계별로 진행해 주세요.
 error-unknown-resort = '{ $name }' 휴양소를 찾을 수 없습니다. '예약'을 보내면 목록을 보여 드려요.
 error-bad-date = 날짜는 YYYY-MM-DD 형식으로 입력해 주세요. 예: 2026-12-24

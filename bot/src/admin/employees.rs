@@ -36,7 +36,9 @@ fn identity_error(locale: Locale, error: IdentityError) -> ApiError {
     match error {
         IdentityError::Invalid(field) => ApiError::invalid_field(locale, field),
         IdentityError::EmployeeNoTaken => ApiError::conflict(locale, "employee_no_taken", "api-employee-no-taken"),
-        IdentityError::NotFound | IdentityError::BadLinkCode => ApiError::not_found(locale),
+        IdentityError::NotFound | IdentityError::BadLinkCode | IdentityError::TooManyAttempts { .. } => {
+            ApiError::not_found(locale)
+        }
         IdentityError::Database(error) => ApiError::internal(locale, &error),
     }
 }

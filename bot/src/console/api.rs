@@ -3,19 +3,21 @@
 use super::strings;
 use crate::app::AppState;
 use crate::catalog;
+use crate::conversation::render::korean_clock_time;
 use crate::conversation::{ChatUser, Input, Reply};
 use crate::identity::{self, IdentityError, Platform};
-use crate::seed;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures::Stream;
 use resort_core::i18n::Locale;
-use serde::{Deserialize, Serialize};
+use resort_core::i18n::text_arg;
+use serde::Deserialize;
 use serde_json::json;
 use std::convert::Infallible;
+use std::net::SocketAddr;
 
 const MAX_TEXT_CHARS: usize = 1000;
 
@@ -29,27 +31,13 @@ pub async fn strings(Query(query): Query<LanguageQuery>) -> Response {
     Json(strings::all(locale)).into_response()
 }
 
-#[derive(Serialize)]
-struct Person {
-    employee_no: String,
-    name: String,
-    manager: bool,
-}
-
-/// The seeded demo people that exist here (none in a deployment with real data).
+/// The people the demo seed created in this database, while demo seeding is on (nobody else,
+/// and nobody at all in a deployment with real data).
 pub async fn people(State(state): State<AppState>) -> Response {
-    let result: Result<Vec<Person>, sqlx::Error> = async {
-        let mut people = Vec::new();
-        for employee in identity::list_employees(&state.pool).await? {
-            if seed::is_demo_person(&employee.employee_no) {
-                let manager = !catalog::managed_by(&state.pool, employee.id).await?.is_empty();
-                people.push(Person { employee_no: employee.employee_no, name: employee.name, manager });
-            }
-        }
-        Ok(people)
+    if !state.config.seed_demo {
+        return Json(Vec::<identity::DemoPerson>::new()).into_response();
     }
-    .await;
-    match result {
+    match identity::demo_people(&state.pool).await {
         Ok(people) => Json(people).into_response(),
         Err(error) => internal(Locale::default(), &error),
     }
@@ -65,33 +53,34 @@ pub struct SessionRequest {
     lang: Option<String>,
 }
 
-pub async fn open_session(State(state): State<AppState>, Json(request): Json<SessionRequest>) -> Response {
+/// Opens a tab's session: as a demo person (only those the demo seed created here, and only
+/// while demo seeding is on), or with a link code like any chat platform, limited per source
+/// address like the chat platforms are per user.
+pub async fn open_session(
+    State(state): State<AppState>,
+    ConnectInfo(source): ConnectInfo<SocketAddr>,
+    Json(request): Json<SessionRequest>,
+) -> Response {
     let hint = request.lang.as_deref().and_then(Locale::from_hint);
     let locale = hint.unwrap_or_default();
     let now = state.clock.now_millis();
     let linked = match (&request.demo_person, &request.code) {
         (Some(number), _) => {
-            let employee = match identity::list_employees(&state.pool).await {
-                Ok(employees) => employees
-                    .into_iter()
-                    .find(|employee| employee.employee_no == *number && seed::is_demo_person(number)),
+            let account = format!("console-demo-{number}");
+            let demo = match state.config.seed_demo {
+                true => identity::attach_demo_person(&state.pool, Platform::Console, &account, number, hint, now).await,
+                false => Ok(None),
+            };
+            match demo {
+                Ok(Some(employee)) => Ok((account, employee)),
+                Ok(None) => return refusal(StatusCode::BAD_REQUEST, locale, "console-error-not-demo"),
                 Err(error) => return internal(locale, &error),
-            };
-            let Some(employee) = employee else {
-                return refusal(StatusCode::BAD_REQUEST, locale, "console-error-not-demo");
-            };
-            let account = format!("console-{}", employee.employee_no);
-            let code = match identity::issue_link_code(&state.pool, employee.id, now).await {
-                Ok(code) => code,
-                Err(error) => return internal(locale, &error),
-            };
-            identity::link(&state.pool, Platform::Console, &account, &code.code, hint, now)
-                .await
-                .map(|employee| (account, employee))
+            }
         }
         (None, Some(code)) => {
             let account = format!("console-{}", uuid::Uuid::new_v4().simple());
-            identity::link(&state.pool, Platform::Console, &account, code, hint, now)
+            let subject = format!("console-address:{}", source.ip());
+            identity::link(&state.pool, Platform::Console, &account, code, hint, now, &subject)
                 .await
                 .map(|employee| (account, employee))
         }
@@ -100,13 +89,17 @@ pub async fn open_session(State(state): State<AppState>, Json(request): Json<Ses
     let (account, employee) = match linked {
         Ok(linked) => linked,
         Err(IdentityError::BadLinkCode) => return refusal(StatusCode::BAD_REQUEST, locale, "error-bad-link-code"),
+        Err(IdentityError::TooManyAttempts { retry_at }) => {
+            let text = locale.text_with("error-link-locked", &[text_arg("time", korean_clock_time(retry_at))]);
+            return (StatusCode::TOO_MANY_REQUESTS, Json(json!({ "message": text }))).into_response();
+        }
         Err(error) => return internal(locale, &error),
     };
     let manager = match catalog::managed_by(&state.pool, employee.id).await {
         Ok(resorts) => !resorts.is_empty(),
         Err(error) => return internal(locale, &error),
     };
-    let token = state.console.open_session(&account);
+    let token = state.console.open_session(&account, source.ip(), now);
     (StatusCode::CREATED, Json(json!({ "token": token, "name": employee.name, "manager": manager }))).into_response()
 }
 
@@ -125,7 +118,7 @@ pub async fn turn(State(state): State<AppState>, headers: HeaderMap, Json(reques
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.strip_prefix("Bearer "))
         .unwrap_or_default();
-    let Some(account) = state.console.account_of(token) else {
+    let Some(account) = state.console.account_of(token, state.clock.now_millis()) else {
         return refusal(StatusCode::UNAUTHORIZED, locale, "error-unauthorized");
     };
     let input = match (request.press, request.text) {
@@ -151,15 +144,17 @@ pub async fn events(
     State(state): State<AppState>,
     Query(query): Query<EventsQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, StatusCode> {
-    let account = state.console.account_of(&query.token).ok_or(StatusCode::UNAUTHORIZED)?;
+    let account = state.console.account_of(&query.token, state.clock.now_millis()).ok_or(StatusCode::UNAUTHORIZED)?;
     let alerts = state.console.listen(&account);
+    let closed = state.console.closed();
     // "ready" first, so the page knows alerts will reach it from now on.
     let ready = futures::stream::once(async { Ok(Event::default().event("ready").data("ready")) });
     let alerts = futures::stream::unfold(alerts, |mut alerts| async move {
         let alert = alerts.recv().await?;
         Some((Ok(Event::default().event("alert").data(alert)), alerts))
     });
-    let stream = futures::StreamExt::chain(ready, alerts);
+    // The stream ends when the server shuts down, so an open tab does not hold up its exit.
+    let stream = futures::StreamExt::take_until(futures::StreamExt::chain(ready, alerts), closed);
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }
 

@@ -151,9 +151,9 @@ impl Conversation {
     }
 
     async fn link(&self, user: &ChatUser, locale: Locale, code: &str) -> TurnResult {
-        match identity::link(&self.pool, user.platform, &user.user_id, code, user.locale_hint, self.clock.now_millis())
-            .await
-        {
+        let subject = identity::chat_subject(user.platform, &user.user_id);
+        let now = self.clock.now_millis();
+        match identity::link(&self.pool, user.platform, &user.user_id, code, user.locale_hint, now, &subject).await {
             Ok(employee) => {
                 let locale = employee.locale.unwrap_or(locale);
                 let managed = catalog::managed_by(&self.pool, employee.id).await?;
@@ -161,6 +161,9 @@ impl Conversation {
                 Ok(Reply::text(text).quick(render::menu(locale, !managed.is_empty())))
             }
             Err(IdentityError::BadLinkCode) => Err(refuse(locale.text("error-bad-link-code"))),
+            Err(IdentityError::TooManyAttempts { retry_at }) => Err(refuse(
+                locale.text_with("error-link-locked", &[text_arg("time", render::korean_clock_time(retry_at))]),
+            )),
             Err(IdentityError::Database(error)) => Err(error.into()),
             Err(other) => Err(Failure::Internal(Box::new(other))),
         }

@@ -51,6 +51,13 @@ pub fn date_with_year(locale: Locale, date: NaiveDate) -> String {
     )
 }
 
+/// The Korean wall-clock time of an instant today or soon ("14:05").
+pub fn korean_clock_time(millis: i64) -> String {
+    DateTime::from_timestamp_millis(millis)
+        .map(|time| time.with_timezone(&korea()).format("%H:%M").to_string())
+        .unwrap_or_default()
+}
+
 /// A Korean wall-clock time for a deadline.
 pub fn korean_time(millis: i64) -> String {
     DateTime::from_timestamp_millis(millis)

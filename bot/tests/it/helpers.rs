@@ -143,8 +143,14 @@ fn delete_topology(url: String, prefix: String) {
     .join();
 }
 
+/// Where an in-process app's manual clock starts: a fixed instant (a Thursday in the middle of a
+/// month, 10:00 in Korea), so that no test depends on the day it runs.
+pub fn test_start() -> chrono::DateTime<Utc> {
+    chrono::DateTime::parse_from_rfc3339("2026-12-10T01:00:00Z").expect("a valid instant").to_utc()
+}
+
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
-    spawn_app_at(Utc::now(), adjust).await
+    spawn_app_at(test_start(), adjust).await
 }
 
 /// The app with its manual clock starting at `start`, for tests whose assertions depend on the
