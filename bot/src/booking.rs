@@ -36,6 +36,8 @@ pub struct Booking {
     pub refund_points: Option<i64>,
     pub decision: Option<String>,
     pub decided_by: Option<String>,
+    /// What an admin wrote with a decision made through the admin API.
+    pub decision_note: Option<String>,
     pub approval_deadline_at: Option<i64>,
     pub version: i64,
     pub created_at: i64,
@@ -120,13 +122,15 @@ pub enum DecideError {
     NotFound,
     #[error("the employee does not manage this resort")]
     NotManager,
+    #[error("a manager cannot decide their own booking")]
+    OwnBooking,
     #[error("the booking is no longer waiting for a decision")]
     AlreadyDecided(Box<Booking>),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
 
-const COLUMNS: &str = "id, reference, employee_id, resort_id, resort_name, check_in, nights, points, status, reason, refund_points, decision, decided_by, approval_deadline_at, version, created_at, updated_at";
+const COLUMNS: &str = "id, reference, employee_id, resort_id, resort_name, check_in, nights, points, status, reason, refund_points, decision, decided_by, decision_note, approval_deadline_at, version, created_at, updated_at";
 
 fn from_row(row: &AnyRow) -> Result<Booking, sqlx::Error> {
     let decode = |what: &str| sqlx::Error::Decode(format!("booking {what} is malformed").into());
@@ -151,6 +155,7 @@ fn from_row(row: &AnyRow) -> Result<Booking, sqlx::Error> {
         refund_points: row.try_get("refund_points")?,
         decision: row.try_get("decision")?,
         decided_by: row.try_get("decided_by")?,
+        decision_note: row.try_get("decision_note")?,
         approval_deadline_at: row.try_get("approval_deadline_at")?,
         version: row.try_get("version")?,
         created_at: row.try_get("created_at")?,
@@ -318,6 +323,7 @@ impl BookingDesk {
             refund_points: None,
             decision: None,
             decided_by: None,
+            decision_note: None,
             approval_deadline_at: None,
             version: 1,
             created_at: now,
@@ -448,7 +454,8 @@ impl BookingDesk {
         Ok(booking)
     }
 
-    /// Records a manager's decision once and passes it to the hotel worker.
+    /// Records a manager's decision once and passes it to the hotel worker. Nobody decides
+    /// their own booking: another manager of the resort, the deadline or an admin does.
     pub async fn decide(
         &self,
         reference: &str,
@@ -460,14 +467,42 @@ impl BookingDesk {
         if !catalog::managed_by(&self.pool, manager_id).await?.contains(&booking.resort_id) {
             return Err(DecideError::NotManager);
         }
+        if booking.employee_id == manager_id {
+            return Err(DecideError::OwnBooking);
+        }
+        self.record_decision(booking, decision, manager_name, None).await
+    }
+
+    /// An admin's decision through the admin API, with a note; for a resort without another
+    /// manager, or a manager's own booking.
+    pub async fn decide_as_admin(
+        &self,
+        booking_id: BookingId,
+        decision: Decision,
+        decided_by: &str,
+        note: Option<&str>,
+    ) -> Result<Booking, DecideError> {
+        let booking = self.get(booking_id).await?.ok_or(DecideError::NotFound)?;
+        self.record_decision(booking, decision, decided_by, note).await
+    }
+
+    async fn record_decision(
+        &self,
+        mut booking: Booking,
+        decision: Decision,
+        decided_by: &str,
+        note: Option<&str>,
+    ) -> Result<Booking, DecideError> {
         let now = self.clock.now_millis();
         let mut transaction = self.pool.begin().await?;
         let recorded = sqlx::query(
-            "UPDATE booking SET decision = $2, decided_by = $3, updated_at = $4 WHERE id = $1 AND status = 'awaiting_approval' AND decision IS NULL",
+            "UPDATE booking SET decision = $2, decided_by = $3, decision_note = $4, updated_at = $5
+             WHERE id = $1 AND status = 'awaiting_approval' AND decision IS NULL",
         )
         .bind(booking.id.to_string())
         .bind(decision.as_str())
-        .bind(manager_name)
+        .bind(decided_by)
+        .bind(note)
         .bind(now)
         .execute(&mut *transaction)
         .await?
@@ -477,10 +512,13 @@ impl BookingDesk {
         }
         let step = if decision == Decision::Approve { "manager_approved" } else { "manager_rejected" };
         record_step(&mut transaction, booking.id, step, None, now).await?;
-        let decide = HotelDecide { booking_id: booking.id, decision, decided_by: Some(manager_name.to_owned()) };
+        let decide = HotelDecide { booking_id: booking.id, decision, decided_by: Some(decided_by.to_owned()) };
         self.send(&mut transaction, vec![Message::HotelDecide(decide)], booking.id).await?;
         transaction.commit().await?;
         self.outbox_signal.notify();
+        booking.decision = Some(decision.as_str().to_owned());
+        booking.decided_by = Some(decided_by.to_owned());
+        booking.decision_note = note.map(str::to_owned);
         Ok(booking)
     }
 
@@ -573,7 +611,7 @@ impl BookingDesk {
         let columns = prefixed("b");
         let sql = format!(
             "SELECT {columns} FROM booking b JOIN resort_manager m ON m.resort_id = b.resort_id
-             WHERE m.employee_id = $1 AND b.status = 'awaiting_approval' AND b.decision IS NULL ORDER BY b.id"
+             WHERE m.employee_id = $1 AND b.employee_id <> $1 AND b.status = 'awaiting_approval' AND b.decision IS NULL ORDER BY b.id"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(manager_id.to_string()).fetch_all(&self.pool).await?;
         rows.iter().map(from_row).collect()

@@ -61,7 +61,9 @@ impl Handler for Notifier {
         match booking.status {
             BookingStatus::AwaitingApproval => {
                 let guest = identity::name_of(&mut *connection, booking.employee_id).await?.unwrap_or_default();
-                for manager in catalog::manager_ids(connection, booking.resort_id).await? {
+                // A manager does not decide their own booking, so they are not asked to.
+                let managers = catalog::manager_ids(connection, booking.resort_id).await?;
+                for manager in managers.into_iter().filter(|manager| *manager != booking.employee_id) {
                     self.tell(connection, manager, &booking, "approval_request", |locale| {
                         Reply::with_buttons(
                             render::approval_request(locale, &guest, &booking),

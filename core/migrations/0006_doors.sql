@@ -29,3 +29,6 @@ CREATE INDEX link_attempt_subject ON link_attempt (subject, attempted_at);
 -- by name in the web console, and only while demo seeding is on.
 ALTER TABLE employee ADD COLUMN demo BIGINT NOT NULL DEFAULT 0 CHECK (demo IN (0, 1));
 CREATE INDEX employee_demo ON employee (demo);
+
+-- What an admin wrote when deciding a booking through the admin API (booking side).
+ALTER TABLE booking ADD COLUMN decision_note TEXT;

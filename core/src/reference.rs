@@ -12,10 +12,16 @@ pub fn generate() -> String {
     format!("R{}", random_symbols(LENGTH))
 }
 
-/// `length` random symbols of the unambiguous alphabet (at most 16), also used for link codes.
+/// Bytes of a version-4 UUID that are wholly random: byte 6 carries the version and byte 8 the
+/// variant, so they are left out.
+const RANDOM_UUID_BYTES: [usize; 14] = [0, 1, 2, 3, 4, 5, 7, 9, 10, 11, 12, 13, 14, 15];
+
+/// `length` random symbols of the unambiguous alphabet (at most 14), five random bits each; also
+/// used for link codes.
 pub fn random_symbols(length: usize) -> String {
     let random = uuid::Uuid::new_v4();
-    random.as_bytes().iter().take(length).map(|byte| ALPHABET[usize::from(byte % 32)] as char).collect()
+    let bytes = random.as_bytes();
+    RANDOM_UUID_BYTES.iter().take(length).map(|index| ALPHABET[usize::from(bytes[*index] % 32)] as char).collect()
 }
 
 /// Normalises a typed code of the unambiguous alphabet, or `None` if it has other symbols.
@@ -42,6 +48,21 @@ mod tests {
         for _ in 0..100 {
             let code = generate();
             assert_eq!(parse(&code.to_lowercase()), Some(code));
+        }
+    }
+
+    #[test]
+    fn every_symbol_of_a_code_is_drawn_from_the_whole_alphabet() {
+        // Eight symbols carry 40 bits only if each position takes all 32 values.
+        let mut seen = [[false; 32]; 8];
+        for _ in 0..4000 {
+            for (position, symbol) in random_symbols(8).bytes().enumerate() {
+                let index = ALPHABET.iter().position(|candidate| *candidate == symbol).unwrap();
+                seen[position][index] = true;
+            }
+        }
+        for (position, values) in seen.iter().enumerate() {
+            assert!(values.iter().all(|seen| *seen), "position {position} misses symbols");
         }
     }
 

@@ -164,6 +164,7 @@ error-unknown-booking = I could not find booking { $reference }.
 error-not-cancellable = Booking { $reference } cannot be cancelled now (status: { $status }).
 error-not-manager = Only resort managers can do that.
 error-not-manager-of = You do not manage the resort of booking { $reference }.
+error-own-booking = { $reference } is your own booking, so you cannot decide it. Another manager of the resort or an admin decides, or the deadline does.
 error-already-decided = { $reference } has already been handled (status: { $status }).
 error-already-decided-by = { $manager } has already handled { $reference } (status: { $status }).
 error-no-room-on = There is no free room on { $date }. Please pick another date.
@@ -181,6 +182,8 @@ api-invalid-field = The value of '{ $field }' is not valid.
 api-resort-name-taken = A resort with that name already exists.
 api-employee-no-taken = An employee with that number already exists.
 api-not-cancellable = This booking cannot be cancelled now (status: { $status }).
+api-not-awaiting-approval = This booking is not waiting for approval (status: { $status }).
+decided-by-admin = an admin
 api-already-replayed = This dead letter was already replayed.
 api-internal = An internal error occurred.
 

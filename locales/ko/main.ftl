@@ -142,6 +142,7 @@ error-unknown-booking = 예약 { $reference }을(를) 찾을 수 없습니다.
 error-not-cancellable = { $reference } 예약은 지금 취소할 수 없습니다 (상태: { $status }).
 error-not-manager = 휴양소 담당자만 쓸 수 있는 기능입니다.
 error-not-manager-of = { $reference } 예약의 휴양소 담당자가 아닙니다.
+error-own-booking = { $reference }은(는) 본인의 예약이라 직접 승인하거나 거절할 수 없습니다. 다른 담당자나 관리자가 결정하며, 기한이 지나면 자동으로 처리됩니다.
 error-already-decided = { $reference }은(는) 이미 처리되었습니다 (상태: { $status }).
 error-already-decided-by = { $reference }은(는) { $manager }님이 이미 처리했습니다 (상태: { $status }).
 error-no-room-on = { $date }에는 빈 객실이 없습니다. 다른 날짜를 골라 주세요.
@@ -159,6 +160,8 @@ api-invalid-field = '{ $field }' 값이 올바르지 않습니다.
 api-resort-name-taken = 같은 이름의 휴양소가 이미 있습니다.
 api-employee-no-taken = 같은 사번의 직원이 이미 있습니다.
 api-not-cancellable = 이 예약은 지금 취소할 수 없습니다 (상태: { $status }).
+api-not-awaiting-approval = 이 예약은 승인을 기다리고 있지 않습니다 (상태: { $status }).
+decided-by-admin = 관리자
 api-already-replayed = 이미 다시 보낸 메시지입니다.
 api-internal = 서버 내부 오류가 발생했습니다.
 

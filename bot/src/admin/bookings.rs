@@ -3,10 +3,11 @@
 use super::error::{ApiError, locale_of};
 use super::{ApiResult, json_response, parse_id};
 use crate::app::AppState;
-use crate::booking::{Booking, CancelError, SagaStep};
+use crate::booking::{Booking, CancelError, DecideError, SagaStep};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use resort_core::booking::BookingStatus;
+use resort_core::booking::{BookingStatus, Decision};
+use resort_core::i18n::Locale;
 use resort_core::id::{BookingId, EmployeeId};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
@@ -62,6 +63,48 @@ pub async fn cancel(State(state): State<AppState>, headers: HeaderMap, Path(id):
         Err(CancelError::NotFound | CancelError::NotYours) => Err(ApiError::not_found(locale)),
         Err(CancelError::NotCancellable(status)) => Err(ApiError::not_cancellable(locale, status.as_str())),
         Err(CancelError::Database(error)) => Err(ApiError::internal(locale, &error)),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DecisionRequest {
+    decision: String,
+    reason: Option<String>,
+}
+
+/// Longest note an admin may give with a decision.
+const MAX_REASON_CHARS: usize = 500;
+
+/// An admin approves or rejects a booking waiting for approval: for a resort with no other
+/// manager, or a manager's own booking (which they cannot decide themselves).
+pub async fn decide(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> ApiResult {
+    let locale = locale_of(&headers);
+    let id = parse_id(&headers, &id, BookingId::parse)?;
+    let request: DecisionRequest = super::parse_body(&headers, &body)?;
+    let decision = match request.decision.as_str() {
+        "approve" => Decision::Approve,
+        "reject" => Decision::Reject,
+        _ => return Err(ApiError::invalid_field(locale, "decision")),
+    };
+    let reason = request.reason.as_deref().map(str::trim).filter(|reason| !reason.is_empty());
+    if reason.is_some_and(|reason| reason.chars().count() > MAX_REASON_CHARS) {
+        return Err(ApiError::invalid_field(locale, "reason"));
+    }
+    // Shown to the guest as who decided, in the company's language.
+    let decided_by = Locale::Ko.text("decided-by-admin");
+    match state.desk.decide_as_admin(id, decision, &decided_by, reason).await {
+        Ok(booking) => json_response(StatusCode::ACCEPTED, &booking),
+        Err(DecideError::NotFound) => Err(ApiError::not_found(locale)),
+        Err(DecideError::AlreadyDecided(booking)) => {
+            Err(ApiError::not_awaiting_approval(locale, booking.status.as_str()))
+        }
+        Err(DecideError::NotManager | DecideError::OwnBooking) => Err(ApiError::not_found(locale)),
+        Err(DecideError::Database(error)) => Err(ApiError::internal(locale, &error)),
     }
 }
 

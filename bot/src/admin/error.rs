@@ -61,6 +61,14 @@ impl ApiError {
         )
     }
 
+    pub fn not_awaiting_approval(locale: Locale, status: &str) -> Self {
+        Self::new(
+            StatusCode::CONFLICT,
+            "not_awaiting_approval",
+            locale.text_with("api-not-awaiting-approval", &[text_arg("status", status)]),
+        )
+    }
+
     pub fn internal(locale: Locale, error: &dyn std::error::Error) -> Self {
         tracing::error!(%error, source = ?error.source(), "admin API request failed");
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", locale.text("api-internal"))

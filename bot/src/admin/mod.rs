@@ -33,6 +33,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/bookings", get(bookings::list))
         .route("/bookings/{id}", get(bookings::get))
         .route("/bookings/{id}/cancel", post(bookings::cancel))
+        .route("/bookings/{id}/decision", post(bookings::decide))
         .route("/dead-letters", get(bookings::dead_letters))
         .route("/dead-letters/{id}/replay", post(bookings::replay_dead_letter))
         .route_layer(middleware::from_fn_with_state(state, require_token));

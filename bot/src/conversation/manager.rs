@@ -66,6 +66,7 @@ impl Conversation {
             }
             Err(DecideError::NotFound) => Err(refuse(locale.text_with("error-unknown-booking", &[reference_arg()]))),
             Err(DecideError::NotManager) => Err(refuse(locale.text_with("error-not-manager-of", &[reference_arg()]))),
+            Err(DecideError::OwnBooking) => Err(refuse(locale.text_with("error-own-booking", &[reference_arg()]))),
             Err(DecideError::AlreadyDecided(booking)) => {
                 let status = render::status(locale, booking.status);
                 let mut args = vec![text_arg("reference", booking.reference), text_arg("status", status)];

@@ -51,3 +51,72 @@ async fn nothing_goes_through_the_console_without_a_session() {
         post("/console/turn", json!({ "text": "포인트" }), Some(&token)).await.unwrap().json().await.unwrap();
     assert!(reply["messages"][0]["text"].as_str().unwrap().contains("0포인트"), "{reply}");
 }
+
+/// Opens a console session; the status and the answer.
+async fn open_session(app: &super::helpers::TestApp, body: Value) -> (u16, Value) {
+    let response = app.http.post(format!("{}/console/sessions", app.address)).json(&body).send().await.unwrap();
+    (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn real_people_with_the_demo_numbers_cannot_be_chosen_by_name() {
+    // Demo seeding off, and real people who happen to have the demo file's numbers.
+    let app = spawn_app_with(|config| config.seed_demo = false).await;
+    for (number, name) in [("E1001", "진짜 직원"), ("M2001", "진짜 매니저")] {
+        let (status, body) =
+            app.admin(reqwest::Method::POST, "/employees", Some(json!({ "employee_no": number, "name": name }))).await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let people: Value =
+        app.http.get(format!("{}/console/people", app.address)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(people, json!([]), "nobody is offered");
+    for number in ["E1001", "M2001"] {
+        let (status, body) = open_session(&app, json!({ "as": number })).await;
+        assert_eq!(status, 400, "{number}: {body}");
+        assert!(body.get("token").is_none());
+    }
+    let links: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM chat_account").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(links, 0, "no chat account was made");
+}
+
+#[tokio::test]
+async fn with_demo_seeding_only_the_seeded_people_are_offered_and_choosing_one_issues_no_code() {
+    let app = spawn_app_with(|config| config.seed_demo = true).await;
+    // Someone added by an admin afterwards is not a demo person, whatever their number.
+    let (status, _) = app
+        .admin(reqwest::Method::POST, "/employees", Some(json!({ "employee_no": "E0001", "name": "관리자가 만든" })))
+        .await;
+    assert_eq!(status, 201);
+    let people: Value =
+        app.http.get(format!("{}/console/people", app.address)).send().await.unwrap().json().await.unwrap();
+    let names: Vec<&str> = people.as_array().unwrap().iter().map(|person| person["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"김휴가") && names.contains(&"이매니저"), "{people}");
+    assert!(!names.contains(&"관리자가 만든"), "{people}");
+    assert_eq!(open_session(&app, json!({ "as": "E0001" })).await.0, 400);
+
+    let codes_before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM link_code").fetch_one(&app.pool).await.unwrap();
+    let number = people[0]["employee_no"].as_str().unwrap();
+    for _ in 0..3 {
+        let (status, body) = open_session(&app, json!({ "as": number })).await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let codes_after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM link_code").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(codes_after, codes_before, "a demo login adds no link code");
+}
+
+#[tokio::test]
+async fn an_idle_console_session_lapses() {
+    let app = spawn_app_with(|config| config.seed_demo = true).await;
+    let (_, session) = open_session(&app, json!({ "as": "E1001" })).await;
+    let token = session["token"].as_str().unwrap().to_owned();
+    let turn = |token: String| {
+        app.http
+            .post(format!("{}/console/turn", app.address))
+            .bearer_auth(token)
+            .json(&json!({ "text": "포인트" }))
+            .send()
+    };
+    assert_eq!(turn(token.clone()).await.unwrap().status(), 200);
+    app.clock.advance(chrono::Duration::hours(13));
+    assert_eq!(turn(token).await.unwrap().status(), 401, "unused for longer than a session lasts");
+}

@@ -3,6 +3,7 @@
 //! the Kakao Event API that records every push.
 
 mod admin_api;
+mod approval;
 mod bad_input;
 mod broker_restart;
 mod concurrency;
@@ -14,6 +15,7 @@ mod discord_standin;
 mod distributed;
 mod helpers;
 mod kakao_standin;
+mod linking;
 mod loadgen;
 mod locales;
 mod operations;
