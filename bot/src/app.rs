@@ -110,7 +110,15 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
         tracing::warn!(token = token.expose(), "ADMIN_TOKEN is not set; generated one for this run");
         token
     });
-    if config.kakao_skill_secret.is_none() {
+    if role.is_gateway() && config.kakao_skill_secret.is_none() {
+        // The embedded demo stays easy to try; anything else is never silently open.
+        let demo = role == Role::All && config.seed_demo;
+        if !demo && !config.kakao_allow_unauthenticated {
+            anyhow::bail!(
+                "KAKAO_SKILL_SECRET is not set: outside the embedded demo the Kakao skill webhook needs it \
+                 (or KAKAO_ALLOW_UNAUTHENTICATED=true to accept unauthenticated calls)"
+            );
+        }
         tracing::warn!("KAKAO_SKILL_SECRET is not set; the Kakao skill webhook accepts unauthenticated calls");
     }
     let poll_interval = Duration::from_millis(config.poll_interval_ms);

@@ -80,6 +80,15 @@ pub struct Config {
     #[arg(long, env = "ADMIN_TOKEN")]
     pub admin_token: Option<Secret>,
 
+    /// Bearer token `/metrics` wants (give it to the scraper). Unset: the admin token.
+    #[arg(long, env = "METRICS_TOKEN")]
+    pub metrics_token: Option<Secret>,
+
+    /// Let the Kakao skill webhook take unauthenticated calls outside the embedded demo (no
+    /// `KAKAO_SKILL_SECRET`). Without it, such a gateway refuses to start.
+    #[arg(long, env = "KAKAO_ALLOW_UNAUTHENTICATED", default_value_t = false, action = clap::ArgAction::Set)]
+    pub kakao_allow_unauthenticated: bool,
+
     /// Shared secret Kakao sends in `X-Kakao-Skill-Secret`. Unset: skill calls are not
     /// authenticated (a warning is logged); set it in every deployment.
     #[arg(long, env = "KAKAO_SKILL_SECRET")]

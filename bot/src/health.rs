@@ -6,14 +6,20 @@
 use crate::app::AppState;
 use axum::Json;
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 /// `/metrics`: this process's counters and histograms, and the outbox backlog, in the
-/// Prometheus text format (see `resort_core::metrics`).
-pub async fn metrics(State(state): State<AppState>) -> Response {
+/// Prometheus text format (see `resort_core::metrics`). It tells more about the service than a
+/// stranger should know, so it wants `METRICS_TOKEN` (or, without one, the admin token) as a
+/// bearer token.
+pub async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let expected = state.config.metrics_token.as_ref().unwrap_or(&state.admin_token);
+    if !crate::bearer::carries(&headers, expected) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
     let backlog = resort_core::outbox::backlog(&state.pool).await.map(|rows| rows as f64).unwrap_or(f64::NAN);
     let text = resort_core::metrics::global().render(&[("resortbot_outbox_backlog", backlog)]);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response()

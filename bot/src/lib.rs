@@ -12,6 +12,7 @@
 
 pub mod admin;
 pub mod app;
+pub mod bearer;
 pub mod booking;
 pub mod catalog;
 pub mod config;

@@ -16,7 +16,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use error::{ApiError, locale_of};
 use serde::de::DeserializeOwned;
-use subtle::ConstantTimeEq;
 
 pub const OPENAPI: &str = include_str!("openapi.json");
 
@@ -45,13 +44,7 @@ async fn openapi() -> Response {
 }
 
 async fn require_token(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let given = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .unwrap_or_default();
-    if bool::from(given.as_bytes().ct_eq(state.admin_token.expose().as_bytes())) && !given.is_empty() {
+    if crate::bearer::carries(request.headers(), &state.admin_token) {
         next.run(request).await
     } else {
         ApiError::unauthorized(locale_of(request.headers())).into_response()

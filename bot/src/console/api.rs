@@ -8,7 +8,7 @@ use crate::conversation::{ChatUser, Input, Reply};
 use crate::identity::{self, IdentityError, Platform};
 use axum::Json;
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures::Stream;
@@ -113,11 +113,7 @@ pub struct TurnRequest {
 pub async fn turn(State(state): State<AppState>, headers: HeaderMap, Json(request): Json<TurnRequest>) -> Response {
     let hint = request.lang.as_deref().and_then(Locale::from_hint);
     let locale = hint.unwrap_or_default();
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .unwrap_or_default();
+    let token = crate::bearer::token(&headers).unwrap_or_default();
     let Some(account) = state.console.account_of(token, state.clock.now_millis()) else {
         return refusal(StatusCode::UNAUTHORIZED, locale, "error-unauthorized");
     };

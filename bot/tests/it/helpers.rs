@@ -43,6 +43,8 @@ pub fn test_config(database_url: &str, kakao: &KakaoStandIn) -> Config {
     config.seed_demo = false;
     config.admin_token = Some(Secret::new(ADMIN_TOKEN));
     config.kakao_skill_secret = Some(Secret::new(SKILL_SECRET));
+    config.kakao_allow_unauthenticated = false;
+    config.metrics_token = None;
     config.kakao_bot_id = Some(BOT_ID.to_owned());
     config.kakao_rest_api_key = Some(Secret::new(REST_API_KEY));
     config.kakao_event_api_url = kakao.url.clone();
@@ -188,10 +190,18 @@ pub async fn spawn_app_at(start: chrono::DateTime<Utc>, adjust: impl FnOnce(&mut
 
 /// The real `resortbot` binary as a child process on a fresh database.
 pub async fn spawn_process() -> TestApp {
+    spawn_process_with_env(&[]).await
+}
+
+/// [`spawn_process`] with more environment variables for the process.
+pub async fn spawn_process_with_env(env: &[(&str, &str)]) -> TestApp {
     let directory = std::sync::Arc::new(tempfile::tempdir().unwrap());
     let kakao = KakaoStandIn::start().await;
     let (database_url, postgres_server) = fresh_database(directory.path()).await;
-    let mut app = start_process(directory, database_url, kakao).await;
+    let mut env = env.to_vec();
+    env.push(("RUST_LOG", "warn"));
+    let (child, address) = start_role_with_env(directory.path(), &database_url, &kakao, None, &[], &env).await;
+    let mut app = process_app(directory, database_url, kakao, child, address).await;
     app.postgres_server = postgres_server;
     app
 }

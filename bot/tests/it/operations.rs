@@ -2,7 +2,8 @@
 //! process cleanly, well within the pod's grace period, with nothing lost.
 
 use super::helpers::{
-    Client, in_days, process_app, reference_in, resort_body, spawn_process, start_role_with_env, wait_until,
+    Client, in_days, process_app, reference_in, resort_body, spawn_process, spawn_process_with_env,
+    start_role_with_env, wait_until,
 };
 use super::kakao_standin::KakaoStandIn;
 use serde_json::Value;
@@ -24,8 +25,15 @@ async fn metrics_show_a_booking_through_the_saga() {
     let reference = reference_in(&app.say("kim", &format!("예약 설악 오션 {} 2박", in_days(&app, 10))).await);
     app.wait_for_status(&reference, "confirmed").await;
 
-    let scrape =
-        || async { app.http.get(format!("{}/metrics", app.address)).send().await.unwrap().text().await.unwrap() };
+    let metrics = format!("{}/metrics", app.address);
+    assert_eq!(app.http.get(&metrics).send().await.unwrap().status(), 401, "not for strangers");
+    let wrong = app.http.get(&metrics).bearer_auth("wrong").send().await.unwrap();
+    assert_eq!(wrong.status(), 401);
+    // The scheme is case-insensitive; without METRICS_TOKEN the admin token opens it.
+    let scrape = || async {
+        let request = app.http.get(&metrics).header("authorization", format!("bearer {}", super::helpers::ADMIN_TOKEN));
+        request.send().await.unwrap().text().await.unwrap()
+    };
     wait_until("the confirmation is counted and its event sent", || async {
         let text = scrape().await;
         metric(&text, "resortbot_bookings_total{state=\"confirmed\"}") == Some(1.0)
@@ -128,4 +136,96 @@ async fn json_logs_carry_the_bookings_correlation_id_through_every_consumer() {
         consumers_seen() == ["booking", "hotel", "mypage", "notifier", "point"]
     })
     .await;
+}
+
+#[tokio::test]
+async fn a_gateway_without_a_kakao_secret_starts_only_as_the_demo_or_when_told_to() {
+    let directory = tempfile::tempdir().unwrap();
+    let kakao = super::kakao_standin::KakaoStandIn::start().await;
+    let database_url = format!("sqlite://{}", directory.path().join("refused.db").display());
+    let mut config = super::helpers::test_config(&database_url, &kakao);
+    config.kakao_skill_secret = None;
+    config.seed_demo = false;
+    let clock = std::sync::Arc::new(resort_core::clock::ManualClock::new(super::helpers::test_start()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let (_trigger, shutdown) = resort_core::shutdown::channel();
+    let refused = resortbot::app::run(config, clock, listener, shutdown).await.unwrap_err();
+    assert!(refused.to_string().contains("KAKAO_SKILL_SECRET"), "{refused:#}");
+
+    for allow in [true, false] {
+        let app = super::helpers::spawn_app_with(|config| {
+            config.kakao_skill_secret = None;
+            // Allowed explicitly, or the embedded demo.
+            config.kakao_allow_unauthenticated = allow;
+            config.seed_demo = !allow;
+        })
+        .await;
+        let payload = serde_json::json!({ "userRequest": { "utterance": "help", "user": { "id": "u" } },
+            "bot": { "id": super::kakao_standin::BOT_ID } });
+        let (status, _) = app.kakao_raw(serde_json::to_vec(&payload).unwrap(), None).await;
+        assert_eq!(status, 200, "allow = {allow}");
+    }
+}
+
+/// Opens `count` connections that send nothing, or only the start of a request.
+async fn idle_connections(address: &str, count: usize, partial: bool) -> Vec<tokio::net::TcpStream> {
+    use tokio::io::AsyncWriteExt;
+    let host = address.trim_start_matches("http://").to_owned();
+    let mut connections = Vec::with_capacity(count);
+    for _ in 0..count {
+        let mut stream = tokio::net::TcpStream::connect(&host).await.unwrap();
+        if partial {
+            stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ").await.unwrap();
+        }
+        connections.push(stream);
+    }
+    connections
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_and_half_sent_connections_are_closed_and_health_still_answers() {
+    let app = super::helpers::spawn_app_with(|config| {
+        config.http_max_connections = 64;
+        config.http_header_timeout_ms = 500;
+    })
+    .await;
+    let mut idle = idle_connections(&app.address, 1_050, false).await;
+    idle.extend(idle_connections(&app.address, 50, true).await);
+    let health = app.http.get(format!("{}/healthz", app.address)).timeout(Duration::from_secs(30)).send().await;
+    assert_eq!(health.expect("/healthz answers with 1,100 idle connections open").status(), 200);
+    // The server hangs up on connections that sent no complete request in time.
+    use tokio::io::AsyncReadExt;
+    for stream in idle.iter_mut().rev().take(60) {
+        let mut rest = Vec::new();
+        let closed = tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut rest)).await;
+        assert!(closed.is_ok(), "a connection was left open");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_finishes_while_an_event_stream_and_a_half_sent_request_are_open() {
+    let mut app = spawn_process_with_env(&[("CONSOLE_ENABLED", "true"), ("HTTP_HEADER_TIMEOUT_MS", "10000")]).await;
+    let (_, employee) = app
+        .admin(reqwest::Method::POST, "/employees", Some(serde_json::json!({ "employee_no": "E1", "name": "직원" })))
+        .await;
+    let session: serde_json::Value = app
+        .http
+        .post(format!("{}/console/sessions", app.address))
+        .json(&serde_json::json!({ "code": employee["link_code"] }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = session["token"].as_str().unwrap();
+    let mut events = app.http.get(format!("{}/console/events?token={token}", app.address)).send().await.unwrap();
+    assert_eq!(events.status(), 200);
+    assert!(events.chunk().await.unwrap().is_some(), "the stream is open");
+    let _half_sent = idle_connections(&app.address, 3, true).await;
+    let _idle = idle_connections(&app.address, 3, false).await;
+    let terminated = tokio::time::timeout(GRACE_PERIOD + Duration::from_secs(5), app.terminate()).await;
+    let (clean, took) = terminated.expect("the process exits after SIGTERM");
+    assert!(clean, "the process exits with success on SIGTERM");
+    assert!(took < GRACE_PERIOD, "it took {took:?}");
 }
