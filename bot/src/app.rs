@@ -99,6 +99,7 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
     let pool = db::connect_and_migrate(&config.database_url).await.context("opening the database")?;
     if role.is_gateway() {
         crate::booking::claim_nights_of_older_bookings(&pool).await.context("claiming the nights of older bookings")?;
+        crate::catalog::key_older_names(&pool).await.context("keying the names of older resorts")?;
     }
     if config.seed_demo && role.is_gateway() {
         seed::seed_if_empty(&pool, &clock, listener.local_addr().context("reading the listen address")?)

@@ -606,15 +606,29 @@ impl BookingDesk {
         rows.iter().map(|row| Ok(SagaStep { step: row.try_get("step")?, at: row.try_get("created_at")? })).collect()
     }
 
-    /// Requests waiting for this manager's decision, oldest first.
-    pub async fn pending_for(&self, manager_id: EmployeeId) -> Result<Vec<Booking>, sqlx::Error> {
+    /// Requests waiting for this manager's decision (not their own), oldest first: `limit` of
+    /// them from `offset`, and how many there are.
+    pub async fn pending_for(
+        &self,
+        manager_id: EmployeeId,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<Booking>, i64), sqlx::Error> {
+        const WAITING: &str = "FROM booking b JOIN resort_manager m ON m.resort_id = b.resort_id
+             WHERE m.employee_id = $1 AND b.employee_id <> $1 AND b.status = 'awaiting_approval' AND b.decision IS NULL";
+        let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {WAITING}")))
+            .bind(manager_id.to_string())
+            .fetch_one(&self.pool)
+            .await?;
         let columns = prefixed("b");
-        let sql = format!(
-            "SELECT {columns} FROM booking b JOIN resort_manager m ON m.resort_id = b.resort_id
-             WHERE m.employee_id = $1 AND b.employee_id <> $1 AND b.status = 'awaiting_approval' AND b.decision IS NULL ORDER BY b.id"
-        );
-        let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(manager_id.to_string()).fetch_all(&self.pool).await?;
-        rows.iter().map(from_row).collect()
+        let sql = format!("SELECT {columns} {WAITING} ORDER BY b.id LIMIT $2 OFFSET $3");
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(manager_id.to_string())
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok((rows.iter().map(from_row).collect::<Result<_, _>>()?, total))
     }
 
     /// Confirmed guests checking in today at the resorts this manager runs.

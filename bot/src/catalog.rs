@@ -198,9 +198,9 @@ async fn save(pool: &Pool, id: ResortId, resort: NewResort, now: i64) -> Result<
     resort.validate().map_err(CatalogError::Invalid)?;
     let result = sqlx::query(
         "INSERT INTO resort (id, name, region, rooms, points_per_night, max_nights, peak_periods, auto_approve, approval_hours,
-            free_cancel_days, late_refund_percent, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
-         ON CONFLICT (id) DO UPDATE SET name = excluded.name, region = excluded.region, rooms = excluded.rooms,
+            free_cancel_days, late_refund_percent, created_at, updated_at, name_key)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_key = excluded.name_key, region = excluded.region, rooms = excluded.rooms,
             points_per_night = excluded.points_per_night, max_nights = excluded.max_nights, peak_periods = excluded.peak_periods,
             auto_approve = excluded.auto_approve, approval_hours = excluded.approval_hours,
             free_cancel_days = excluded.free_cancel_days, late_refund_percent = excluded.late_refund_percent,
@@ -218,6 +218,7 @@ async fn save(pool: &Pool, id: ResortId, resort: NewResort, now: i64) -> Result<
     .bind(resort.free_cancel_days)
     .bind(resort.late_refund_percent)
     .bind(now)
+    .bind(normalise(&resort.name))
     .execute(pool)
     .await;
     match result {
@@ -266,6 +267,30 @@ pub async fn find_by_name(pool: &Pool, typed: &str) -> Result<Option<Resort>, sq
     }
 }
 
+/// Gives resorts made before names were keyed their key; a name that clashes with another's
+/// key is left without one (and logged) for an admin to rename.
+pub async fn key_older_names(pool: &Pool) -> Result<(), sqlx::Error> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT id, name FROM resort WHERE name_key IS NULL").fetch_all(pool).await?;
+    for (id, name) in rows {
+        let keyed = sqlx::query("UPDATE resort SET name_key = $2 WHERE id = $1")
+            .bind(&id)
+            .bind(normalise(&name))
+            .execute(pool)
+            .await;
+        match keyed {
+            Err(error) if db::is_unique_violation(&error) => {
+                tracing::warn!(resort = %id, %name, "a resort's name differs from another's only in spaces or case; rename it")
+            }
+            other => {
+                other?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A name as people type it: no spaces, lower case.
 fn normalise(name: &str) -> String {
     name.chars().filter(|character| !character.is_whitespace()).flat_map(char::to_lowercase).collect()
 }

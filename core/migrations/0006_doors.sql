@@ -32,3 +32,10 @@ CREATE INDEX employee_demo ON employee (demo);
 
 -- What an admin wrote when deciding a booking through the admin API (booking side).
 ALTER TABLE booking ADD COLUMN decision_note TEXT;
+
+-- A resort's name as people type it (catalogue, gateway): without spaces and in lower case.
+-- Unique, so two resorts whose names differ only in spaces or case cannot shadow each other in
+-- typed commands. Resorts from before this column get theirs when the gateway starts.
+ALTER TABLE resort ADD COLUMN name_key TEXT;
+-- (Not "resort_name_key": PostgreSQL gives that name to the UNIQUE constraint on `name`.)
+CREATE UNIQUE INDEX resort_typed_name ON resort (name_key);

@@ -115,10 +115,8 @@ approval-request =
     Approval request: { $guest } · { $reference }
     { $stay }
     Please decide by { $deadline }.
-pending-title = { $count ->
-    [one] 1 request is waiting
-   *[other] { $count } requests are waiting
-}
+pending-title-page = Requests waiting for approval: { $first }–{ $last } of { $count }
+button-next-page = Next requests
 pending-none = No requests are waiting for you.
 approval-closed =
     { $guest } · { $reference } · { $stay }
@@ -250,3 +248,6 @@ dashboard-col-type = Type
 dashboard-col-error = Error
 language-ko = 한국어
 language-en = English
+
+telegram-answered-privately = That answer has personal details, so I sent it to our private chat.
+telegram-open-private-chat = I do not answer with personal details in a group. Please open a private chat with me and ask there. { $link }

@@ -96,7 +96,8 @@ approval-request =
     승인 요청: { $guest }님 · { $reference }
     { $stay }
     { $deadline }까지 결정해 주세요.
-pending-title = 승인을 기다리는 요청 { $count }건
+pending-title-page = 승인을 기다리는 요청 { $count }건 중 { $first }–{ $last }번째
+button-next-page = 다음 요청
 pending-none = 승인을 기다리는 요청이 없습니다.
 approval-closed =
     { $guest }님 · { $reference } · { $stay }
@@ -228,3 +229,6 @@ dashboard-col-type = 종류
 dashboard-col-error = 오류
 language-ko = 한국어
 language-en = English
+
+telegram-answered-privately = 개인 정보가 담긴 답이라 개인 대화로 보내 드렸어요.
+telegram-open-private-chat = 개인 정보가 담긴 답은 그룹에 보내지 않아요. 저와 개인 대화를 열고 다시 말씀해 주세요. { $link }

@@ -12,31 +12,45 @@
 //! bot:     R7K2QH3은(는) 박담당님이 이미 처리했습니다 (상태: 확정).
 //! ```
 
+use super::Button;
 use super::{Conversation, Reply, ReplyMessage, Turn, TurnResult, refuse, render};
 use crate::booking::DecideError;
 use crate::identity;
 use resort_core::booking::Decision;
-use resort_core::i18n::text_arg;
+use resort_core::i18n::{number_arg, text_arg};
+
+/// Pending requests shown per turn (Kakao shows three messages per answer; the rest are a
+/// press away).
+const PENDING_PAGE: i64 = 3;
 
 impl Conversation {
-    pub(super) async fn pending(&self, turn: &Turn<'_>) -> TurnResult {
+    /// A page of the requests waiting for this manager, oldest first, with a button to the
+    /// next page: a long list would not fit a chat turn's time budget nor a chat screen.
+    pub(super) async fn pending(&self, turn: &Turn<'_>, from: u32) -> TurnResult {
         let locale = turn.locale;
         if !turn.is_manager {
             return Err(refuse(locale.text("error-not-manager")));
         }
-        let pending = self.desk.pending_for(turn.employee.id).await?;
-        if pending.is_empty() {
-            return Ok(Reply::text(locale.text("pending-none")));
+        let (pending, total) = self.desk.pending_for(turn.employee.id, i64::from(from), PENDING_PAGE).await?;
+        if total == 0 {
+            return Ok(Reply::text(locale.text("pending-none")).quick(render::menu(locale, true)));
         }
-        let mut reply = Reply::text(
-            locale.text_with("pending-title", &[resort_core::i18n::number_arg("count", pending.len() as i64)]),
-        );
+        let shown_to = i64::from(from) + pending.len() as i64;
+        let mut reply = Reply::text(locale.text_with(
+            "pending-title-page",
+            &[number_arg("count", total), number_arg("first", i64::from(from) + 1), number_arg("last", shown_to)],
+        ));
         for booking in &pending {
             let guest = identity::name_of(&self.pool, booking.employee_id).await?.unwrap_or_default();
             let text = render::approval_request(locale, &guest, &booking.snapshot());
             reply = reply.push(ReplyMessage::new(text, render::approve_reject_buttons(locale, &booking.reference)));
         }
-        Ok(reply)
+        let mut quick = Vec::new();
+        if shown_to < total {
+            quick.push(Button::new(locale.text("button-next-page"), format!("pp:{shown_to}")));
+        }
+        quick.extend(render::menu(locale, true));
+        Ok(reply.quick(quick))
     }
 
     pub(super) async fn decide(&self, turn: &Turn<'_>, reference: &str, decision: Decision) -> TurnResult {

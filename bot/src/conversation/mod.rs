@@ -140,7 +140,7 @@ impl Conversation {
             Command::CancelList => self.cancel_list(&turn).await,
             Command::CancelQuote(reference) => self.cancel_quote(&turn, &reference).await,
             Command::CancelConfirm(reference) => self.cancel_confirm(&turn, &reference).await,
-            Command::Pending => self.pending(&turn).await,
+            Command::Pending(from) => self.pending(&turn, from).await,
             Command::Approve(reference) => {
                 self.decide(&turn, &reference, resort_core::booking::Decision::Approve).await
             }

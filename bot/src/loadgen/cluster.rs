@@ -9,6 +9,7 @@ use tokio::process::{Child, Command};
 
 pub const ADMIN_TOKEN: &str = "loadgen";
 pub const BOT_ID: &str = "loadgen-bot";
+pub const SKILL_SECRET: &str = "loadgen-skill-secret";
 const READY_DEADLINE: Duration = Duration::from_secs(60);
 const STOP_DEADLINE: Duration = Duration::from_secs(30);
 
@@ -106,10 +107,10 @@ impl Cluster {
             .env("HTTP_ADDR", format!("127.0.0.1:{port}"))
             .env("ADMIN_TOKEN", ADMIN_TOKEN)
             .env("KAKAO_BOT_ID", BOT_ID)
+            .env("KAKAO_SKILL_SECRET", SKILL_SECRET)
             .env("KAKAO_REST_API_KEY", "loadgen-key")
             .env("KAKAO_EVENT_API_URL", event_api_url)
             .env("SEED_DEMO", "false")
-            .env_remove("KAKAO_SKILL_SECRET")
             .env("RUST_LOG", std::env::var("LOADGEN_CHILD_LOG").unwrap_or_else(|_| "warn".into()))
             .stdout(Stdio::null())
             .kill_on_drop(true);

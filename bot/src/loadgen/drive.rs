@@ -2,7 +2,7 @@
 //! the skill while a stand-in Kakao Event API times each confirmation push.
 
 use super::LoadgenArgs;
-use super::cluster::{ADMIN_TOKEN, BOT_ID};
+use super::cluster::{ADMIN_TOKEN, BOT_ID, SKILL_SECRET};
 use axum::Json;
 use axum::extract::State;
 use axum::routing::post;
@@ -194,6 +194,13 @@ async fn say(http: &reqwest::Client, gateway: &str, user: &str, utterance: &str)
         "userRequest": { "utterance": utterance, "lang": "en", "user": { "id": user } },
         "bot": { "id": BOT_ID },
     });
-    let body: Value = http.post(format!("{gateway}/kakao/skill")).json(&payload).send().await?.json().await?;
+    let body: Value = http
+        .post(format!("{gateway}/kakao/skill"))
+        .header("X-Kakao-Skill-Secret", SKILL_SECRET)
+        .json(&payload)
+        .send()
+        .await?
+        .json()
+        .await?;
     Ok(body["template"]["outputs"][0]["simpleText"]["text"].as_str().unwrap_or_default().to_owned())
 }

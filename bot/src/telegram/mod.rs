@@ -11,6 +11,11 @@
 //! press and leaves the message alone. Every callback query is answered, also when nothing
 //! happens, so the client stops spinning. Callback data is only ever a command to re-check.
 //!
+//! Every answer carries personal data (bookings, points, link codes), so in a group, supergroup
+//! or channel nothing is answered there: the reply goes to the person's private chat with the
+//! bot, and the group only hears that it did — or, when the person never opened a private chat
+//! with the bot (Telegram refuses a bot that writes first), a prompt to open one.
+//!
 //! A webhook call counts as delivered once its turn ran: if sending the answer fails, the
 //! effect is already committed, so the call still gets 200 rather than a retry that would
 //! repeat the turn.
@@ -47,6 +52,8 @@ pub struct Telegram {
     /// What `X-Telegram-Bot-Api-Secret-Token` must say; no webhook call is accepted without one.
     pub webhook_secret: Option<Secret>,
     pub webhook_url: Option<reqwest::Url>,
+    /// The bot's username, once `getMe` told it (for the link to a private chat).
+    username: std::sync::OnceLock<String>,
 }
 
 impl Telegram {
@@ -75,7 +82,7 @@ impl Telegram {
             anyhow::bail!("TELEGRAM_WEBHOOK_SECRET must be 1–256 characters of A-Z, a-z, 0-9, _ and -");
         }
         let bot = Bot::new(token.expose()).set_api_url(api_url);
-        Ok(Some(Self { bot, conversation, webhook_secret, webhook_url }))
+        Ok(Some(Self { bot, conversation, webhook_secret, webhook_url, username: std::sync::OnceLock::new() }))
     }
 
     /// Registers the bot with Telegram (commands, and the webhook or its removal), retrying
@@ -100,6 +107,7 @@ impl Telegram {
 
     async fn register(&self) -> Result<(), RequestError> {
         let me = self.bot.get_me().await?;
+        let _ = self.username.set(me.username().to_owned());
         tracing::info!(
             username = %me.username(),
             "telegram bot ready; people link with /link CODE or https://t.me/{}?start=CODE",
@@ -148,7 +156,26 @@ impl Telegram {
         } else {
             self.turn(&user, Input::Text(text.to_owned())).await
         };
-        self.send_all(message.chat.id, &keyboard::render(&reply)).await;
+        if message.chat.is_private() {
+            self.send_all(message.chat.id, &keyboard::render(&reply)).await;
+        } else {
+            self.answer_privately(&user, from.id, message.chat.id, &reply).await;
+        }
+    }
+
+    /// Sends a reply to the person's private chat instead of the group it was asked in, and
+    /// tells the group only whether it went.
+    async fn answer_privately(&self, user: &ChatUser, person: UserId, group: ChatId, reply: &Reply) {
+        let locale = user.locale_hint.unwrap_or_default();
+        let note = if self.send_all(ChatId(person.0 as i64), &keyboard::render(reply)).await {
+            locale.text("telegram-answered-privately")
+        } else {
+            let link = self.username.get().map(|name| format!("https://t.me/{name}")).unwrap_or_default();
+            locale.text_with("telegram-open-private-chat", &[resort_core::i18n::text_arg("link", link)])
+        };
+        if let Err(error) = self.bot.send_message(group, note).await {
+            tracing::warn!(%error, chat_id = group.0, "could not send a note to a telegram group");
+        }
     }
 
     async fn on_press(&self, query: CallbackQuery) {
@@ -159,6 +186,9 @@ impl Telegram {
         };
         let pressed = query.regular_message();
         let chat_id = pressed.map_or(ChatId(query.from.id.0 as i64), |message| message.chat.id);
+        // A press on a message in a group is answered in private, like a message there.
+        let in_group = pressed.is_some_and(|message| !message.chat.is_private());
+        let (pressed, chat_id) = if in_group { (None, ChatId(query.from.id.0 as i64)) } else { (pressed, chat_id) };
         let mut answer = self.bot.answer_callback_query(query.id.clone());
         if reply.kind == ReplyKind::Refusal {
             answer = answer.text(shorten(&reply.plain_text(), MAX_ALERT_CHARS)).show_alert(true);
@@ -218,13 +248,15 @@ impl Telegram {
         }
     }
 
-    async fn send_all(&self, chat_id: ChatId, messages: &[Outgoing]) {
+    /// Sends the messages in order; `false` if one could not be sent (the rest are not tried).
+    async fn send_all(&self, chat_id: ChatId, messages: &[Outgoing]) -> bool {
         for message in messages {
             if let Err(error) = send(&self.bot, chat_id, message).await {
                 tracing::warn!(%error, chat_id = chat_id.0, "could not send a telegram reply");
-                return;
+                return false;
             }
         }
+        true
     }
 }
 

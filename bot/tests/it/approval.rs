@@ -69,3 +69,32 @@ async fn an_admin_decides_a_booking_no_other_manager_can() {
         .await;
     assert_eq!(status, 404);
 }
+
+#[tokio::test]
+async fn a_long_pending_list_comes_a_page_at_a_time() {
+    let app = spawn_app().await;
+    let resort = app.create_resort(resort_body("제주 바람", 10, false)).await;
+    let manager = app.linked_employee("lee", "이매니저", 0).await;
+    app.make_manager(&resort, &manager).await;
+    let mut references = Vec::new();
+    for index in 0..7 {
+        let guest = format!("guest{index}");
+        app.linked_employee(&guest, &format!("손님{index}"), 1000).await;
+        let reference = reference_in(&app.say(&guest, &format!("예약 제주 바람 {} 1박", in_days(&app, 20))).await);
+        app.wait_for_status(&reference, "awaiting_approval").await;
+        references.push(reference);
+    }
+    let first = app.say_full("lee", "대기").await;
+    let text = super::helpers::template_text(&first);
+    assert!(text.contains("7건 중 1–3번째"), "{text}");
+    assert!(references[..3].iter().all(|reference| text.contains(reference.as_str())), "{text}");
+    assert!(!text.contains(references[3].as_str()));
+    super::helpers::assert_valid_template(&first);
+    let next = super::helpers::template_buttons(&first);
+    let (_, press) = next.iter().find(|(label, _)| label == "다음 요청").expect("a next-page button");
+    let second = super::helpers::template_text(&app.press_full("lee", press).await);
+    assert!(second.contains("4–6번째") && second.contains(references[5].as_str()), "{second}");
+    let last = app.press_full("lee", "pp:6").await;
+    assert!(super::helpers::template_text(&last).contains("7–7번째"));
+    assert!(super::helpers::template_buttons(&last).iter().all(|(label, _)| label != "다음 요청"));
+}

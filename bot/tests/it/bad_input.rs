@@ -148,6 +148,15 @@ async fn the_admin_api_refuses_bad_requests_with_a_code_and_a_localized_message(
     let (status, body) = app.admin(Method::POST, "/resorts", Some(resort_body("", 3, true))).await;
     assert_eq!((status, body["code"].as_str()), (422, Some("invalid_field")));
     assert!(body["message"].as_str().unwrap().contains("name"));
+    // The scheme of the admin token is case-insensitive.
+    let lower = app
+        .http
+        .get(format!("{}/api/v1/resorts", app.address))
+        .header("authorization", format!("bearer {}", super::helpers::ADMIN_TOKEN))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lower.status(), 200);
     let mut negative = resort_body("음수", 3, true);
     negative["late_refund_percent"] = json!(140);
     assert_eq!(app.admin(Method::POST, "/resorts", Some(negative)).await.0, 422);
@@ -155,6 +164,17 @@ async fn the_admin_api_refuses_bad_requests_with_a_code_and_a_localized_message(
     let id = app.create_resort(resort_body("설악 오션", 3, true)).await;
     let (status, body) = app.admin(Method::POST, "/resorts", Some(resort_body("설악 오션", 3, true))).await;
     assert_eq!((status, body["code"].as_str()), (409, Some("resort_name_taken")));
+    // Names that differ only in spaces or case would shadow each other in typed commands.
+    for shadow in ["설악오션", " 설악  오션 ", "설악 오 션"] {
+        let (status, body) = app.admin(Method::POST, "/resorts", Some(resort_body(shadow, 3, true))).await;
+        assert_eq!((status, body["code"].as_str()), (409, Some("resort_name_taken")), "{shadow:?}");
+    }
+    let other = app.create_resort(resort_body("Ocean View", 3, true)).await;
+    let (status, _) =
+        app.admin(Method::PATCH, &format!("/resorts/{other}"), Some(json!({ "name": "oceanview" }))).await;
+    assert_eq!(status, 200, "renaming to its own name in other spaces and case is fine");
+    let (status, _) = app.admin(Method::PATCH, &format!("/resorts/{other}"), Some(json!({ "name": "설악오션" }))).await;
+    assert_eq!(status, 409);
     assert_eq!(app.admin(Method::PATCH, &format!("/resorts/{id}"), Some(json!({ "rooms": -1 }))).await.0, 422);
     assert_eq!(app.admin(Method::GET, "/resorts/not-an-id", None).await.0, 404);
     assert_eq!(app.admin(Method::GET, &format!("/resorts/{}", uuid::Uuid::now_v7()), None).await.0, 404);
@@ -182,7 +202,7 @@ async fn the_admin_api_refuses_bad_requests_with_a_code_and_a_localized_message(
     assert_eq!(app.admin(Method::GET, "/bookings?status=lost", None).await.0, 422);
     assert_eq!(app.admin(Method::POST, &format!("/bookings/{}/cancel", uuid::Uuid::now_v7()), None).await.0, 404);
 
-    assert_eq!(app.admin(Method::GET, "/resorts", None).await.1.as_array().unwrap().len(), 1);
+    assert_eq!(app.admin(Method::GET, "/resorts", None).await.1.as_array().unwrap().len(), 2);
     assert_eq!(app.admin(Method::GET, "/employees", None).await.1.as_array().unwrap().len(), 1);
     assert_eq!(app.points(employee_id).await, 0);
 }

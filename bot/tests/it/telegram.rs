@@ -403,3 +403,32 @@ async fn once_one_manager_decides_every_managers_copy_shows_it_without_buttons()
     .await;
     assert!(text(&telegram.api.message(PARK, parks["message_id"].as_i64().unwrap())).contains(&reference));
 }
+
+fn group_update(user: i64, group: i64, text: &str) -> Value {
+    let id = NEXT_UPDATE.fetch_add(1, Ordering::SeqCst);
+    json!({ "update_id": id, "message": { "message_id": id, "date": 1_700_000_000,
+        "chat": { "id": group, "type": "supergroup", "title": "휴양소 모임" }, "from": from(user), "text": text } })
+}
+
+#[tokio::test]
+async fn personal_answers_asked_in_a_group_go_to_the_private_chat_and_never_to_the_group() {
+    const GROUP: i64 = -100_777;
+    const STRANGER: i64 = 4242;
+    let telegram = spawn(true).await;
+    telegram.employee(KIM, "김휴가", 1000).await;
+    let before = telegram.api.chat(KIM).len();
+
+    telegram.deliver(&group_update(KIM, GROUP, "/points@resort_bot")).await;
+    let group: Vec<String> = telegram.api.chat(GROUP).iter().map(text).collect();
+    assert_eq!(group.len(), 1, "{group:?}");
+    assert!(group[0].contains("개인 대화로 보내"), "{group:?}");
+    assert!(!group[0].contains("포인트입니다") && !group[0].contains("1000"), "no balance in the group: {group:?}");
+    let private = &telegram.api.chat(KIM)[before..];
+    assert!(private.iter().any(|message| text(message).contains("1000포인트")), "{private:?}");
+
+    // Someone the bot cannot write to first gets a prompt in the group, and nothing personal.
+    telegram.api.block(STRANGER);
+    telegram.deliver(&group_update(STRANGER, GROUP, "/my@resort_bot")).await;
+    let prompt = text(telegram.api.chat(GROUP).last().unwrap());
+    assert!(prompt.contains("개인 대화를 열고") && prompt.contains("https://t.me/"), "{prompt}");
+}
