@@ -58,7 +58,8 @@ async fn twenty_guesses_at_once_check_at_most_five_codes() {
         assert!(answer.contains(WRONG) || answer.contains(LOCKED), "{answer}");
         checked += usize::from(answer.contains(WRONG));
     }
-    assert!((1..=5).contains(&checked), "{checked} codes were checked");
+    // Attempts in flight count against each other, so a burst may even be refused whole.
+    assert!(checked <= 5, "{checked} codes were checked");
     // Only checked codes count as failures; once five have failed, the right code is refused.
     for attempt in checked..5 {
         assert!(app.say("guesser", &format!("연결 AGAIN{attempt:03}")).await.contains(WRONG));
