@@ -8,6 +8,7 @@ COPY Cargo.toml Cargo.lock ./
 COPY core core
 COPY workers workers
 COPY bot bot
+COPY loadgen loadgen
 COPY locales locales
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \

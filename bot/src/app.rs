@@ -155,7 +155,7 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
         Role::Worker { kind: WorkerKind::Point } => vec![resort_workers::point::consumer()],
         Role::Worker { kind: WorkerKind::Hotel } => vec![resort_workers::hotel::consumer()],
         Role::Worker { kind: WorkerKind::Mypage } => vec![resort_workers::mypage::consumer()],
-        Role::Migrate | Role::Loadgen(_) => Vec::new(),
+        Role::Migrate => Vec::new(),
     };
     let mut loops = Vec::new();
     for consumer in consumers {

@@ -180,9 +180,6 @@ pub enum Role {
     },
     /// Apply database migrations and exit.
     Migrate,
-    /// Measure: start the service on scratch storage, book through it under load, check the
-    /// invariants and print the figures (see `loadgen`).
-    Loadgen(crate::loadgen::LoadgenArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

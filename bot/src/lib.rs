@@ -2,7 +2,8 @@
 //! orchestrator and the notifier; plus [`app::run`], which starts every role in one process.
 //!
 //! # Layout
-//! - [`app`], [`config`], [`health`], [`seed`]: the process.
+//! - [`app`], [`config`], [`server`], [`health`], [`seed`]: the process.
+//! - [`bearer`], [`replay`]: bearer tokens, and signed deliveries taken once.
 //! - [`kakao`], [`telegram`], [`discord`], [`console`], [`admin`]: the adapters. An adapter maps its wire format to
 //!   [`conversation`] and back; it holds no SQL and no business rule.
 //! - [`conversation`]: a chat turn in, a platform-neutral reply out.
@@ -22,7 +23,6 @@ pub mod discord;
 pub mod health;
 pub mod identity;
 pub mod kakao;
-pub mod loadgen;
 pub mod notifier;
 pub mod push;
 pub mod replay;

@@ -1,6 +1,7 @@
 //! The `resortbot` binary: `resortbot` (or `resortbot all`) runs every role in one process;
 //! `resortbot gateway` and `resortbot worker point|hotel|mypage` run one role each (with
-//! `AMQP_URL`); `resortbot migrate` applies the schema and exits; `resortbot loadgen` measures.
+//! `AMQP_URL`); `resortbot migrate` applies the schema and exits. The benchmark is a binary of
+//! its own (`resortbot-loadgen`, workspace member `loadgen`).
 
 use anyhow::Context;
 use resort_core::clock::SystemClock;
@@ -25,7 +26,6 @@ async fn run(config: Config) -> anyhow::Result<()> {
             tracing::info!("migrations applied");
             Ok(())
         }
-        Role::Loadgen(args) => resortbot::loadgen::run(args, &config).await,
         _ => {
             let listener = tokio::net::TcpListener::bind(&config.http_addr)
                 .await

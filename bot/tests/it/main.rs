@@ -16,7 +16,6 @@ mod distributed;
 mod helpers;
 mod kakao_standin;
 mod linking;
-mod loadgen;
 mod locales;
 mod operations;
 mod rabbitmq;

@@ -1,8 +1,8 @@
-//! The service under load: child processes of this binary on scratch storage, stopped and cleaned
+//! The service under load: `resortbot` child processes on scratch storage, stopped and cleaned
 //! up after each run, so runs do not see each other's data.
 
-use crate::config::Config;
 use anyhow::Context;
+use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tokio::process::{Child, Command};
@@ -18,12 +18,14 @@ pub struct Layout {
     /// A PostgreSQL server on which each run creates (and drops) a database; `None`: SQLite files.
     postgres_server: Option<String>,
     amqp_url: Option<String>,
+    /// The `resortbot` binary.
+    resortbot: PathBuf,
 }
 
 impl Layout {
-    pub fn from_config(config: &Config) -> Self {
-        let postgres_server = config.database_url.starts_with("postgres").then(|| config.database_url.clone());
-        Self { postgres_server, amqp_url: config.amqp_url.clone() }
+    pub fn new(database_url: &str, amqp_url: Option<String>, resortbot: PathBuf) -> Self {
+        let postgres_server = database_url.starts_with("postgres").then(|| database_url.to_owned());
+        Self { postgres_server, amqp_url: amqp_url.filter(|url| !url.is_empty()), resortbot }
     }
 
     pub fn describe(&self) -> String {
@@ -52,6 +54,7 @@ pub struct Cluster {
     pub broker: Option<Broker>,
     processes: Vec<Child>,
     scratch: Scratch,
+    resortbot: PathBuf,
 }
 
 /// Storage to remove when the run ends.
@@ -86,7 +89,14 @@ impl Cluster {
             Some(_) => &[&["gateway"], &["worker", "point"], &["worker", "hotel"], &["worker", "mypage"]],
             None => &[&["all"]],
         };
-        let mut cluster = Self { gateway: String::new(), database_url, broker, processes: Vec::new(), scratch };
+        let mut cluster = Self {
+            gateway: String::new(),
+            database_url,
+            broker,
+            processes: Vec::new(),
+            scratch,
+            resortbot: layout.resortbot.clone(),
+        };
         for role in roles {
             let address = cluster.spawn(role, event_api_url)?;
             wait_until_ready(&address).await.with_context(|| format!("starting `resortbot {}`", role.join(" ")))?;
@@ -100,7 +110,7 @@ impl Cluster {
     /// Starts one role; returns its base URL.
     fn spawn(&mut self, role: &[&str], event_api_url: &str) -> anyhow::Result<String> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let mut command = Command::new(std::env::current_exe().context("finding this binary")?);
+        let mut command = Command::new(&self.resortbot);
         command
             .args(role)
             .env("DATABASE_URL", &self.database_url)

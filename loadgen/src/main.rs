@@ -1,6 +1,9 @@
-//! `resortbot loadgen`: how many bookings per second the product confirms, and how fast.
+//! `resortbot-loadgen`: how many bookings per second the product confirms, and how fast.
 //!
-//! Each run starts the service as child processes of this binary on a scratch database and (with
+//! A workspace member of its own, so the product carries no benchmark: it drives the `resortbot`
+//! binary (by default the one next to this binary, else `--resortbot` / `RESORTBOT_BIN`).
+//!
+//! Each run starts the service as child processes on a scratch database and (with
 //! `AMQP_URL`) a scratch queue prefix: one `resortbot all` process embedded, or a gateway and the
 //! three workers as separate processes over RabbitMQ. It creates employees through the admin API,
 //! links them through the Kakao skill, then has them book an auto-approve resort through
@@ -20,12 +23,26 @@ mod hops;
 mod invariants;
 mod report;
 
-use crate::config::Config;
+use anyhow::Context;
+use clap::Parser;
 use report::RunFigures;
+use std::path::PathBuf;
 
 /// What to run; every figure has a default that gives stable medians on a small machine.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::Args)]
+#[derive(Debug, Clone, Parser)]
+#[command(name = "resortbot-loadgen", version, about = "Measure resortbot under load")]
 pub struct LoadgenArgs {
+    /// `sqlite://…` (each run on a new SQLite file) or a PostgreSQL server on which each run
+    /// creates and drops a database of its own.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://loadgen.db")]
+    pub database_url: String,
+    /// RabbitMQ: the gateway and the workers as four processes under a scratch prefix. Unset:
+    /// everything in one process on the in-process bus.
+    #[arg(long, env = "AMQP_URL")]
+    pub amqp_url: Option<String>,
+    /// The `resortbot` binary to run. Unset: the one next to this binary.
+    #[arg(long, env = "RESORTBOT_BIN")]
+    pub resortbot: Option<PathBuf>,
     /// Bookings per run.
     #[arg(long, default_value_t = 2000)]
     pub bookings: usize,
@@ -46,11 +63,27 @@ pub struct LoadgenArgs {
     pub probe_messages: usize,
 }
 
+fn main() -> anyhow::Result<()> {
+    let args = LoadgenArgs::parse();
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")?;
+    runtime.block_on(run(args))
+}
+
 /// Runs the load `args.runs` times and prints each run and the medians. Fails when a run broke an
 /// invariant, so a script (or a test) can rely on the exit status.
-pub async fn run(args: LoadgenArgs, config: &Config) -> anyhow::Result<()> {
+async fn run(args: LoadgenArgs) -> anyhow::Result<()> {
     anyhow::ensure!(args.bookings > 0 && args.concurrency > 0 && args.employees > 0 && args.runs > 0);
-    let layout = cluster::Layout::from_config(config);
+    let resortbot = match &args.resortbot {
+        Some(path) => path.clone(),
+        None => std::env::current_exe().context("finding this binary")?.with_file_name("resortbot"),
+    };
+    anyhow::ensure!(
+        resortbot.exists(),
+        "no resortbot binary at {} (build it, or pass --resortbot)",
+        resortbot.display()
+    );
+    let layout = cluster::Layout::new(&args.database_url, args.amqp_url.clone(), resortbot);
     println!("{}", layout.describe());
     let mut runs = Vec::with_capacity(args.runs);
     for number in 1..=args.runs {
