@@ -20,13 +20,13 @@
 use crate::catalog;
 use crate::conversation::{Reply, render};
 use crate::identity;
-use crate::push::PushSignal;
+use crate::push::{self, PushSignal};
 use async_trait::async_trait;
 use resort_core::booking::{BookingStatus, RejectReason};
 use resort_core::clock::SharedClock;
 use resort_core::db::Connection;
 use resort_core::i18n::{Locale, number_arg, text_arg};
-use resort_core::id::{EmployeeId, MessageId};
+use resort_core::id::EmployeeId;
 use resort_core::inbox::{Consumer, HandleError, Handler, Outgoing};
 use resort_core::message::{BookingSnapshot, Envelope, Message};
 use std::sync::Arc;
@@ -139,43 +139,34 @@ impl Notifier {
         connection: &mut Connection,
         booking: &BookingSnapshot,
     ) -> Result<(), HandleError> {
-        let copies: Vec<(String, String, String, String)> = sqlx::query_as(
-            "SELECT platform, platform_user_id, employee_id, platform_ref FROM push_message
-             WHERE booking_id = $1 AND kind = 'approval_request' AND platform_ref IS NOT NULL",
-        )
-        .bind(booking.booking_id.to_string())
-        .fetch_all(&mut *connection)
-        .await?;
+        let copies = push::sent_copies(connection, booking.booking_id, "approval_request").await?;
         if copies.is_empty() {
             return Ok(());
         }
         let guest = identity::name_of(&mut *connection, booking.employee_id).await?.unwrap_or_default();
         let now = self.clock.now_millis();
-        for (platform, platform_user_id, manager, platform_ref) in copies {
-            let manager =
-                EmployeeId::parse(&manager).ok_or_else(|| HandleError::Reject(format!("bad employee id {manager}")))?;
+        for copy in copies {
+            let manager = EmployeeId::parse(&copy.employee_id)
+                .ok_or_else(|| HandleError::Reject(format!("bad employee id {}", copy.employee_id)))?;
             let (chosen, accounts) = identity::accounts_of(connection, manager).await?;
             let hint = accounts
                 .iter()
-                .find(|account| account.platform.as_str() == platform && account.platform_user_id == platform_user_id)
+                .find(|account| {
+                    account.platform.as_str() == copy.platform && account.platform_user_id == copy.platform_user_id
+                })
                 .and_then(|account| account.locale_hint);
             let locale = chosen.or(hint).unwrap_or_default();
-            let body = serde_json::to_string(&Reply::text(approval_outcome(locale, &guest, booking, now)))
-                .expect("a reply serializes");
-            sqlx::query(
-                "INSERT INTO push_message (id, platform, platform_user_id, employee_id, booking_id, kind, body, attempts, next_attempt_at, edits_ref, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, 'approval_closed', $6, 0, $7, $8, $7, $7)",
-            )
-            .bind(MessageId::new().to_string())
-            .bind(&platform)
-            .bind(&platform_user_id)
-            .bind(manager.to_string())
-            .bind(booking.booking_id.to_string())
-            .bind(body)
-            .bind(now)
-            .bind(&platform_ref)
-            .execute(&mut *connection)
-            .await?;
+            let reply = Reply::text(approval_outcome(locale, &guest, booking, now));
+            let alert = push::NewAlert {
+                platform: &copy.platform,
+                platform_user_id: &copy.platform_user_id,
+                employee_id: manager,
+                booking_id: booking.booking_id,
+                kind: "approval_closed",
+                reply: &reply,
+                edits_ref: Some(&copy.platform_ref),
+            };
+            push::queue(connection, alert, now).await?;
         }
         Ok(())
     }
@@ -196,21 +187,17 @@ impl Notifier {
         let now = self.clock.now_millis();
         for account in accounts {
             let locale = chosen.or(account.locale_hint).unwrap_or_default();
-            let body = serde_json::to_string(&compose(locale)).expect("a reply serializes");
-            sqlx::query(
-                "INSERT INTO push_message (id, platform, platform_user_id, employee_id, booking_id, kind, body, attempts, next_attempt_at, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $8, $8)",
-            )
-            .bind(MessageId::new().to_string())
-            .bind(account.platform.as_str())
-            .bind(&account.platform_user_id)
-            .bind(recipient.to_string())
-            .bind(booking.booking_id.to_string())
-            .bind(kind)
-            .bind(body)
-            .bind(now)
-            .execute(&mut *connection)
-            .await?;
+            let reply = compose(locale);
+            let alert = push::NewAlert {
+                platform: account.platform.as_str(),
+                platform_user_id: &account.platform_user_id,
+                employee_id: recipient,
+                booking_id: booking.booking_id,
+                kind,
+                reply: &reply,
+                edits_ref: None,
+            };
+            push::queue(connection, alert, now).await?;
         }
         Ok(())
     }

@@ -11,7 +11,7 @@ use crate::conversation::Reply;
 use crate::identity::Platform;
 use async_trait::async_trait;
 use resort_core::clock::SharedClock;
-use resort_core::db::Pool;
+use resort_core::db::{Connection, Pool};
 use resort_core::shutdown::Shutdown;
 use sqlx::Row;
 use std::collections::HashMap;
@@ -47,6 +47,71 @@ pub trait Pusher: Send + Sync + 'static {
     /// Sends the alert (or makes the edit); returns the platform's reference to the message
     /// sent, where the platform can edit messages later.
     async fn push(&self, push: &Push) -> Result<Option<String>, PushError>;
+}
+
+/// An alert to queue: who gets it, about what, and what it says.
+pub struct NewAlert<'a> {
+    pub platform: &'a str,
+    pub platform_user_id: &'a str,
+    pub employee_id: resort_core::id::EmployeeId,
+    pub booking_id: resort_core::id::BookingId,
+    pub kind: &'a str,
+    pub reply: &'a Reply,
+    /// The platform's reference of a sent message this alert replaces.
+    pub edits_ref: Option<&'a str>,
+}
+
+/// Queues an alert in the caller's transaction; the push loop sends it once that commits.
+pub async fn queue(connection: &mut Connection, alert: NewAlert<'_>, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO push_message (id, platform, platform_user_id, employee_id, booking_id, kind, body, attempts, next_attempt_at, edits_ref, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $8, $8)",
+    )
+    .bind(resort_core::id::MessageId::new().to_string())
+    .bind(alert.platform)
+    .bind(alert.platform_user_id)
+    .bind(alert.employee_id.to_string())
+    .bind(alert.booking_id.to_string())
+    .bind(alert.kind)
+    .bind(serde_json::to_string(alert.reply).expect("a reply serializes"))
+    .bind(now)
+    .bind(alert.edits_ref)
+    .execute(&mut *connection)
+    .await?;
+    Ok(())
+}
+
+/// A sent copy of an alert that the platform lets us edit.
+pub struct SentCopy {
+    pub platform: String,
+    pub platform_user_id: String,
+    pub employee_id: String,
+    pub platform_ref: String,
+}
+
+/// The sent, editable copies of a booking's alerts of one kind.
+pub async fn sent_copies(
+    connection: &mut Connection,
+    booking_id: resort_core::id::BookingId,
+    kind: &str,
+) -> Result<Vec<SentCopy>, sqlx::Error> {
+    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT platform, platform_user_id, employee_id, platform_ref FROM push_message
+         WHERE booking_id = $1 AND kind = $2 AND platform_ref IS NOT NULL",
+    )
+    .bind(booking_id.to_string())
+    .bind(kind)
+    .fetch_all(&mut *connection)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(platform, platform_user_id, employee_id, platform_ref)| SentCopy {
+            platform,
+            platform_user_id,
+            employee_id,
+            platform_ref,
+        })
+        .collect())
 }
 
 /// Wakes the push loop when the notifier committed new rows.

@@ -11,7 +11,6 @@
 use crate::bus::{Delivery, Transport};
 use crate::clock::SharedClock;
 use crate::db::{self, Connection, Pool};
-use crate::id::MessageId;
 use crate::message::{Envelope, Message};
 use crate::outbox::{self, OutboxSignal};
 use crate::shutdown::Shutdown;
@@ -241,7 +240,8 @@ impl Consumer {
                 }
                 HandleError::Retry(reason) | HandleError::Reject(reason) => {
                     tracing::error!(consumer = self.name, message_id = %envelope.message_id, correlation_id = %envelope.correlation_id, message_type = %envelope.message_type, %reason, attempt, "dead-lettering message");
-                    match dead_letter(context, self.name, envelope, &reason, attempt).await {
+                    let now = context.clock.now_millis();
+                    match crate::dead_letter::park(&context.pool, self.name, envelope, &reason, attempt, now).await {
                         Ok(()) => {
                             let labels = [("consumer", self.name), ("type", envelope.message_type.as_str())];
                             crate::metrics::global().increment("resortbot_messages_dead_lettered_total", &labels);
@@ -280,29 +280,4 @@ async fn record_in_inbox(
         query = query.bind(id.clone());
     }
     Ok(query.fetch_all(&mut *connection).await?.into_iter().collect())
-}
-
-async fn dead_letter(
-    context: &ConsumerContext,
-    consumer: &str,
-    envelope: &Envelope,
-    error: &str,
-    attempts: u32,
-) -> Result<(), sqlx::Error> {
-    let now = context.clock.now_millis();
-    sqlx::query(
-        "INSERT INTO dead_letter (id, consumer, message_id, message_type, envelope, error, attempts, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-    )
-    .bind(MessageId::new().to_string())
-    .bind(consumer)
-    .bind(envelope.message_id.to_string())
-    .bind(&envelope.message_type)
-    .bind(serde_json::to_string(envelope).expect("an envelope always serializes"))
-    .bind(error)
-    .bind(i64::from(attempts))
-    .bind(now)
-    .execute(&context.pool)
-    .await?;
-    Ok(())
 }

@@ -5,9 +5,10 @@
 //! - [`resort`], [`stay`], [`booking`], [`saga`]: the domain — pure rules with no I/O. The
 //!   booking saga's transitions live in [`saga::decide`], tested without a database.
 //! - [`message`]: the message catalogue and the envelope every message travels in.
-//! - [`db`], [`outbox`], [`inbox`]: the database pool and migrations, the transactional outbox
-//!   with its relay, and the idempotent consumer loop.
-//! - [`bus`]: the transport abstraction and its in-process implementation.
+//! - [`db`], [`outbox`], [`inbox`], [`dead_letter`]: the database pool and migrations, the
+//!   transactional outbox with its relay, the idempotent consumer loop, and the messages it
+//!   parks for an operator.
+//! - [`bus`]: the transport abstraction, with an in-process and a RabbitMQ (lapin) transport.
 //! - [`i18n`]: fluent localisation (Korean first, English second).
 //!
 //! Nothing here knows about HTTP, chat platforms or a particular broker client: those live in
@@ -17,6 +18,7 @@ pub mod booking;
 pub mod bus;
 pub mod clock;
 pub mod db;
+pub mod dead_letter;
 pub mod i18n;
 pub mod id;
 pub mod inbox;

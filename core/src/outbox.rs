@@ -276,6 +276,20 @@ async fn release_claims(pool: &Pool, ids: &[String], token: &str) -> Result<(), 
 }
 
 /// Rows not yet published: the relay's backlog.
+/// Marks a message unpublished and unclaimed, so a relay sends it again (a dead letter's
+/// replay); `false` when the outbox has no row for it.
+pub async fn requeue(connection: &mut Connection, message_id: MessageId, now: i64) -> Result<bool, sqlx::Error> {
+    let requeued = sqlx::query(
+        "UPDATE outbox_message SET published_at = NULL, claimed_until = NULL, claim_token = NULL, updated_at = $2 WHERE message_id = $1",
+    )
+    .bind(message_id.to_string())
+    .bind(now)
+    .execute(&mut *connection)
+    .await?
+    .rows_affected();
+    Ok(requeued == 1)
+}
+
 pub async fn backlog(pool: &Pool) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM outbox_message WHERE published_at IS NULL").fetch_one(pool).await
 }

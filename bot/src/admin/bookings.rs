@@ -7,10 +7,10 @@ use crate::booking::{Booking, CancelError, DecideError, SagaStep};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use resort_core::booking::{BookingStatus, Decision};
+use resort_core::dead_letter::{self, ReplayError};
 use resort_core::i18n::Locale;
 use resort_core::id::{BookingId, EmployeeId};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 const LIST_LIMIT: i64 = 500;
 
@@ -108,94 +108,33 @@ pub async fn decide(
     }
 }
 
-#[derive(Serialize)]
-struct DeadLetter {
-    id: String,
-    consumer: String,
-    message_id: String,
-    message_type: String,
-    error: String,
-    attempts: i64,
-    created_at: i64,
-    replayed_at: Option<i64>,
-}
-
-/// Makes a dead letter's message deliverable again, with its original id: consumers that
-/// applied it skip it through their inboxes, the one that failed gets another chance. Once per
-/// dead letter; if it fails again it comes back as a new one.
+/// Makes a dead letter's message deliverable again, once (see `resort_core::dead_letter`).
 pub async fn replay_dead_letter(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> ApiResult {
     let locale = locale_of(&headers);
-    let internal = |error: sqlx::Error| ApiError::internal(locale, &error);
-    let now = state.clock.now_millis();
-    let mut transaction = state.pool.begin().await.map_err(internal)?;
-    let envelope: Option<String> = sqlx::query_scalar(
-        "UPDATE dead_letter SET replayed_at = $2, updated_at = $2 WHERE id = $1 AND replayed_at IS NULL RETURNING envelope",
-    )
-    .bind(&id)
-    .bind(now)
-    .fetch_optional(&mut *transaction)
-    .await
-    .map_err(internal)?;
-    let Some(envelope) = envelope else {
-        // Inside the transaction: on SQLite it holds the only connection.
-        let exists: Option<String> = sqlx::query_scalar("SELECT id FROM dead_letter WHERE id = $1")
-            .bind(&id)
-            .fetch_optional(&mut *transaction)
-            .await
-            .map_err(internal)?;
-        return Err(match exists {
-            Some(_) => ApiError::conflict(locale, "already_replayed", "api-already-replayed"),
-            None => ApiError::not_found(locale),
-        });
-    };
-    let envelope: resort_core::message::Envelope =
-        serde_json::from_str(&envelope).map_err(|_| ApiError::bad_request(locale))?;
-    let requeued = sqlx::query(
-        "UPDATE outbox_message SET published_at = NULL, claimed_until = NULL, claim_token = NULL, updated_at = $2 WHERE message_id = $1",
-    )
-    .bind(envelope.message_id.to_string())
-    .bind(now)
-    .execute(&mut *transaction)
-    .await
-    .map_err(internal)?
-    .rows_affected();
-    if requeued == 0 {
-        // The outbox row was cleaned up (or came from elsewhere): write it again.
-        resort_core::outbox::enqueue(&mut transaction, &envelope, now).await.map_err(internal)?;
+    match dead_letter::replay(&state.pool, &id, state.clock.now_millis()).await {
+        Ok(envelope) => {
+            state.outbox_signal.notify();
+            json_response(
+                StatusCode::ACCEPTED,
+                &serde_json::json!({ "id": id, "message_id": envelope.message_id, "status": "replaying" }),
+            )
+        }
+        Err(ReplayError::NotFound) => Err(ApiError::not_found(locale)),
+        Err(ReplayError::AlreadyReplayed) => {
+            Err(ApiError::conflict(locale, "already_replayed", "api-already-replayed"))
+        }
+        Err(ReplayError::Malformed) => Err(ApiError::bad_request(locale)),
+        Err(ReplayError::Database(error)) => Err(ApiError::internal(locale, &error)),
     }
-    transaction.commit().await.map_err(internal)?;
-    state.outbox_signal.notify();
-    json_response(
-        StatusCode::ACCEPTED,
-        &serde_json::json!({ "id": id, "message_id": envelope.message_id, "status": "replaying" }),
-    )
 }
 
 pub async fn dead_letters(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
     let locale = locale_of(&headers);
-    let rows = sqlx::query("SELECT id, consumer, message_id, message_type, error, attempts, created_at, replayed_at FROM dead_letter ORDER BY created_at DESC LIMIT $1")
-        .bind(LIST_LIMIT)
-        .fetch_all(&state.pool)
-        .await
-        .map_err(|error| ApiError::internal(locale, &error))?;
-    let letters: Result<Vec<DeadLetter>, sqlx::Error> = rows
-        .iter()
-        .map(|row| {
-            Ok(DeadLetter {
-                id: row.try_get("id")?,
-                consumer: row.try_get("consumer")?,
-                message_id: row.try_get("message_id")?,
-                message_type: row.try_get("message_type")?,
-                error: row.try_get("error")?,
-                attempts: row.try_get("attempts")?,
-                created_at: row.try_get("created_at")?,
-                replayed_at: row.try_get("replayed_at")?,
-            })
-        })
-        .collect();
-    json_response(StatusCode::OK, &letters.map_err(|error| ApiError::internal(locale, &error))?)
+    let letters =
+        dead_letter::list(&state.pool, LIST_LIMIT).await.map_err(|error| ApiError::internal(locale, &error))?;
+    json_response(StatusCode::OK, &letters)
 }
