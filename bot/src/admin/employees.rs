@@ -4,14 +4,13 @@
 //! writes balances; the API answers 202 and the balance in `GET /employees/{id}` follows as
 //! soon as the worker has applied it.
 
-use super::error::{ApiError, locale_of};
+use super::error::ApiError;
 use super::{ApiResult, json_response, parse_body, parse_id};
 use crate::app::AppState;
-use crate::identity::{self, Employee, IdentityError, NewEmployee};
+use crate::identity::{self, Employee, NewEmployee};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use resort_core::i18n::Locale;
+use axum::http::StatusCode;
 use resort_core::id::EmployeeId;
 use resort_core::message::{Message, PointGrant};
 use resort_core::outbox;
@@ -32,52 +31,29 @@ struct EmployeeView {
     link_code_expires_at: Option<i64>,
 }
 
-fn identity_error(locale: Locale, error: IdentityError) -> ApiError {
-    match error {
-        IdentityError::Invalid(field) => ApiError::invalid_field(locale, field),
-        IdentityError::EmployeeNoTaken => ApiError::conflict(locale, "employee_no_taken", "api-employee-no-taken"),
-        IdentityError::NotFound | IdentityError::BadLinkCode | IdentityError::TooManyAttempts { .. } => {
-            ApiError::not_found(locale)
-        }
-        IdentityError::Database(error) => ApiError::internal(locale, &error),
-    }
-}
-
-pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> ApiResult {
-    let locale = locale_of(&headers);
-    let new: NewEmployee = parse_body(&headers, &body)?;
-    let (employee, code) = identity::create_employee(&state.pool, new, state.clock.now_millis())
-        .await
-        .map_err(|error| identity_error(locale, error))?;
+pub async fn create(State(state): State<AppState>, body: Bytes) -> ApiResult {
+    let new: NewEmployee = parse_body(&body)?;
+    let (employee, code) = identity::create_employee(&state.pool, new, state.clock.now_millis()).await?;
     let view =
         EmployeeView { employee, points: 0, link_code: Some(code.code), link_code_expires_at: Some(code.expires_at) };
     json_response(StatusCode::CREATED, &view)
 }
 
-pub async fn list(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
-    let employees =
-        identity::list_employees(&state.pool).await.map_err(|error| ApiError::internal(locale_of(&headers), &error))?;
+pub async fn list(State(state): State<AppState>) -> ApiResult {
+    let employees = identity::list_employees(&state.pool).await?;
     json_response(StatusCode::OK, &employees)
 }
 
-pub async fn get(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult {
-    let locale = locale_of(&headers);
-    let id = parse_id(&headers, &id, EmployeeId::parse)?;
-    let employee = identity::get_employee(&state.pool, id)
-        .await
-        .map_err(|error| ApiError::internal(locale, &error))?
-        .ok_or_else(|| ApiError::not_found(locale))?;
-    let points =
-        resort_workers::point::balance(&state.pool, id).await.map_err(|error| ApiError::internal(locale, &error))?;
+pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    let id = parse_id(&id, EmployeeId::parse)?;
+    let employee = identity::get_employee(&state.pool, id).await?.ok_or_else(ApiError::not_found)?;
+    let points = resort_workers::point::balance(&state.pool, id).await?;
     json_response(StatusCode::OK, &EmployeeView { employee, points, link_code: None, link_code_expires_at: None })
 }
 
-pub async fn link_code(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult {
-    let locale = locale_of(&headers);
-    let id = parse_id(&headers, &id, EmployeeId::parse)?;
-    let code = identity::issue_link_code(&state.pool, id, state.clock.now_millis())
-        .await
-        .map_err(|error| identity_error(locale, error))?;
+pub async fn link_code(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    let id = parse_id(&id, EmployeeId::parse)?;
+    let code = identity::issue_link_code(&state.pool, id, state.clock.now_millis()).await?;
     json_response(
         StatusCode::CREATED,
         &serde_json::json!({ "employee_id": id, "link_code": code.code, "expires_at": code.expires_at }),
@@ -90,32 +66,21 @@ struct Grant {
     reason: String,
 }
 
-pub async fn grant_points(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ApiResult {
-    let locale = locale_of(&headers);
-    let id = parse_id(&headers, &id, EmployeeId::parse)?;
-    let grant: Grant = parse_body(&headers, &body)?;
+pub async fn grant_points(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> ApiResult {
+    let id = parse_id(&id, EmployeeId::parse)?;
+    let grant: Grant = parse_body(&body)?;
     if !(1..=MAX_GRANT).contains(&grant.amount) {
-        return Err(ApiError::invalid_field(locale, "amount"));
+        return Err(ApiError::invalid_field("amount"));
     }
     let reason = grant.reason.trim();
     if reason.is_empty() || reason.chars().count() > 200 {
-        return Err(ApiError::invalid_field(locale, "reason"));
+        return Err(ApiError::invalid_field("reason"));
     }
-    identity::get_employee(&state.pool, id)
-        .await
-        .map_err(|error| ApiError::internal(locale, &error))?
-        .ok_or_else(|| ApiError::not_found(locale))?;
+    identity::get_employee(&state.pool, id).await?.ok_or_else(ApiError::not_found)?;
     let message = Message::PointGrant(PointGrant { employee_id: id, amount: grant.amount, reason: reason.to_owned() });
     let envelope = message.into_envelope(id.to_string(), None, state.clock.now());
-    let mut connection = state.pool.acquire().await.map_err(|error| ApiError::internal(locale, &error))?;
-    outbox::enqueue(&mut connection, &envelope, state.clock.now_millis())
-        .await
-        .map_err(|error| ApiError::internal(locale, &error))?;
+    let mut connection = state.pool.acquire().await?;
+    outbox::enqueue(&mut connection, &envelope, state.clock.now_millis()).await?;
     drop(connection);
     state.outbox_signal.notify();
     json_response(

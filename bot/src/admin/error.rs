@@ -1,18 +1,29 @@
 //! The admin API's one error type: JSON `{code, message}` with a stable `code` scripts can
 //! branch on and a `message` in the caller's language (`Accept-Language`, Korean by default).
 //! Constraint violations are 409 or 422, never a bare 500; a 500 carries no internal detail.
+//!
+//! Handlers return errors with `?`: every domain error has a `From` impl here, the one place that
+//! decides its status and code. An error carries its message id, not its text; [`localize`], a
+//! middleware around the whole API, renders it in the request's language.
 
+use crate::booking::{CancelError, DecideError};
+use crate::catalog::CatalogError;
+use crate::identity::IdentityError;
 use axum::Json;
+use axum::extract::Request;
 use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use resort_core::dead_letter::ReplayError;
 use resort_core::i18n::{Locale, text_arg};
 use serde_json::json;
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ApiError {
     status: StatusCode,
     code: &'static str,
-    message: String,
+    message_id: &'static str,
+    args: Vec<(&'static str, String)>,
 }
 
 /// The caller's language, from the first tag of `Accept-Language` that we speak.
@@ -25,58 +36,131 @@ pub fn locale_of(headers: &HeaderMap) -> Locale {
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: &'static str, message: String) -> Self {
-        Self { status, code, message }
+    fn new(status: StatusCode, code: &'static str, message_id: &'static str) -> Self {
+        Self { status, code, message_id, args: Vec::new() }
     }
 
-    pub fn unauthorized(locale: Locale) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", locale.text("api-unauthorized"))
+    fn with(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.args.push((name, value.into()));
+        self
     }
 
-    pub fn not_found(locale: Locale) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not_found", locale.text("api-not-found"))
+    pub fn unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "api-unauthorized")
     }
 
-    pub fn bad_request(locale: Locale) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "bad_request", locale.text("api-bad-request"))
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", "api-not-found")
     }
 
-    pub fn invalid_field(locale: Locale, field: &str) -> Self {
-        Self::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_field",
-            locale.text_with("api-invalid-field", &[text_arg("field", field)]),
-        )
+    pub fn bad_request() -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "bad_request", "api-bad-request")
     }
 
-    pub fn conflict(locale: Locale, code: &'static str, message_id: &str) -> Self {
-        Self::new(StatusCode::CONFLICT, code, locale.text(message_id))
+    pub fn invalid_field(field: &str) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", "api-invalid-field").with("field", field)
     }
 
-    pub fn not_cancellable(locale: Locale, status: &str) -> Self {
-        Self::new(
-            StatusCode::CONFLICT,
-            "not_cancellable",
-            locale.text_with("api-not-cancellable", &[text_arg("status", status)]),
-        )
+    pub fn conflict(code: &'static str, message_id: &'static str) -> Self {
+        Self::new(StatusCode::CONFLICT, code, message_id)
     }
 
-    pub fn not_awaiting_approval(locale: Locale, status: &str) -> Self {
-        Self::new(
-            StatusCode::CONFLICT,
-            "not_awaiting_approval",
-            locale.text_with("api-not-awaiting-approval", &[text_arg("status", status)]),
-        )
-    }
-
-    pub fn internal(locale: Locale, error: &dyn std::error::Error) -> Self {
+    pub fn internal(error: &dyn std::error::Error) -> Self {
         tracing::error!(%error, source = ?error.source(), "admin API request failed");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", locale.text("api-internal"))
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "api-internal")
+    }
+
+    /// The response in `locale`.
+    fn render(&self, locale: Locale) -> Response {
+        let args: Vec<_> = self.args.iter().map(|(name, value)| text_arg(name, value.clone())).collect();
+        let message = locale.text_with(self.message_id, &args);
+        (self.status, Json(json!({ "code": self.code, "message": message }))).into_response()
     }
 }
 
+/// Without [`localize`] around it (it always is), an error still answers, in Korean.
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, Json(json!({ "code": self.code, "message": self.message }))).into_response()
+        let mut response = self.render(Locale::default());
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+/// Renders an API error in the language the request asked for.
+pub async fn localize(request: Request, next: Next) -> Response {
+    let locale = locale_of(request.headers());
+    let mut response = next.run(request).await;
+    match response.extensions_mut().remove::<ApiError>() {
+        Some(error) => error.render(locale),
+        None => response,
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::internal(&error)
+    }
+}
+
+impl From<CatalogError> for ApiError {
+    fn from(error: CatalogError) -> Self {
+        match error {
+            CatalogError::Invalid(field) => Self::invalid_field(field.0),
+            CatalogError::NameTaken => Self::conflict("resort_name_taken", "api-resort-name-taken"),
+            CatalogError::NotFound => Self::not_found(),
+            CatalogError::NoSuchEmployee => Self::invalid_field("employee_id"),
+            CatalogError::Database(error) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<IdentityError> for ApiError {
+    fn from(error: IdentityError) -> Self {
+        match error {
+            IdentityError::Invalid(field) => Self::invalid_field(field),
+            IdentityError::EmployeeNoTaken => Self::conflict("employee_no_taken", "api-employee-no-taken"),
+            IdentityError::NotFound | IdentityError::BadLinkCode | IdentityError::TooManyAttempts { .. } => {
+                Self::not_found()
+            }
+            IdentityError::Database(error) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<CancelError> for ApiError {
+    fn from(error: CancelError) -> Self {
+        match error {
+            CancelError::NotFound | CancelError::NotYours => Self::not_found(),
+            CancelError::NotCancellable(status) => {
+                Self::conflict("not_cancellable", "api-not-cancellable").with("status", status.as_str())
+            }
+            CancelError::Database(error) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<DecideError> for ApiError {
+    fn from(error: DecideError) -> Self {
+        match error {
+            // An admin decides any booking; these only arise for managers.
+            DecideError::NotFound | DecideError::NotManager | DecideError::OwnBooking => Self::not_found(),
+            DecideError::AlreadyDecided(booking) => {
+                Self::conflict("not_awaiting_approval", "api-not-awaiting-approval")
+                    .with("status", booking.status.as_str())
+            }
+            DecideError::Database(error) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<ReplayError> for ApiError {
+    fn from(error: ReplayError) -> Self {
+        match error {
+            ReplayError::NotFound => Self::not_found(),
+            ReplayError::AlreadyReplayed => Self::conflict("already_replayed", "api-already-replayed"),
+            ReplayError::Malformed => Self::bad_request(),
+            ReplayError::Database(error) => Self::internal(&error),
+        }
     }
 }

@@ -9,12 +9,12 @@ mod resorts;
 
 use crate::app::AppState;
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, header};
+use axum::http::header;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use error::{ApiError, locale_of};
+use error::ApiError;
 use serde::de::DeserializeOwned;
 
 pub const OPENAPI: &str = include_str!("openapi.json");
@@ -36,7 +36,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/dead-letters", get(bookings::dead_letters))
         .route("/dead-letters/{id}/replay", post(bookings::replay_dead_letter))
         .route_layer(middleware::from_fn_with_state(state, require_token));
-    Router::new().route("/openapi.json", get(openapi)).merge(protected)
+    Router::new().route("/openapi.json", get(openapi)).merge(protected).layer(middleware::from_fn(error::localize))
 }
 
 async fn openapi() -> Response {
@@ -47,18 +47,18 @@ async fn require_token(State(state): State<AppState>, request: Request, next: Ne
     if crate::bearer::carries(request.headers(), &state.admin_token) {
         next.run(request).await
     } else {
-        ApiError::unauthorized(locale_of(request.headers())).into_response()
+        ApiError::unauthorized().into_response()
     }
 }
 
 /// Reads a JSON body, turning any malformation into our localized 400.
-fn parse_body<T: DeserializeOwned>(headers: &HeaderMap, body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|_| ApiError::bad_request(locale_of(headers)))
+fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|_| ApiError::bad_request())
 }
 
 /// Parses a path id, answering 404 for anything that is not one.
-fn parse_id<T>(headers: &HeaderMap, text: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T, ApiError> {
-    parse(text).ok_or_else(|| ApiError::not_found(locale_of(headers)))
+fn parse_id<T>(text: &str, parse: impl Fn(&str) -> Option<T>) -> Result<T, ApiError> {
+    parse(text).ok_or_else(ApiError::not_found)
 }
 
 type ApiResult = Result<Response, ApiError>;

@@ -1,62 +1,36 @@
 //! `/resorts`: the catalogue and its managers.
 
-use super::error::{ApiError, locale_of};
+use super::error::ApiError;
 use super::{ApiResult, json_response, parse_body, parse_id};
 use crate::app::AppState;
-use crate::catalog::{self, CatalogError, NewResort, ResortPatch};
+use crate::catalog::{self, NewResort, ResortPatch};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use resort_core::i18n::Locale;
+use axum::http::StatusCode;
 use resort_core::id::{EmployeeId, ResortId};
 use serde::Deserialize;
 
-fn catalog_error(locale: Locale, error: CatalogError) -> ApiError {
-    match error {
-        CatalogError::Invalid(field) => ApiError::invalid_field(locale, field.0),
-        CatalogError::NameTaken => ApiError::conflict(locale, "resort_name_taken", "api-resort-name-taken"),
-        CatalogError::NotFound => ApiError::not_found(locale),
-        CatalogError::NoSuchEmployee => ApiError::invalid_field(locale, "employee_id"),
-        CatalogError::Database(error) => ApiError::internal(locale, &error),
-    }
-}
-
-pub async fn create(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> ApiResult {
-    let locale = locale_of(&headers);
-    let new: NewResort = parse_body(&headers, &body)?;
-    let resort = catalog::create(&state.pool, new, state.clock.now_millis())
-        .await
-        .map_err(|error| catalog_error(locale, error))?;
+pub async fn create(State(state): State<AppState>, body: Bytes) -> ApiResult {
+    let new: NewResort = parse_body(&body)?;
+    let resort = catalog::create(&state.pool, new, state.clock.now_millis()).await?;
     json_response(StatusCode::CREATED, &resort)
 }
 
-pub async fn list(State(state): State<AppState>, headers: HeaderMap) -> ApiResult {
-    let resorts = catalog::list(&state.pool).await.map_err(|error| ApiError::internal(locale_of(&headers), &error))?;
+pub async fn list(State(state): State<AppState>) -> ApiResult {
+    let resorts = catalog::list(&state.pool).await?;
     json_response(StatusCode::OK, &resorts)
 }
 
-pub async fn get(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> ApiResult {
-    let locale = locale_of(&headers);
-    let id = parse_id(&headers, &id, ResortId::parse)?;
-    let resort = catalog::get(&state.pool, id)
-        .await
-        .map_err(|error| ApiError::internal(locale, &error))?
-        .ok_or_else(|| ApiError::not_found(locale))?;
+pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    let id = parse_id(&id, ResortId::parse)?;
+    let resort = catalog::get(&state.pool, id).await?.ok_or_else(ApiError::not_found)?;
     json_response(StatusCode::OK, &resort)
 }
 
-pub async fn update(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ApiResult {
-    let locale = locale_of(&headers);
-    let id = parse_id(&headers, &id, ResortId::parse)?;
-    let patch: ResortPatch = parse_body(&headers, &body)?;
-    let resort = catalog::update(&state.pool, id, patch, state.clock.now_millis())
-        .await
-        .map_err(|error| catalog_error(locale, error))?;
+pub async fn update(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> ApiResult {
+    let id = parse_id(&id, ResortId::parse)?;
+    let patch: ResortPatch = parse_body(&body)?;
+    let resort = catalog::update(&state.pool, id, patch, state.clock.now_millis()).await?;
     json_response(StatusCode::OK, &resort)
 }
 
@@ -65,20 +39,11 @@ struct NewManager {
     employee_id: String,
 }
 
-pub async fn add_manager(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ApiResult {
-    let locale = locale_of(&headers);
-    let resort_id = parse_id(&headers, &id, ResortId::parse)?;
-    let manager: NewManager = parse_body(&headers, &body)?;
-    let employee_id =
-        EmployeeId::parse(&manager.employee_id).ok_or_else(|| ApiError::invalid_field(locale, "employee_id"))?;
-    catalog::add_manager(&state.pool, resort_id, employee_id, state.clock.now_millis())
-        .await
-        .map_err(|error| catalog_error(locale, error))?;
+pub async fn add_manager(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> ApiResult {
+    let resort_id = parse_id(&id, ResortId::parse)?;
+    let manager: NewManager = parse_body(&body)?;
+    let employee_id = EmployeeId::parse(&manager.employee_id).ok_or_else(|| ApiError::invalid_field("employee_id"))?;
+    catalog::add_manager(&state.pool, resort_id, employee_id, state.clock.now_millis()).await?;
     json_response(StatusCode::CREATED, &serde_json::json!({ "resort_id": resort_id, "employee_id": employee_id }))
 }
 
@@ -104,22 +69,19 @@ struct NightHeld {
 /// Rooms held per night for every resort, from today, for the operations dashboard.
 pub async fn occupancy(
     State(state): State<AppState>,
-    headers: HeaderMap,
     axum::extract::Query(query): axum::extract::Query<OccupancyQuery>,
 ) -> ApiResult {
-    let locale = locale_of(&headers);
     let days = query.days.unwrap_or(21);
     if !(1..=90).contains(&days) {
-        return Err(ApiError::invalid_field(locale, "days"));
+        return Err(ApiError::invalid_field("days"));
     }
     let today = state.clock.today();
-    let resorts = catalog::list(&state.pool).await.map_err(|error| ApiError::internal(locale, &error))?;
+    let resorts = catalog::list(&state.pool).await?;
     let mut occupancy = Vec::with_capacity(resorts.len());
     for resort in resorts {
         let held: std::collections::HashMap<_, _> =
             resort_workers::hotel::held_per_night(&state.pool, &resort.id.to_string(), today, days)
-                .await
-                .map_err(|error| ApiError::internal(locale, &error))?
+                .await?
                 .into_iter()
                 .collect();
         let nights = today
