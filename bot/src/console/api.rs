@@ -4,7 +4,7 @@ use super::strings;
 use crate::app::AppState;
 use crate::catalog;
 use crate::conversation::render::korean_clock_time;
-use crate::conversation::{ChatUser, Input, Reply};
+use crate::conversation::{ChatUser, Input};
 use crate::identity::{self, IdentityError, Platform};
 use axum::Json;
 use axum::extract::{ConnectInfo, Query, State};
@@ -19,7 +19,8 @@ use serde_json::json;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 
-const MAX_TEXT_CHARS: usize = 1000;
+/// A browser waits; a turn still ends with an apology past this.
+const TURN_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
 
 #[derive(Deserialize)]
 pub struct LanguageQuery {
@@ -119,14 +120,11 @@ pub async fn turn(State(state): State<AppState>, headers: HeaderMap, Json(reques
     };
     let input = match (request.press, request.text) {
         (Some(press), _) => Input::Press(press),
-        (None, Some(text)) if text.chars().count() > MAX_TEXT_CHARS => {
-            return Json(Reply::text(locale.text("error-too-long"))).into_response();
-        }
         (None, Some(text)) => Input::Text(text),
         (None, None) => return refusal(StatusCode::BAD_REQUEST, locale, "error-bad-request"),
     };
     let user = ChatUser { platform: Platform::Console, user_id: account, locale_hint: hint };
-    Json(state.conversation.handle(&user, input).await).into_response()
+    Json(state.conversation.turn(&user, input, TURN_BUDGET).await).into_response()
 }
 
 #[derive(Deserialize)]

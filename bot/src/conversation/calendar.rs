@@ -3,6 +3,8 @@
 //! grid (every day present, nothing before today or past the booking window, month paging
 //! limited to that window) are tested without a database.
 
+use super::command::Command;
+use super::press;
 use super::reply::{Button, Calendar, CalendarDay, IGNORED_PRESS};
 use chrono::{Datelike, Days, Months, NaiveDate};
 use resort_core::i18n::{Locale, number_arg, text_arg};
@@ -35,14 +37,17 @@ pub fn month(
                 locale.text("calendar-day-full")
             };
             // A full day is still pressable: the answer says why it cannot be chosen.
-            CalendarDay { date, nights, label, press: format!("fd:{date}") }
+            CalendarDay { date, nights, label, press: press::encode(&Command::FlowDate(date.to_string())) }
         })
         .collect();
     let previous = (month > month_start(first)).then(|| {
-        Button::new(locale.text("button-previous-month"), format!("fm:{}", (month - Months::new(1)).format("%Y-%m")))
+        let previous = (month - Months::new(1)).format("%Y-%m").to_string();
+        Button::new(locale.text("button-previous-month"), press::encode(&Command::FlowMonth(previous)))
     });
-    let next = (next_month <= last)
-        .then(|| Button::new(locale.text("button-next-month"), format!("fm:{}", next_month.format("%Y-%m"))));
+    let next = (next_month <= last).then(|| {
+        let next = next_month.format("%Y-%m").to_string();
+        Button::new(locale.text("button-next-month"), press::encode(&Command::FlowMonth(next)))
+    });
     Calendar {
         title: locale.text_with(
             "calendar-title",

@@ -8,6 +8,8 @@
 //! bot:  R7K2QH3 취소를 진행합니다. 150포인트가 환불됩니다.
 //! ```
 
+use super::command::Command;
+use super::press;
 use super::reply::Button;
 use super::{Conversation, Failure, Reply, Turn, TurnResult, refuse, render};
 use crate::booking::{Booking, CancelError};
@@ -33,7 +35,10 @@ impl Conversation {
             let stay =
                 render::stay_line(locale, &booking.resort_name, booking.check_in, booking.nights, booking.points);
             lines.push(format!("• {} · {}", booking.reference, stay));
-            choices.push(Button::new(booking.reference.clone(), format!("cq:{}", booking.reference)));
+            choices.push(Button::new(
+                booking.reference.clone(),
+                press::encode(&Command::CancelQuote(booking.reference.clone())),
+            ));
         }
         Ok(Reply::choose(lines.join("\n"), choices))
     }
@@ -68,8 +73,11 @@ impl Conversation {
             ],
         );
         let buttons = vec![
-            Button::new(locale.text("button-cancel-confirm"), format!("cx:{}", booking.reference)),
-            Button::new(locale.text("button-cancel-keep"), "m:my"),
+            Button::new(
+                locale.text("button-cancel-confirm"),
+                press::encode(&Command::CancelConfirm(booking.reference.clone())),
+            ),
+            Button::new(locale.text("button-cancel-keep"), press::encode(&Command::MyBookings)),
         ];
         Ok(Reply::with_buttons(text, buttons))
     }

@@ -16,7 +16,7 @@
 //! A leading `/` is allowed (`/book`, and Telegram's `/book@resort_bot` in groups), and
 //! `/start CODE` — a Telegram deep link — links like `link CODE`.
 //!
-//! Presses carry short payloads (`ap:R7K2QH3`, `fr:<resort id>`, `fm:2026-12`, `m:my`).
+//! Presses are read by [`super::press`].
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -115,36 +115,6 @@ pub fn parse_text(text: &str) -> Command {
     }
 }
 
-pub fn parse_press(press: &str) -> Command {
-    let (kind, value) = press.split_once(':').unwrap_or((press, ""));
-    let value = value.to_owned();
-    match kind {
-        "ap" => Command::Approve(value),
-        "rj" => Command::Reject(value),
-        "cq" => Command::CancelQuote(value),
-        "cx" => Command::CancelConfirm(value),
-        "fr" => Command::FlowResort(value),
-        "fd" => Command::FlowDate(value),
-        "fm" => Command::FlowMonth(value),
-        "fn" => Command::FlowNights(value),
-        "fc" => Command::FlowConfirm,
-        "fb" => Command::FlowBack,
-        "fq" => Command::FlowQuit,
-        "fx" => Command::Ignore,
-        "pp" => value.parse().map(Command::Pending).unwrap_or(Command::Pending(0)),
-        "m" => match value.as_str() {
-            "book" => Command::Book(None),
-            "my" => Command::MyBookings,
-            "points" => Command::Points,
-            "cancel" => Command::CancelList,
-            "pending" => Command::Pending(0),
-            "arrivals" => Command::Arrivals,
-            _ => Command::Help,
-        },
-        _ => Command::Other(press.to_owned()),
-    }
-}
-
 /// Reads `2`, `2박`, `2 nights`-style night counts.
 pub fn parse_nights(text: &str) -> Option<u32> {
     let trimmed = text.trim().to_lowercase();
@@ -184,6 +154,7 @@ mod tests {
 
     #[test]
     fn presses_decode_to_the_same_commands_as_text() {
+        use crate::conversation::press::decode as parse_press;
         assert_eq!(parse_press("ap:R7K2QH3"), parse_text("approve R7K2QH3"));
         assert_eq!(parse_press("m:my"), Command::MyBookings);
         assert_eq!(parse_press("fc"), Command::FlowConfirm);

@@ -4,6 +4,7 @@
 
 use super::command::{self, Command};
 use super::flow::{self, Flow};
+use super::press;
 use super::reply::Button;
 use super::{Conversation, Reply, ReplyMessage, Turn, TurnResult, calendar, refuse, render};
 use crate::catalog::{self, Resort};
@@ -104,7 +105,7 @@ impl Conversation {
     /// The question for a step, with its choices.
     async fn ask(&self, turn: &Turn<'_>, step: &Flow) -> TurnResult {
         let locale = turn.locale;
-        let quit = Button::new(locale.text("button-quit"), "fq");
+        let quit = Button::new(locale.text("button-quit"), press::encode(&Command::FlowQuit));
         match step {
             Flow::ChooseResort => {
                 let resorts = catalog::list(&self.pool).await?;
@@ -119,7 +120,10 @@ impl Conversation {
                             number_arg("points", resort.points_per_night),
                         ],
                     ));
-                    choices.push(Button::new(resort.name.clone(), format!("fr:{}", resort.id)));
+                    choices.push(Button::new(
+                        resort.name.clone(),
+                        press::encode(&Command::FlowResort(resort.id.to_string())),
+                    ));
                 }
                 Ok(Reply::choose(lines.join("\n"), choices).quick(vec![quit]))
             }
@@ -131,7 +135,7 @@ impl Conversation {
                     .map(|nights| {
                         Button::new(
                             locale.text_with("nights-label", &[number_arg("nights", i64::from(nights))]),
-                            format!("fn:{nights}"),
+                            press::encode(&Command::FlowNights(nights.to_string())),
                         )
                     })
                     .collect();
@@ -139,7 +143,7 @@ impl Conversation {
                     "flow-ask-nights",
                     &[text_arg("check_in", check_in.to_string()), number_arg("max", i64::from(longest))],
                 );
-                Ok(Reply::choose(text, choices).quick(vec![Button::new(locale.text("button-back"), "fb"), quit]))
+                Ok(Reply::choose(text, choices).quick(vec![back(locale), quit]))
             }
             Flow::Confirm { resort_id, check_in, nights, .. } => {
                 let resort = self.resort(turn, *resort_id).await?;
@@ -153,8 +157,8 @@ impl Conversation {
                     &[text_arg("stay", line), number_arg("balance", balance), number_arg("after", balance - cost)],
                 );
                 let buttons = vec![
-                    Button::new(locale.text("button-confirm"), "fc"),
-                    Button::new(locale.text("button-back"), "fb"),
+                    Button::new(locale.text("button-confirm"), press::encode(&Command::FlowConfirm)),
+                    back(locale),
                     quit,
                 ];
                 Ok(Reply::with_buttons(text, buttons))
@@ -179,8 +183,7 @@ impl Conversation {
         let text = locale.text_with(key, &[text_arg("resort", resort.name.clone())]);
         let mut message = ReplyMessage::new(text, Vec::new());
         message.calendar = Some(calendar);
-        let choices =
-            vec![Button::new(locale.text("button-back"), "fb"), Button::new(locale.text("button-quit"), "fq")];
+        let choices = vec![back(locale), Button::new(locale.text("button-quit"), press::encode(&Command::FlowQuit))];
         Ok(Reply { messages: vec![message], ..Reply::default() }.quick(choices))
     }
 
@@ -216,6 +219,10 @@ fn nights_in_a_row(rooms_left: &HashMap<NaiveDate, i64>, resort: &Resort, check_
             night.is_some_and(|night| rooms_left.get(&night).copied().unwrap_or(resort.rooms) > 0)
         })
         .count() as u32
+}
+
+fn back(locale: resort_core::i18n::Locale) -> Button {
+    Button::new(locale.text("button-back"), press::encode(&Command::FlowBack))
 }
 
 fn not_understood(turn: &Turn<'_>, command: &Command) -> String {

@@ -12,7 +12,8 @@
 //! bot:     R7K2QH3은(는) 박담당님이 이미 처리했습니다 (상태: 확정).
 //! ```
 
-use super::Button;
+use super::command::Command;
+use super::{Button, press};
 use super::{Conversation, Reply, ReplyMessage, Turn, TurnResult, refuse, render};
 use crate::booking::DecideError;
 use crate::identity;
@@ -47,7 +48,7 @@ impl Conversation {
         }
         let mut quick = Vec::new();
         if shown_to < total {
-            quick.push(Button::new(locale.text("button-next-page"), format!("pp:{shown_to}")));
+            quick.push(Button::new(locale.text("button-next-page"), press::encode(&Command::Pending(shown_to as u32))));
         }
         quick.extend(render::menu(locale, true));
         Ok(reply.quick(quick))

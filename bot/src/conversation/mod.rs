@@ -1,7 +1,7 @@
 //! The conversation layer: one chat turn in, one platform-neutral [`Reply`] out.
 //!
-//! Adapters (Kakao, and later Telegram, Discord, the web console) only translate their wire
-//! format into a [`ChatUser`] and an [`Input`] and render the [`Reply`] back; everything a
+//! Adapters (Kakao, Telegram, Discord, the web console) only translate their wire format into a
+//! [`ChatUser`] and an [`Input`], call [`Conversation::turn`] and render the [`Reply`] back; everything a
 //! person can do in a chat is decided here, once, for every platform. Presses are read into the
 //! same [`command::Command`]s as typed text and authorised the same way, so a forged button
 //! payload can do no more than typing.
@@ -20,6 +20,7 @@
 pub mod calendar;
 pub mod command;
 pub mod flow;
+pub mod press;
 pub mod render;
 pub mod reply;
 
@@ -88,7 +89,29 @@ struct Turn<'a> {
     is_manager: bool,
 }
 
+/// Longest text a person may send in one turn.
+pub const MAX_INPUT_CHARS: usize = 1000;
+
 impl Conversation {
+    /// One turn as every adapter runs it: an overlong text is refused before it is read, and a
+    /// turn that runs past `budget` (what the platform waits for an answer) is cut off with an
+    /// apology, its transaction rolled back.
+    pub async fn turn(&self, user: &ChatUser, input: Input, budget: std::time::Duration) -> Reply {
+        let locale = user.locale_hint.unwrap_or_default();
+        if let Input::Text(text) = &input
+            && text.chars().count() > MAX_INPUT_CHARS
+        {
+            return Reply::text(locale.text("error-too-long"));
+        }
+        match tokio::time::timeout(budget, self.handle(user, input)).await {
+            Ok(reply) => reply,
+            Err(_) => {
+                tracing::error!(platform = user.platform.as_str(), user_id = %user.user_id, "chat turn exceeded its time budget");
+                Reply::text(locale.text("error-internal"))
+            }
+        }
+    }
+
     pub async fn handle(&self, user: &ChatUser, input: Input) -> Reply {
         let caller = match identity::whoami(&self.pool, user.platform, &user.user_id).await {
             Ok(caller) => caller,
@@ -97,7 +120,7 @@ impl Conversation {
         let locale = caller.as_ref().and_then(|caller| caller.employee.locale).or(user.locale_hint).unwrap_or_default();
         let command = match input {
             Input::Text(text) => command::parse_text(&text),
-            Input::Press(press) => command::parse_press(&press),
+            Input::Press(press) => press::decode(&press),
         };
         let continues_dialog = command.continues_dialog();
         match self.respond(user, caller, locale, command).await {

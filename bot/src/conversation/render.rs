@@ -1,6 +1,8 @@
 //! Wording shared by chat replies and pushes: how a booking, a status or a reason reads in
 //! each language. Everything comes from the fluent files; nothing here is prose.
 
+use super::command::Command;
+use super::press;
 use super::reply::Button;
 use chrono::{DateTime, NaiveDate};
 use resort_core::booking::{BookingStatus, RejectReason};
@@ -67,24 +69,24 @@ pub fn korean_time(millis: i64) -> String {
 
 pub fn approve_reject_buttons(locale: Locale, reference: &str) -> Vec<Button> {
     vec![
-        Button::new(locale.text("button-approve"), format!("ap:{reference}")),
-        Button::new(locale.text("button-reject"), format!("rj:{reference}")),
+        Button::new(locale.text("button-approve"), press::encode(&Command::Approve(reference.to_owned()))),
+        Button::new(locale.text("button-reject"), press::encode(&Command::Reject(reference.to_owned()))),
     ]
 }
 
 /// The main menu as quick replies; managers also get their own entries.
 pub fn menu(locale: Locale, is_manager: bool) -> Vec<Button> {
     let mut items = vec![
-        Button::new(locale.text("menu-book"), "m:book"),
-        Button::new(locale.text("menu-my"), "m:my"),
-        Button::new(locale.text("menu-points"), "m:points"),
-        Button::new(locale.text("menu-cancel"), "m:cancel"),
+        Button::new(locale.text("menu-book"), press::encode(&Command::Book(None))),
+        Button::new(locale.text("menu-my"), press::encode(&Command::MyBookings)),
+        Button::new(locale.text("menu-points"), press::encode(&Command::Points)),
+        Button::new(locale.text("menu-cancel"), press::encode(&Command::CancelList)),
     ];
     if is_manager {
-        items.push(Button::new(locale.text("menu-pending"), "m:pending"));
-        items.push(Button::new(locale.text("menu-arrivals"), "m:arrivals"));
+        items.push(Button::new(locale.text("menu-pending"), press::encode(&Command::Pending(0))));
+        items.push(Button::new(locale.text("menu-arrivals"), press::encode(&Command::Arrivals)));
     }
-    items.push(Button::new(locale.text("menu-help"), "m:help"));
+    items.push(Button::new(locale.text("menu-help"), press::encode(&Command::Help)));
     items
 }
 

@@ -73,7 +73,7 @@ pub struct CalendarDay {
 }
 
 /// The press of a cell that only decorates a grid (a heading, a padding day).
-pub const IGNORED_PRESS: &str = "fx";
+pub const IGNORED_PRESS: &str = super::press::IGNORED;
 
 impl Calendar {
     /// How many blank cells come before the 1st in a week that starts on Monday.

@@ -137,27 +137,18 @@ impl Discord {
     async fn turn(&self, interaction_id: &str, user: &ChatUser, input: Input) -> Option<Reply> {
         let locale = user.locale_hint.unwrap_or_default();
         let conversation = &self.conversation;
-        let work = async {
-            // Discord signs a timestamp that counts as fresh five minutes either side of now,
-            // so the id is remembered for ten minutes from now.
-            let now = conversation.clock.now_millis();
-            let until = now + 2 * interactions::MAX_CLOCK_DISTANCE_SECONDS * 1000;
-            match crate::replay::first_sighting(&conversation.pool, "discord", interaction_id, now, until).await {
-                Ok(true) => Some(conversation.handle(user, input).await),
-                Ok(false) => {
-                    tracing::warn!(interaction = %interaction_id, "a discord interaction was delivered again; refused");
-                    None
-                }
-                Err(error) => {
-                    tracing::error!(%error, "could not remember a discord interaction");
-                    Some(Reply::text(locale.text("error-internal")))
-                }
+        // Discord signs a timestamp that counts as fresh five minutes either side of now, so
+        // the id is remembered for ten minutes from now.
+        let now = conversation.clock.now_millis();
+        let until = now + 2 * interactions::MAX_CLOCK_DISTANCE_SECONDS * 1000;
+        match crate::replay::first_sighting(&conversation.pool, "discord", interaction_id, now, until).await {
+            Ok(true) => Some(conversation.turn(user, input, TURN_BUDGET).await),
+            Ok(false) => {
+                tracing::warn!(interaction = %interaction_id, "a discord interaction was delivered again; refused");
+                None
             }
-        };
-        match tokio::time::timeout(TURN_BUDGET, work).await {
-            Ok(reply) => reply,
-            Err(_) => {
-                tracing::error!(user_id = %user.user_id, "discord turn exceeded its time budget");
+            Err(error) => {
+                tracing::error!(%error, "could not remember a discord interaction");
                 Some(Reply::text(locale.text("error-internal")))
             }
         }

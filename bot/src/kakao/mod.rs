@@ -21,8 +21,8 @@ use std::time::Duration;
 use subtle::ConstantTimeEq;
 
 pub const SECRET_HEADER: &str = "x-kakao-skill-secret";
+/// Kakao waits 5 s for an answer.
 const TURN_BUDGET: Duration = Duration::from_millis(4500);
-const MAX_UTTERANCE_CHARS: usize = 1000;
 
 pub async fn skill(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     if let Some(secret) = &state.config.kakao_skill_secret {
@@ -47,20 +47,10 @@ pub async fn skill(State(state): State<AppState>, headers: HeaderMap, body: Byte
     }
     let input = match payload.pressed() {
         Some(press) => Input::Press(press.to_owned()),
-        None if payload.user_request.utterance.chars().count() > MAX_UTTERANCE_CHARS => {
-            return refusal(StatusCode::OK, locale, "error-too-long");
-        }
         None => Input::Text(payload.user_request.utterance.clone()),
     };
     let user = ChatUser { platform: Platform::Kakao, user_id: user_id.to_owned(), locale_hint: hint };
-    let reply = match tokio::time::timeout(TURN_BUDGET, state.conversation.handle(&user, input)).await {
-        Ok(reply) => reply,
-        Err(_) => {
-            tracing::error!(user_id, "kakao turn exceeded its time budget");
-            Reply::text(locale.text("error-internal"))
-        }
-    };
-    Json(skill::render(&reply)).into_response()
+    Json(skill::render(&state.conversation.turn(&user, input, TURN_BUDGET).await)).into_response()
 }
 
 /// A refusal still answers with a valid template, so whoever calls sees the reason.

@@ -41,8 +41,6 @@ use teloxide::{ApiError, RequestError};
 
 /// How long one turn may take before the person gets an apology instead.
 const TURN_BUDGET: Duration = Duration::from_secs(10);
-/// Longer texts are refused before they reach the conversation.
-const MAX_TEXT_CHARS: usize = 1000;
 /// Telegram's limit for the text of a callback answer.
 const MAX_ALERT_CHARS: usize = 200;
 
@@ -150,12 +148,7 @@ impl Telegram {
         };
         let user = chat_user(from);
         let text = message.text().or(message.caption()).unwrap_or_default();
-        let reply = if text.chars().count() > MAX_TEXT_CHARS {
-            let locale = user.locale_hint.unwrap_or_default();
-            Reply::text(locale.text("error-too-long"))
-        } else {
-            self.turn(&user, Input::Text(text.to_owned())).await
-        };
+        let reply = self.conversation.turn(&user, Input::Text(text.to_owned()), TURN_BUDGET).await;
         if message.chat.is_private() {
             self.send_all(message.chat.id, &keyboard::render(&reply)).await;
         } else {
@@ -181,7 +174,7 @@ impl Telegram {
     async fn on_press(&self, query: CallbackQuery) {
         let user = chat_user(&query.from);
         let reply = match query.data.as_deref() {
-            Some(data) => self.turn(&user, Input::Press(data.to_owned())).await,
+            Some(data) => self.conversation.turn(&user, Input::Press(data.to_owned()), TURN_BUDGET).await,
             None => Reply::default(),
         };
         let pressed = query.regular_message();
@@ -210,17 +203,6 @@ impl Telegram {
             }
         }
         self.send_all(chat_id, &outgoing).await;
-    }
-
-    /// Runs the turn within its budget.
-    async fn turn(&self, user: &ChatUser, input: Input) -> Reply {
-        match tokio::time::timeout(TURN_BUDGET, self.conversation.handle(user, input)).await {
-            Ok(reply) => reply,
-            Err(_) => {
-                tracing::error!(user_id = %user.user_id, "telegram turn exceeded its time budget");
-                Reply::text(user.locale_hint.unwrap_or_default().text("error-internal"))
-            }
-        }
     }
 
     /// Replaces a pressed message; `false` when it could not be edited (then it is sent anew).
