@@ -44,9 +44,46 @@ pub struct Push {
 
 #[async_trait]
 pub trait Pusher: Send + Sync + 'static {
-    /// Sends the alert (or makes the edit); returns the platform's reference to the message
-    /// sent, where the platform can edit messages later.
-    async fn push(&self, push: &Push) -> Result<Option<String>, PushError>;
+    /// Sends the alert; returns the platform's reference to the (first) message sent, where the
+    /// platform can edit messages later.
+    async fn send(&self, push: &Push) -> Result<Option<String>, PushError>;
+
+    /// Replaces the sent message `sent` (a reference [`Pusher::send`] returned) with the alert,
+    /// without buttons. Platforms that cannot edit never return references, so are never asked.
+    async fn edit(&self, sent: &MessageRef, push: &Push) -> Result<(), PushError> {
+        let _ = (sent, push);
+        Err(PushError::Permanent("this platform does not edit sent messages".into()))
+    }
+}
+
+/// A sent message as a platform names it: its chat (or channel) and the message in it, kept as
+/// `"chat:message"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageRef {
+    pub chat: i64,
+    pub message: i64,
+}
+
+impl MessageRef {
+    pub fn parse(text: &str) -> Result<Self, PushError> {
+        text.split_once(':')
+            .and_then(|(chat, message)| Some(Self { chat: chat.parse().ok()?, message: message.parse().ok()? }))
+            .ok_or_else(|| PushError::Permanent(format!("not a message reference: {text}")))
+    }
+}
+
+impl std::fmt::Display for MessageRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.chat, self.message)
+    }
+}
+
+/// Sends the alert, or makes the edit it asks for.
+async fn deliver(pusher: &dyn Pusher, push: &Push) -> Result<Option<String>, PushError> {
+    match &push.edits {
+        Some(sent) => pusher.edit(&MessageRef::parse(sent)?, push).await.map(|()| None),
+        None => pusher.send(push).await,
+    }
 }
 
 /// An alert to queue: who gets it, about what, and what it says.
@@ -226,7 +263,7 @@ impl PushLoop {
     async fn send(&self, due: Due) -> Result<Option<(String, Option<String>)>, sqlx::Error> {
         let pusher = Platform::parse(&due.platform).and_then(|platform| self.pushers.get(&platform));
         let outcome = match pusher {
-            Some(pusher) => pusher.push(&due.push).await,
+            Some(pusher) => deliver(pusher.as_ref(), &due.push).await,
             None => Err(PushError::Permanent(format!("no pusher configured for {}", due.platform))),
         };
         let now = self.clock.now_millis();

@@ -12,7 +12,7 @@ pub struct ConsolePusher {
 
 #[async_trait]
 impl Pusher for ConsolePusher {
-    async fn push(&self, push: &Push) -> Result<Option<String>, PushError> {
+    async fn send(&self, push: &Push) -> Result<Option<String>, PushError> {
         let body = serde_json::to_string(&push.reply).map_err(|error| PushError::Permanent(error.to_string()))?;
         match self.hub.deliver(&push.platform_user_id, &body) {
             0 => Err(PushError::Permanent("no console tab is open".into())),

@@ -8,7 +8,7 @@
 //! content and removes its components.
 
 use super::components;
-use crate::push::{Push, PushError, Pusher};
+use crate::push::{MessageRef, Push, PushError, Pusher};
 use async_trait::async_trait;
 use serenity::all::{Builder, ChannelId, CreateMessage, EditMessage, Http, MessageId, UserId};
 use std::sync::Arc;
@@ -22,10 +22,7 @@ pub struct DiscordPusher {
 
 #[async_trait]
 impl Pusher for DiscordPusher {
-    async fn push(&self, push: &Push) -> Result<Option<String>, PushError> {
-        if let Some(sent) = &push.edits {
-            return self.replace(sent, push).await.map(|()| None);
-        }
+    async fn send(&self, push: &Push) -> Result<Option<String>, PushError> {
         let user: u64 = push
             .platform_user_id
             .parse()
@@ -37,22 +34,20 @@ impl Pusher for DiscordPusher {
         for message in components::render(&push.reply) {
             let create = CreateMessage::new().content(message.content).components(message.rows);
             let sent = create.execute(&self.http, (channel.id, None)).await.map_err(classify)?;
-            first.get_or_insert(format!("{}:{}", sent.channel_id, sent.id));
+            let reference = MessageRef { chat: sent.channel_id.get() as i64, message: sent.id.get() as i64 };
+            first.get_or_insert(reference.to_string());
         }
         Ok(first)
     }
-}
 
-impl DiscordPusher {
     /// Replaces the content of a sent DM with the alert's, without components.
-    async fn replace(&self, sent: &str, push: &Push) -> Result<(), PushError> {
-        let id = |text: &str| text.parse::<u64>().ok().filter(|id| *id != 0);
-        let reference = sent
-            .split_once(':')
-            .and_then(|(channel, message)| Some((ChannelId::new(id(channel)?), MessageId::new(id(message)?))));
-        let Some((channel, message)) = reference else {
+    async fn edit(&self, sent: &MessageRef, push: &Push) -> Result<(), PushError> {
+        // Discord's snowflakes are positive 63-bit numbers, so they round-trip through i64.
+        let id = |value: i64| u64::try_from(value).ok().filter(|id| *id != 0);
+        let (Some(channel), Some(message)) = (id(sent.chat), id(sent.message)) else {
             return Err(PushError::Permanent(format!("not a discord message reference: {sent}")));
         };
+        let (channel, message) = (ChannelId::new(channel), MessageId::new(message));
         let content = components::render_one(&push.reply).content;
         let edit = EditMessage::new().content(content).components(Vec::new());
         channel.edit_message(&self.http, message, edit).await.map(drop).map_err(classify)

@@ -35,7 +35,7 @@ impl KakaoEventApi {
 
 #[async_trait]
 impl Pusher for KakaoEventApi {
-    async fn push(&self, push: &Push) -> Result<Option<String>, PushError> {
+    async fn send(&self, push: &Push) -> Result<Option<String>, PushError> {
         let buttons: Vec<_> =
             push.reply.all_buttons().map(|button| json!({ "label": button.label, "press": button.press })).collect();
         let body = json!({

@@ -9,7 +9,7 @@
 //! removes its buttons.
 
 use super::keyboard;
-use crate::push::{Push, PushError, Pusher};
+use crate::push::{MessageRef, Push, PushError, Pusher};
 use async_trait::async_trait;
 use teloxide::prelude::*;
 use teloxide::types::MessageId;
@@ -21,10 +21,7 @@ pub struct TelegramPusher {
 
 #[async_trait]
 impl Pusher for TelegramPusher {
-    async fn push(&self, push: &Push) -> Result<Option<String>, PushError> {
-        if let Some(sent) = &push.edits {
-            return self.replace(sent, push).await.map(|()| None);
-        }
+    async fn send(&self, push: &Push) -> Result<Option<String>, PushError> {
         let chat_id: i64 = push
             .platform_user_id
             .parse()
@@ -32,22 +29,17 @@ impl Pusher for TelegramPusher {
         let mut first = None;
         for message in keyboard::render(&push.reply) {
             let sent = super::send(&self.bot, ChatId(chat_id), &message).await.map_err(classify)?;
-            first.get_or_insert(format!("{}:{}", sent.chat.id.0, sent.id.0));
+            first.get_or_insert(MessageRef { chat: sent.chat.id.0, message: i64::from(sent.id.0) }.to_string());
         }
         Ok(first)
     }
-}
 
-impl TelegramPusher {
     /// Replaces the text of a sent message with the alert's, without buttons.
-    async fn replace(&self, sent: &str, push: &Push) -> Result<(), PushError> {
-        let reference =
-            sent.split_once(':').and_then(|(chat, message)| Some((chat.parse().ok()?, message.parse().ok()?)));
-        let Some((chat, message)) = reference else {
-            return Err(PushError::Permanent(format!("not a telegram message reference: {sent}")));
-        };
+    async fn edit(&self, sent: &MessageRef, push: &Push) -> Result<(), PushError> {
+        let message = i32::try_from(sent.message)
+            .map_err(|_| PushError::Permanent(format!("not a telegram message id: {}", sent.message)))?;
         let text = keyboard::render(&push.reply).into_iter().next().map(|message| message.text).unwrap_or_default();
-        match self.bot.edit_message_text(ChatId(chat), MessageId(message), text).await {
+        match self.bot.edit_message_text(ChatId(sent.chat), MessageId(message), text).await {
             Ok(_) | Err(RequestError::Api(ApiError::MessageNotModified)) => Ok(()),
             Err(error) => Err(classify(error)),
         }
