@@ -415,9 +415,13 @@ impl BookingDesk {
         row.as_ref().map(from_row).transpose()
     }
 
-    /// What cancelling now would give back, by the resort's policy.
-    pub fn refund_quote(&self, booking: &Booking, resort: &Resort) -> i64 {
-        resort.policy().refund(booking.points, booking.check_in, self.clock.today())
+    /// What cancelling now would give back, by the resort's cancellation policy (everything if
+    /// the resort is gone): the one figure the quote shows and the cancel then carries.
+    pub async fn refund_quote(&self, booking: &Booking) -> Result<i64, sqlx::Error> {
+        let resort = catalog::get(&self.pool, booking.resort_id).await?;
+        Ok(resort.map_or(booking.points, |resort| {
+            resort.policy().refund(booking.points, booking.check_in, self.clock.today())
+        }))
     }
 
     /// Starts a cancel: the room is released first, then the quoted points are refunded.
@@ -433,8 +437,7 @@ impl BookingDesk {
         }
         let transition =
             saga::request_cancel(&booking.saga_state()).map_err(|_| CancelError::NotCancellable(booking.status))?;
-        let resort = catalog::get(&self.pool, booking.resort_id).await?;
-        let refund = resort.map(|resort| self.refund_quote(&booking, &resort)).unwrap_or(booking.points);
+        let refund = self.refund_quote(&booking).await?;
         let now = self.clock.now_millis();
         booking.status = transition.status;
         booking.refund_points = Some(refund);

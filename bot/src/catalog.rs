@@ -57,7 +57,7 @@ pub struct NewResort {
     pub late_refund_percent: i64,
 }
 
-mod defaults {
+pub mod defaults {
     pub fn max_nights() -> i64 {
         5
     }

@@ -80,8 +80,8 @@ impl Handler for Notifier {
                 .await?;
             }
             BookingStatus::Rejected => {
-                // Points were never taken when they were insufficient; otherwise all come back.
-                let refund = if booking.reason == Some(RejectReason::InsufficientPoints) { 0 } else { booking.points };
+                // What the saga refunded (nothing when the points were never taken).
+                let refund = booking.refund_points.unwrap_or(0);
                 self.tell(connection, booking.employee_id, &booking, "rejected", |locale| {
                     let reason = booking.reason.map(|reason| render::reason(locale, reason)).unwrap_or_default();
                     let stay = render::stay_line(

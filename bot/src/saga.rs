@@ -96,8 +96,9 @@ impl Handler for BookingSaga {
         booking.status = transition.status;
         booking.reason = transition.reason.or(booking.reason);
         booking.decided_by = transition.decided_by.or(booking.decided_by);
+        booking.refund_points = transition.refund_points.or(booking.refund_points);
         if booking.status == BookingStatus::AwaitingApproval {
-            let hours = resort.as_ref().map(|resort| resort.approval_hours).unwrap_or(24);
+            let hours = resort.as_ref().map_or_else(catalog::defaults::approval_hours, |resort| resort.approval_hours);
             booking.approval_deadline_at = Some(now + hours * 3600 * 1000);
         }
         if !booking::save_transition(connection, &booking, now).await? {

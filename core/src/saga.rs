@@ -44,15 +44,22 @@ pub struct Transition {
     pub status: BookingStatus,
     pub reason: Option<RejectReason>,
     pub decided_by: Option<String>,
+    /// Points the booking gives back, when this transition settles them: the whole price on a
+    /// rejection after the deduction, nothing when the deduction never happened. The booking
+    /// carries the figure, so every reader (alerts, history) shows the one the saga refunded.
+    pub refund_points: Option<i64>,
     pub commands: Vec<SagaCommand>,
 }
 
 impl Transition {
     fn to(status: BookingStatus) -> Self {
-        Self { status, reason: None, decided_by: None, commands: Vec::new() }
+        Self { status, reason: None, decided_by: None, refund_points: None, commands: Vec::new() }
     }
 
     fn sending(mut self, command: SagaCommand) -> Self {
+        if let SagaCommand::RefundPoints(amount) = command {
+            self.refund_points = Some(amount);
+        }
         self.commands.push(command);
         self
     }
@@ -64,9 +71,11 @@ pub fn decide(state: &SagaState, event: &SagaEvent) -> Option<Transition> {
     use SagaEvent as E;
     let transition = match (state.status, event) {
         (S::Requested, E::PointsDeducted) => Transition::to(S::PointsDeducted).sending(SagaCommand::HoldRoom),
-        (S::Requested, E::PointsRejected) => {
-            Transition { reason: Some(RejectReason::InsufficientPoints), ..Transition::to(S::Rejected) }
-        }
+        (S::Requested, E::PointsRejected) => Transition {
+            reason: Some(RejectReason::InsufficientPoints),
+            refund_points: Some(0),
+            ..Transition::to(S::Rejected)
+        },
         (S::PointsDeducted, E::RoomHeld) => Transition::to(S::AwaitingApproval),
         (S::PointsDeducted | S::AwaitingApproval, E::RoomConfirmed { decided_by }) => {
             Transition { decided_by: decided_by.clone(), ..Transition::to(S::Confirmed) }
@@ -125,6 +134,7 @@ mod tests {
         let next = decide(&given(S::Requested), &SagaEvent::PointsRejected).unwrap();
         assert_eq!((next.status, next.reason), (S::Rejected, Some(RejectReason::InsufficientPoints)));
         assert!(next.commands.is_empty());
+        assert_eq!(next.refund_points, Some(0), "nothing was taken, so nothing comes back");
     }
 
     #[test]
@@ -132,6 +142,7 @@ mod tests {
         let next = decide(&given(S::PointsDeducted), &SagaEvent::RoomUnavailable).unwrap();
         assert_eq!((next.status, next.reason), (S::Rejected, Some(RejectReason::NoRoom)));
         assert_eq!(next.commands, [SagaCommand::RefundPoints(300)]);
+        assert_eq!(next.refund_points, Some(300));
     }
 
     #[test]

@@ -13,7 +13,6 @@ use super::press;
 use super::reply::Button;
 use super::{Conversation, Failure, Reply, Turn, TurnResult, refuse, render};
 use crate::booking::{Booking, CancelError};
-use crate::catalog;
 use resort_core::i18n::{number_arg, text_arg};
 
 impl Conversation {
@@ -60,8 +59,7 @@ impl Conversation {
         if !booking.status.is_cancellable() {
             return Err(not_cancellable(turn, &booking));
         }
-        let resort = catalog::get(&self.pool, booking.resort_id).await?;
-        let refund = resort.map(|resort| self.desk.refund_quote(&booking, &resort)).unwrap_or(booking.points);
+        let refund = self.desk.refund_quote(&booking).await?;
         let stay = render::stay_line(locale, &booking.resort_name, booking.check_in, booking.nights, booking.points);
         let text = locale.text_with(
             "cancel-quote",
