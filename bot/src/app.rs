@@ -16,7 +16,7 @@ use crate::kakao::event_api::KakaoEventApi;
 use crate::push::{PushLoop, PushSignal, Pusher};
 use crate::telegram::Telegram;
 use crate::telegram::pusher::TelegramPusher;
-use crate::{admin, console, discord, health, kakao, notifier, saga, seed, telegram};
+use crate::{admin, booking, console, discord, health, kakao, notifier, seed, telegram};
 use anyhow::Context;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -148,10 +148,12 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
             resort_workers::point::consumer(),
             resort_workers::hotel::consumer(),
             resort_workers::mypage::consumer(),
-            saga::consumer(clock.clone()),
+            booking::orchestrator::consumer(clock.clone()),
             notifier::consumer(clock.clone(), push_signal.clone()),
         ],
-        Role::Gateway => vec![saga::consumer(clock.clone()), notifier::consumer(clock.clone(), push_signal.clone())],
+        Role::Gateway => {
+            vec![booking::orchestrator::consumer(clock.clone()), notifier::consumer(clock.clone(), push_signal.clone())]
+        }
         Role::Worker { kind: WorkerKind::Point } => vec![resort_workers::point::consumer()],
         Role::Worker { kind: WorkerKind::Hotel } => vec![resort_workers::hotel::consumer()],
         Role::Worker { kind: WorkerKind::Mypage } => vec![resort_workers::mypage::consumer()],
@@ -181,7 +183,7 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
     };
     if role.is_gateway() {
         let timer_interval = Duration::from_millis(config.approval_timer_interval_ms);
-        loops.push(tokio::spawn(saga::run_approval_timer(desk.clone(), timer_interval, shutdown.clone())));
+        loops.push(tokio::spawn(booking::timer::run_approval_timer(desk.clone(), timer_interval, shutdown.clone())));
         let push_loop = PushLoop {
             pool: pool.clone(),
             clock: clock.clone(),

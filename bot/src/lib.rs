@@ -7,7 +7,7 @@
 //! - [`kakao`], [`telegram`], [`discord`], [`console`], [`admin`]: the adapters. An adapter maps its wire format to
 //!   [`conversation`] and back; it holds no SQL and no business rule.
 //! - [`conversation`]: a chat turn in, a platform-neutral reply out.
-//! - [`booking`], [`saga`]: the booking side and the saga orchestrator.
+//! - [`booking`]: the booking side — entry commands, the saga orchestrator, the deadline, reads.
 //! - [`catalog`], [`identity`]: resorts and managers; employees and their chat accounts.
 //! - [`notifier`], [`push`]: alerts to chat users, written durably, then sent.
 
@@ -26,7 +26,6 @@ pub mod kakao;
 pub mod notifier;
 pub mod push;
 pub mod replay;
-pub mod saga;
 pub mod seed;
 pub mod server;
 pub mod telegram;

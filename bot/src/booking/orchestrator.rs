@@ -1,5 +1,5 @@
 //! The booking saga's orchestrator: the `booking` consumer turns each worker report into the
-//! next step, using the pure rules in `resort_core::saga`, and the approval timer.
+//! next step, using the pure rules in `resort_core::saga`.
 //!
 //! For each report it reads the booking, asks `saga::decide` what comes next, and in the
 //! consumer's one transaction writes the new state (conditional on the version it read), a
@@ -7,7 +7,7 @@
 //! that does not move the booking is still written down as a step, so the admin API shows what
 //! arrived and when.
 
-use crate::booking::{self, BookingDesk};
+use crate::booking;
 use crate::catalog;
 use async_trait::async_trait;
 use resort_core::booking::BookingStatus;
@@ -17,9 +17,7 @@ use resort_core::id::BookingId;
 use resort_core::inbox::{Consumer, HandleError, Handler, Outgoing};
 use resort_core::message::{BookingRef, Envelope, HotelHold, Message, PointRefund};
 use resort_core::saga::{self, SagaCommand, SagaEvent};
-use resort_core::shutdown::Shutdown;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 pub const QUEUE: &str = "booking";
 pub const BINDINGS: &[&str] = &[
@@ -165,19 +163,4 @@ impl BookingSaga {
 /// Holding a room needs the resort's inventory and policy; waiting for approval its deadline.
 fn booking_needs_resort(transition: &saga::Transition) -> bool {
     transition.status == BookingStatus::AwaitingApproval || transition.commands.contains(&SagaCommand::HoldRoom)
-}
-
-/// Fires passed approval deadlines every `interval` until shutdown.
-pub async fn run_approval_timer(desk: BookingDesk, interval: Duration, mut shutdown: Shutdown) {
-    loop {
-        match desk.expire_overdue().await {
-            Ok(0) => {}
-            Ok(expired) => tracing::info!(expired, "approval deadlines passed"),
-            Err(error) => tracing::warn!(%error, "approval timer could not read bookings; retrying"),
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
-            _ = shutdown.wait() => return,
-        }
-    }
 }

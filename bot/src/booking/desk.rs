@@ -1,0 +1,315 @@
+//! Entry commands that start or steer a saga from outside: a booking request (its nights
+//! claimed in the same transaction), a cancel with its refund quote, a manager's or an admin's
+//! decision.
+
+use super::model::Booking;
+use super::store::{claim_nights, record_step, save_transition};
+use crate::catalog::{self, Resort};
+use chrono::NaiveDate;
+use resort_core::booking::{BookingStatus, Decision};
+use resort_core::clock::SharedClock;
+use resort_core::db::{self, Connection, Pool};
+use resort_core::id::{BookingId, EmployeeId};
+use resort_core::message::{BookingRef, HotelDecide, Message, PointDeduct};
+use resort_core::outbox::{self, OutboxSignal};
+use resort_core::reference;
+use resort_core::saga::{self};
+use resort_core::stay::{Stay, StayError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    #[error(transparent)]
+    Stay(#[from] StayError),
+    #[error("overlaps booking {0}")]
+    Overlap(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Why inserting a new booking failed.
+#[derive(Debug)]
+enum InsertError {
+    /// One of its nights belongs to another active booking of the same employee.
+    NightTaken,
+    Database(sqlx::Error),
+}
+
+impl From<sqlx::Error> for InsertError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Database(error)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CancelError {
+    #[error("no such booking")]
+    NotFound,
+    #[error("not the employee's booking")]
+    NotYours,
+    #[error("a {0} booking cannot be cancelled")]
+    NotCancellable(BookingStatus),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DecideError {
+    #[error("no such booking")]
+    NotFound,
+    #[error("the employee does not manage this resort")]
+    NotManager,
+    #[error("a manager cannot decide their own booking")]
+    OwnBooking,
+    #[error("the booking is no longer waiting for a decision")]
+    AlreadyDecided(Box<Booking>),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// The booking side's entry points; cheap to clone.
+#[derive(Clone)]
+pub struct BookingDesk {
+    pub pool: Pool,
+    pub clock: SharedClock,
+    pub outbox_signal: OutboxSignal,
+}
+
+impl BookingDesk {
+    /// Writes the messages a change of this booking causes into the outbox, in one statement.
+    pub(super) async fn send(
+        &self,
+        connection: &mut Connection,
+        messages: Vec<Message>,
+        booking_id: BookingId,
+    ) -> Result<(), sqlx::Error> {
+        let envelopes: Vec<_> = messages
+            .into_iter()
+            .map(|message| message.into_envelope(booking_id.to_string(), None, self.clock.now()))
+            .collect();
+        outbox::enqueue_all(connection, &envelopes, self.clock.now_millis()).await
+    }
+
+    /// Validates and records a booking, and starts its saga by asking for the points.
+    /// A repeated idempotency key returns the booking it created the first time.
+    pub async fn request(
+        &self,
+        employee_id: EmployeeId,
+        resort: &Resort,
+        check_in: NaiveDate,
+        nights: u32,
+        idempotency_key: Option<&str>,
+    ) -> Result<Booking, RequestError> {
+        if let Some(existing) = self.by_idempotency_key(idempotency_key).await? {
+            return Ok(existing);
+        }
+        let stay = Stay::new(check_in, nights, self.clock.today(), resort.max_nights)?;
+        let now = self.clock.now_millis();
+        let mut booking = Booking {
+            id: BookingId::new(),
+            reference: reference::generate(),
+            employee_id,
+            resort_id: resort.id,
+            resort_name: resort.name.clone(),
+            check_in,
+            nights,
+            points: resort.policy().cost(&stay),
+            status: BookingStatus::Requested,
+            reason: None,
+            refund_points: None,
+            decision: None,
+            decided_by: None,
+            decision_note: None,
+            approval_deadline_at: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        // A reference collision is rare (one in a billion per pair); draw again a few times. A
+        // night taken by another active booking of the employee is the overlap refusal, unless
+        // that booking went away meanwhile, when the insert is simply tried again.
+        for _ in 0..5 {
+            match self.insert(&booking, idempotency_key).await {
+                Ok(()) => return Ok(booking),
+                Err(InsertError::NightTaken) => {
+                    if let Some(existing) = self.by_idempotency_key(idempotency_key).await? {
+                        return Ok(existing);
+                    }
+                    if let Some(reference) = self.holder_of_nights(employee_id, &stay).await? {
+                        return Err(RequestError::Overlap(reference));
+                    }
+                }
+                Err(InsertError::Database(error)) if db::is_unique_violation(&error) => {
+                    if let Some(existing) = self.by_idempotency_key(idempotency_key).await? {
+                        return Ok(existing);
+                    }
+                    booking.reference = reference::generate();
+                }
+                Err(InsertError::Database(error)) => return Err(error.into()),
+            }
+        }
+        Err(RequestError::Database(sqlx::Error::Protocol("could not draw a unique booking reference".into())))
+    }
+
+    /// Inserts the booking with its nights, its first step and its first messages in one
+    /// transaction. The nights go first, so a night taken by the same employee is told apart
+    /// from the booking's own unique keys.
+    async fn insert(&self, booking: &Booking, idempotency_key: Option<&str>) -> Result<(), InsertError> {
+        let mut transaction = self.pool.begin().await?;
+        match claim_nights(&mut transaction, booking).await {
+            Err(error) if db::is_unique_violation(&error) => return Err(InsertError::NightTaken),
+            other => other?,
+        }
+        sqlx::query(
+            "INSERT INTO booking (id, reference, employee_id, resort_id, resort_name, check_in, nights, points, status, idempotency_key, version, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+        )
+        .bind(booking.id.to_string())
+        .bind(&booking.reference)
+        .bind(booking.employee_id.to_string())
+        .bind(booking.resort_id.to_string())
+        .bind(&booking.resort_name)
+        .bind(booking.check_in.to_string())
+        .bind(i64::from(booking.nights))
+        .bind(booking.points)
+        .bind(booking.status.as_str())
+        .bind(idempotency_key)
+        .bind(booking.version)
+        .bind(booking.created_at)
+        .execute(&mut *transaction)
+        .await?;
+        record_step(&mut transaction, booking.id, "requested", None, booking.created_at).await?;
+        let deduct = PointDeduct { booking_id: booking.id, employee_id: booking.employee_id, amount: booking.points };
+        self.send(
+            &mut transaction,
+            vec![Message::PointDeduct(deduct), Message::Booking(booking.snapshot())],
+            booking.id,
+        )
+        .await?;
+        transaction.commit().await?;
+        self.outbox_signal.notify();
+        Ok(())
+    }
+
+    /// The reference of the employee's active booking that holds one of the stay's nights.
+    async fn holder_of_nights(&self, employee_id: EmployeeId, stay: &Stay) -> Result<Option<String>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT b.reference FROM booking_night n JOIN booking b ON b.id = n.booking_id
+             WHERE n.employee_id = $1 AND n.night >= $2 AND n.night < $3 ORDER BY n.night LIMIT 1",
+        )
+        .bind(employee_id.to_string())
+        .bind(stay.check_in.to_string())
+        .bind(stay.check_out().to_string())
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// What cancelling now would give back, by the resort's cancellation policy (everything if
+    /// the resort is gone): the one figure the quote shows and the cancel then carries.
+    pub async fn refund_quote(&self, booking: &Booking) -> Result<i64, sqlx::Error> {
+        let resort = catalog::get(&self.pool, booking.resort_id).await?;
+        Ok(resort.map_or(booking.points, |resort| {
+            resort.policy().refund(booking.points, booking.check_in, self.clock.today())
+        }))
+    }
+
+    /// Starts a cancel: the room is released first, then the quoted points are refunded.
+    /// `requested_by` is the employee asking, or `None` for an admin.
+    pub async fn cancel(
+        &self,
+        booking_id: BookingId,
+        requested_by: Option<EmployeeId>,
+    ) -> Result<Booking, CancelError> {
+        let mut booking = self.get(booking_id).await?.ok_or(CancelError::NotFound)?;
+        if requested_by.is_some_and(|employee| employee != booking.employee_id) {
+            return Err(CancelError::NotYours);
+        }
+        let transition =
+            saga::request_cancel(&booking.saga_state()).map_err(|_| CancelError::NotCancellable(booking.status))?;
+        let refund = self.refund_quote(&booking).await?;
+        let now = self.clock.now_millis();
+        booking.status = transition.status;
+        booking.refund_points = Some(refund);
+        let mut transaction = self.pool.begin().await?;
+        if !save_transition(&mut transaction, &booking, now).await? {
+            // Someone moved the booking meanwhile; judge the cancel again on the fresh state.
+            drop(transaction);
+            let fresh = self.get(booking_id).await?.ok_or(CancelError::NotFound)?;
+            return Err(CancelError::NotCancellable(fresh.status));
+        }
+        booking.version += 1;
+        record_step(&mut transaction, booking.id, "cancel_requested", None, now).await?;
+        let release = Message::HotelRelease(BookingRef { booking_id: booking.id });
+        self.send(&mut transaction, vec![release, Message::Booking(booking.snapshot())], booking.id).await?;
+        transaction.commit().await?;
+        self.outbox_signal.notify();
+        Ok(booking)
+    }
+
+    /// Records a manager's decision once and passes it to the hotel worker. Nobody decides
+    /// their own booking: another manager of the resort, the deadline or an admin does.
+    pub async fn decide(
+        &self,
+        reference: &str,
+        decision: Decision,
+        manager_id: EmployeeId,
+        manager_name: &str,
+    ) -> Result<Booking, DecideError> {
+        let booking = self.by_reference(reference).await?.ok_or(DecideError::NotFound)?;
+        if !catalog::managed_by(&self.pool, manager_id).await?.contains(&booking.resort_id) {
+            return Err(DecideError::NotManager);
+        }
+        if booking.employee_id == manager_id {
+            return Err(DecideError::OwnBooking);
+        }
+        self.record_decision(booking, decision, manager_name, None).await
+    }
+
+    /// An admin's decision through the admin API, with a note; for a resort without another
+    /// manager, or a manager's own booking.
+    pub async fn decide_as_admin(
+        &self,
+        booking_id: BookingId,
+        decision: Decision,
+        decided_by: &str,
+        note: Option<&str>,
+    ) -> Result<Booking, DecideError> {
+        let booking = self.get(booking_id).await?.ok_or(DecideError::NotFound)?;
+        self.record_decision(booking, decision, decided_by, note).await
+    }
+
+    async fn record_decision(
+        &self,
+        mut booking: Booking,
+        decision: Decision,
+        decided_by: &str,
+        note: Option<&str>,
+    ) -> Result<Booking, DecideError> {
+        let now = self.clock.now_millis();
+        let mut transaction = self.pool.begin().await?;
+        let recorded = sqlx::query(
+            "UPDATE booking SET decision = $2, decided_by = $3, decision_note = $4, updated_at = $5
+             WHERE id = $1 AND status = 'awaiting_approval' AND decision IS NULL",
+        )
+        .bind(booking.id.to_string())
+        .bind(decision.as_str())
+        .bind(decided_by)
+        .bind(note)
+        .bind(now)
+        .execute(&mut *transaction)
+        .await?
+        .rows_affected();
+        if recorded == 0 {
+            return Err(DecideError::AlreadyDecided(Box::new(booking)));
+        }
+        let step = if decision == Decision::Approve { "manager_approved" } else { "manager_rejected" };
+        record_step(&mut transaction, booking.id, step, None, now).await?;
+        let decide = HotelDecide { booking_id: booking.id, decision, decided_by: Some(decided_by.to_owned()) };
+        self.send(&mut transaction, vec![Message::HotelDecide(decide)], booking.id).await?;
+        transaction.commit().await?;
+        self.outbox_signal.notify();
+        booking.decision = Some(decision.as_str().to_owned());
+        booking.decided_by = Some(decided_by.to_owned());
+        booking.decision_note = note.map(str::to_owned);
+        Ok(booking)
+    }
+}

@@ -1,0 +1,27 @@
+//! The booking side (gateway-owned tables `booking`, `booking_night`, `saga_step`): the saga's
+//! orchestrator and everything that starts or steers a saga from outside, in one folder.
+//!
+//! | file | job |
+//! | --- | --- |
+//! | [`model`] | the `Booking` row and how it reads as a snapshot, a saga state, a stay |
+//! | [`desk`] | entry commands: request, cancel, a manager's or an admin's decision |
+//! | [`orchestrator`] | the `booking` consumer: each worker report → the next step |
+//! | [`timer`] | the approval deadline, fired by whichever gateway replica gets there first |
+//! | [`queries`] | reads for chats and the admin API |
+//! | [`store`] | the SQL every writer above shares (state transitions, steps, nights) |
+//!
+//! Every change commits together with the outbox messages it causes and a `saga_step` row, then
+//! wakes the relay. Guards live in the database: a conditional update on `version` (saga
+//! transitions), on `decision IS NULL` (one decision per booking), UNIQUE on the idempotency
+//! key, and the `booking_night` primary key (one active booking per employee per night).
+
+pub mod desk;
+pub mod model;
+pub mod orchestrator;
+mod queries;
+pub mod store;
+pub mod timer;
+
+pub use desk::{BookingDesk, CancelError, DecideError, RequestError};
+pub use model::{Booking, SagaStep};
+pub use store::{claim_nights_of_older_bookings, load, record_step, save_transition};

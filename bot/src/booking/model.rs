@@ -1,0 +1,108 @@
+//! A booking as the booking side stores it, and the views of it the saga, the messages and
+//! the stay rules take.
+
+use chrono::NaiveDate;
+use resort_core::booking::{BookingStatus, RejectReason};
+use resort_core::id::{BookingId, EmployeeId, ResortId};
+use resort_core::message::BookingSnapshot;
+use resort_core::saga::SagaState;
+use resort_core::stay::{Stay, parse_date};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Booking {
+    pub id: BookingId,
+    pub reference: String,
+    pub employee_id: EmployeeId,
+    pub resort_id: ResortId,
+    pub resort_name: String,
+    pub check_in: NaiveDate,
+    pub nights: u32,
+    pub points: i64,
+    pub status: BookingStatus,
+    pub reason: Option<RejectReason>,
+    pub refund_points: Option<i64>,
+    pub decision: Option<String>,
+    pub decided_by: Option<String>,
+    /// What an admin wrote with a decision made through the admin API.
+    pub decision_note: Option<String>,
+    pub approval_deadline_at: Option<i64>,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Booking {
+    pub fn snapshot(&self) -> BookingSnapshot {
+        BookingSnapshot {
+            booking_id: self.id,
+            reference: self.reference.clone(),
+            employee_id: self.employee_id,
+            resort_id: self.resort_id,
+            resort_name: self.resort_name.clone(),
+            check_in: self.check_in,
+            nights: self.nights,
+            points: self.points,
+            status: self.status,
+            reason: self.reason,
+            refund_points: self.refund_points,
+            decided_by: self.decided_by.clone(),
+            approval_deadline_at: self.approval_deadline_at.and_then(chrono::DateTime::from_timestamp_millis),
+            version: self.version,
+        }
+    }
+
+    pub fn saga_state(&self) -> SagaState {
+        SagaState { status: self.status, points: self.points, refund_points: self.refund_points }
+    }
+
+    pub fn stay(&self) -> Stay {
+        Stay { check_in: self.check_in, nights: self.nights }
+    }
+}
+
+/// A saga step with its time, for the admin API.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SagaStep {
+    pub step: String,
+    pub at: i64,
+}
+
+pub(super) const COLUMNS: &str = "id, reference, employee_id, resort_id, resort_name, check_in, nights, points, status, reason, refund_points, decision, decided_by, decision_note, approval_deadline_at, version, created_at, updated_at";
+
+pub(super) fn from_row(row: &AnyRow) -> Result<Booking, sqlx::Error> {
+    let decode = |what: &str| sqlx::Error::Decode(format!("booking {what} is malformed").into());
+    let id: String = row.try_get("id")?;
+    let employee_id: String = row.try_get("employee_id")?;
+    let resort_id: String = row.try_get("resort_id")?;
+    let check_in: String = row.try_get("check_in")?;
+    let nights: i64 = row.try_get("nights")?;
+    let status: String = row.try_get("status")?;
+    let reason: Option<String> = row.try_get("reason")?;
+    Ok(Booking {
+        id: BookingId::parse(&id).ok_or_else(|| decode("id"))?,
+        reference: row.try_get("reference")?,
+        employee_id: EmployeeId::parse(&employee_id).ok_or_else(|| decode("employee_id"))?,
+        resort_id: ResortId::parse(&resort_id).ok_or_else(|| decode("resort_id"))?,
+        resort_name: row.try_get("resort_name")?,
+        check_in: parse_date(&check_in).map_err(|_| decode("check_in"))?,
+        nights: u32::try_from(nights).map_err(|_| decode("nights"))?,
+        points: row.try_get("points")?,
+        status: BookingStatus::parse(&status).ok_or_else(|| decode("status"))?,
+        reason: reason.as_deref().and_then(RejectReason::parse),
+        refund_points: row.try_get("refund_points")?,
+        decision: row.try_get("decision")?,
+        decided_by: row.try_get("decided_by")?,
+        decision_note: row.try_get("decision_note")?,
+        approval_deadline_at: row.try_get("approval_deadline_at")?,
+        version: row.try_get("version")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+pub(super) fn prefixed(alias: &str) -> String {
+    COLUMNS.split(", ").map(|column| format!("{alias}.{column}")).collect::<Vec<_>>().join(", ")
+}

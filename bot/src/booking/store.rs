@@ -1,0 +1,117 @@
+//! The booking side's shared writes: loading a booking for an update, the version-checked
+//! transition (which also frees the nights of a booking that no longer holds them), saga steps,
+//! and the `booking_night` rows.
+
+use super::model::{Booking, COLUMNS, from_row};
+use chrono::NaiveDate;
+use resort_core::booking::RejectReason;
+use resort_core::db::{Connection, Pool};
+use resort_core::id::{BookingId, MessageId};
+
+pub async fn load(connection: &mut Connection, id: BookingId) -> Result<Option<Booking>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM booking WHERE id = $1");
+    let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(&mut *connection).await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Writes a new status (and what comes with it) if nobody changed the booking since it was
+/// read; `false` means someone did and the caller should read again.
+pub async fn save_transition(connection: &mut Connection, booking: &Booking, now: i64) -> Result<bool, sqlx::Error> {
+    let updated = sqlx::query(
+        "UPDATE booking SET status = $3, reason = $4, refund_points = $5, decided_by = $6, approval_deadline_at = $7,
+            version = $2 + 1, updated_at = $8
+         WHERE id = $1 AND version = $2",
+    )
+    .bind(booking.id.to_string())
+    .bind(booking.version)
+    .bind(booking.status.as_str())
+    .bind(booking.reason.map(RejectReason::as_str))
+    .bind(booking.refund_points)
+    .bind(&booking.decided_by)
+    .bind(booking.approval_deadline_at)
+    .bind(now)
+    .execute(&mut *connection)
+    .await?
+    .rows_affected();
+    if updated == 1 && !booking.status.is_active() {
+        release_nights(connection, booking.id).await?;
+    }
+    Ok(updated == 1)
+}
+
+/// Takes the booking's nights for its employee (one `booking_night` row each, one statement);
+/// a unique violation means another active booking of the employee has one of them.
+pub(super) async fn claim_nights(connection: &mut Connection, booking: &Booking) -> Result<(), sqlx::Error> {
+    let nights: Vec<NaiveDate> = booking.stay().nights().collect();
+    let rows: Vec<String> = (0..nights.len()).map(|index| format!("($1, ${}, $2, $3, $3)", index + 4)).collect();
+    let sql = format!(
+        "INSERT INTO booking_night (employee_id, night, booking_id, created_at, updated_at) VALUES {}",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(booking.employee_id.to_string())
+        .bind(booking.id.to_string())
+        .bind(booking.created_at);
+    for night in nights {
+        query = query.bind(night.to_string());
+    }
+    query.execute(&mut *connection).await?;
+    Ok(())
+}
+
+/// Frees the nights of a booking that no longer holds them (rejected or cancelled).
+async fn release_nights(connection: &mut Connection, booking_id: BookingId) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM booking_night WHERE booking_id = $1")
+        .bind(booking_id.to_string())
+        .execute(&mut *connection)
+        .await?;
+    Ok(())
+}
+
+/// Gives every active booking made before `booking_night` existed its nights, so the rule holds
+/// for them too. Idempotent; run by the booking side at start.
+pub async fn claim_nights_of_older_bookings(pool: &Pool) -> Result<u64, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM booking b WHERE status NOT IN ('rejected', 'cancelled')
+         AND NOT EXISTS (SELECT 1 FROM booking_night n WHERE n.booking_id = b.id)"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?;
+    let mut claimed = 0;
+    for booking in rows.iter().map(from_row) {
+        let booking = booking?;
+        let mut transaction = pool.begin().await?;
+        for night in booking.stay().nights() {
+            claimed += sqlx::query(
+                "INSERT INTO booking_night (employee_id, night, booking_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+                 ON CONFLICT (employee_id, night) DO NOTHING",
+            )
+            .bind(booking.employee_id.to_string())
+            .bind(night.to_string())
+            .bind(booking.id.to_string())
+            .bind(booking.created_at)
+            .execute(&mut *transaction)
+            .await?
+            .rows_affected();
+        }
+        transaction.commit().await?;
+    }
+    Ok(claimed)
+}
+
+pub async fn record_step(
+    connection: &mut Connection,
+    booking_id: BookingId,
+    step: &str,
+    message_id: Option<MessageId>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO saga_step (id, booking_id, step, message_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
+        .bind(MessageId::new().to_string())
+        .bind(booking_id.to_string())
+        .bind(step)
+        .bind(message_id.map(|id| id.to_string()))
+        .bind(now)
+        .execute(&mut *connection)
+        .await?;
+    Ok(())
+}
