@@ -1,12 +1,14 @@
-//! The booking saga's rules, without I/O: given the booking's state and what a worker reported,
-//! which state comes next and which commands go out.
+//! The booking saga's rules, without I/O: how a saga starts, and given the booking's state and
+//! what happened — a worker's report, a manager's decision, a passed deadline, a cancel — which
+//! state comes next, which commands go out and which step is written down. The booking side
+//! turns commands into messages and steps into `saga_step` rows; it decides nothing itself.
 //!
 //! The booking side orchestrates; the point and hotel workers only answer. Compensation runs in
 //! reverse order of the steps taken: a room that was held is released before points are
 //! refunded. A report that does not fit the current state (a redelivery, or a race the hotel
 //! worker already settled) is ignored rather than trusted.
 
-use crate::booking::{BookingStatus, RejectReason};
+use crate::booking::{BookingStatus, Decision, RejectReason};
 
 /// The part of a booking the saga reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,9 +36,22 @@ pub enum SagaEvent {
 /// A command the saga sends next.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SagaCommand {
+    DeductPoints(i64),
     HoldRoom,
+    /// Pass a decision on a held room to the hotel (approve, reject, or the deadline's expiry).
+    DecideRoom(Decision),
     ReleaseRoom,
     RefundPoints(i64),
+}
+
+/// Steps that come from outside the saga's messages, as the booking's history names them (a
+/// worker report is written down under its message type).
+pub mod step {
+    pub const REQUESTED: &str = "requested";
+    pub const CANCEL_REQUESTED: &str = "cancel_requested";
+    pub const MANAGER_APPROVED: &str = "manager_approved";
+    pub const MANAGER_REJECTED: &str = "manager_rejected";
+    pub const DEADLINE_PASSED: &str = "approval_deadline_passed";
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,12 +120,30 @@ pub enum CancelError {
     NotCancellable(BookingStatus),
 }
 
-/// The employee confirmed a cancel: release the room first, refund when it is released.
+/// A new booking of `points`: it starts by asking for the points.
+pub fn start(points: i64) -> (Transition, &'static str) {
+    (Transition::to(BookingStatus::Requested).sending(SagaCommand::DeductPoints(points)), step::REQUESTED)
+}
+
+/// The employee confirmed a cancel with the refund they were quoted: release the room first,
+/// refund when it is released.
 pub fn request_cancel(state: &SagaState) -> Result<Transition, CancelError> {
     if !state.status.is_cancellable() {
         return Err(CancelError::NotCancellable(state.status));
     }
     Ok(Transition::to(BookingStatus::Cancelling).sending(SagaCommand::ReleaseRoom))
+}
+
+/// A decision on a booking waiting for approval — a manager's, an admin's, or the deadline's
+/// (`Expire`) — goes to the hotel, which holds the room; the booking moves when it answers.
+/// The caller records the decision once (a conditional update), so only the first one counts.
+pub fn decide_room(decision: Decision) -> (SagaCommand, &'static str) {
+    let step = match decision {
+        Decision::Approve => step::MANAGER_APPROVED,
+        Decision::Reject => step::MANAGER_REJECTED,
+        Decision::Expire => step::DEADLINE_PASSED,
+    };
+    (SagaCommand::DecideRoom(decision), step)
 }
 
 #[cfg(test)]
@@ -172,6 +205,58 @@ mod tests {
         let released = decide(&cancelling, &SagaEvent::RoomReleased).unwrap();
         assert_eq!(released.status, S::Cancelled);
         assert!(released.commands.is_empty());
+    }
+
+    #[test]
+    fn a_saga_starts_by_asking_for_the_points_and_a_decision_goes_to_the_hotel() {
+        let (started, step) = start(300);
+        assert_eq!((started.status, step), (S::Requested, step::REQUESTED));
+        assert_eq!(started.commands, [SagaCommand::DeductPoints(300)]);
+        assert_eq!(
+            decide_room(Decision::Approve),
+            (SagaCommand::DecideRoom(Decision::Approve), step::MANAGER_APPROVED)
+        );
+        assert_eq!(decide_room(Decision::Expire).1, step::DEADLINE_PASSED);
+    }
+
+    /// Every (state, report) pair: what moves, to where, and everything else ignored.
+    #[test]
+    fn every_report_in_every_state_moves_as_the_table_says_or_is_ignored() {
+        use SagaEvent as E;
+        let confirmed = E::RoomConfirmed { decided_by: None };
+        let rejected = E::RoomRejected { reason: RejectReason::ManagerRejected, decided_by: None };
+        let events = [
+            E::PointsDeducted,
+            E::PointsRejected,
+            E::PointsRefunded,
+            E::RoomHeld,
+            E::RoomUnavailable,
+            confirmed,
+            rejected,
+            E::RoomReleased,
+        ];
+        let expected = |status: S, event: &E| -> Option<S> {
+            match (status, event) {
+                (S::Requested, E::PointsDeducted) => Some(S::PointsDeducted),
+                (S::Requested, E::PointsRejected) => Some(S::Rejected),
+                (S::PointsDeducted, E::RoomHeld) => Some(S::AwaitingApproval),
+                // A firm hold (the resort approves by itself) is confirmed at once.
+                (S::PointsDeducted | S::AwaitingApproval, E::RoomConfirmed { .. }) => Some(S::Confirmed),
+                (S::PointsDeducted, E::RoomUnavailable) => Some(S::Rejected),
+                (S::AwaitingApproval, E::RoomRejected { .. }) => Some(S::Rejected),
+                // Refund still to come (the given state has none fixed: all of it, see below).
+                (S::Cancelling, E::RoomReleased) => Some(S::Cancelled),
+                (S::Cancelling, E::PointsRefunded) => Some(S::Cancelled),
+                _ => None,
+            }
+        };
+        for status in BookingStatus::ALL {
+            for event in &events {
+                let state = SagaState { status, points: 300, refund_points: Some(0) };
+                let moved = decide(&state, event).map(|transition| transition.status);
+                assert_eq!(moved, expected(status, event), "{status:?} + {event:?}");
+            }
+        }
     }
 
     #[test]

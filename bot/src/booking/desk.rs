@@ -2,6 +2,7 @@
 //! claimed in the same transaction), a cancel with its refund quote, a manager's or an admin's
 //! decision.
 
+use super::commands;
 use super::model::Booking;
 use super::store::{claim_nights, record_step, save_transition};
 use crate::catalog::{self, Resort};
@@ -10,10 +11,10 @@ use resort_core::booking::{BookingStatus, Decision};
 use resort_core::clock::SharedClock;
 use resort_core::db::{self, Connection, Pool};
 use resort_core::id::{BookingId, EmployeeId};
-use resort_core::message::{BookingRef, HotelDecide, Message, PointDeduct};
+use resort_core::message::Message;
 use resort_core::outbox::{self, OutboxSignal};
 use resort_core::reference;
-use resort_core::saga::{self};
+use resort_core::saga;
 use resort_core::stay::{Stay, StayError};
 
 #[derive(Debug, thiserror::Error)]
@@ -177,14 +178,11 @@ impl BookingDesk {
         .bind(booking.created_at)
         .execute(&mut *transaction)
         .await?;
-        record_step(&mut transaction, booking.id, "requested", None, booking.created_at).await?;
-        let deduct = PointDeduct { booking_id: booking.id, employee_id: booking.employee_id, amount: booking.points };
-        self.send(
-            &mut transaction,
-            vec![Message::PointDeduct(deduct), Message::Booking(booking.snapshot())],
-            booking.id,
-        )
-        .await?;
+        let (started, step) = saga::start(booking.points);
+        record_step(&mut transaction, booking.id, step, None, booking.created_at).await?;
+        let mut messages = commands::messages(started.commands, booking, &commands::Context::default());
+        messages.push(Message::Booking(booking.snapshot()));
+        self.send(&mut transaction, messages, booking.id).await?;
         transaction.commit().await?;
         self.outbox_signal.notify();
         Ok(())
@@ -237,9 +235,10 @@ impl BookingDesk {
             return Err(CancelError::NotCancellable(fresh.status));
         }
         booking.version += 1;
-        record_step(&mut transaction, booking.id, "cancel_requested", None, now).await?;
-        let release = Message::HotelRelease(BookingRef { booking_id: booking.id });
-        self.send(&mut transaction, vec![release, Message::Booking(booking.snapshot())], booking.id).await?;
+        record_step(&mut transaction, booking.id, saga::step::CANCEL_REQUESTED, None, now).await?;
+        let mut messages = commands::messages(transition.commands, &booking, &commands::Context::default());
+        messages.push(Message::Booking(booking.snapshot()));
+        self.send(&mut transaction, messages, booking.id).await?;
         transaction.commit().await?;
         self.outbox_signal.notify();
         Ok(booking)
@@ -301,10 +300,10 @@ impl BookingDesk {
         if recorded == 0 {
             return Err(DecideError::AlreadyDecided(Box::new(booking)));
         }
-        let step = if decision == Decision::Approve { "manager_approved" } else { "manager_rejected" };
+        let (command, step) = saga::decide_room(decision);
         record_step(&mut transaction, booking.id, step, None, now).await?;
-        let decide = HotelDecide { booking_id: booking.id, decision, decided_by: Some(decided_by.to_owned()) };
-        self.send(&mut transaction, vec![Message::HotelDecide(decide)], booking.id).await?;
+        let context = commands::Context { resort: None, decided_by: Some(decided_by) };
+        self.send(&mut transaction, commands::messages(vec![command], &booking, &context), booking.id).await?;
         transaction.commit().await?;
         self.outbox_signal.notify();
         booking.decision = Some(decision.as_str().to_owned());

@@ -9,12 +9,14 @@
 //! | [`timer`] | the approval deadline, fired by whichever gateway replica gets there first |
 //! | [`queries`] | reads for chats and the admin API |
 //! | [`store`] | the SQL every writer above shares (state transitions, steps, nights) |
+//! | `commands` | the saga's commands as the messages workers receive |
 //!
 //! Every change commits together with the outbox messages it causes and a `saga_step` row, then
 //! wakes the relay. Guards live in the database: a conditional update on `version` (saga
 //! transitions), on `decision IS NULL` (one decision per booking), UNIQUE on the idempotency
 //! key, and the `booking_night` primary key (one active booking per employee per night).
 
+mod commands;
 pub mod desk;
 pub mod model;
 pub mod orchestrator;

@@ -15,7 +15,7 @@ use resort_core::clock::SharedClock;
 use resort_core::db::Connection;
 use resort_core::id::BookingId;
 use resort_core::inbox::{Consumer, HandleError, Handler, Outgoing};
-use resort_core::message::{BookingRef, Envelope, HotelHold, Message, PointRefund};
+use resort_core::message::{Envelope, Message};
 use resort_core::saga::{self, SagaCommand, SagaEvent};
 use std::sync::{Arc, Mutex};
 
@@ -104,26 +104,10 @@ impl Handler for BookingSaga {
         }
         booking.version += 1;
         let mut outgoing = Vec::new();
+        let context = super::commands::Context { resort: resort.as_ref(), decided_by: None };
         for command in transition.commands {
-            let message = match command {
-                SagaCommand::HoldRoom => {
-                    let resort = resort
-                        .as_ref()
-                        .ok_or_else(|| HandleError::Reject(format!("resort {} is gone", booking.resort_id)))?;
-                    Message::HotelHold(HotelHold {
-                        booking_id,
-                        resort_id: booking.resort_id,
-                        rooms: resort.rooms,
-                        check_in: booking.check_in,
-                        nights: booking.nights,
-                        auto_approve: resort.auto_approve,
-                    })
-                }
-                SagaCommand::ReleaseRoom => Message::HotelRelease(BookingRef { booking_id }),
-                SagaCommand::RefundPoints(amount) => {
-                    Message::PointRefund(PointRefund { booking_id, employee_id: booking.employee_id, amount })
-                }
-            };
+            let message = super::commands::message(command, &booking, &context)
+                .map_err(|error| HandleError::Reject(error.to_string()))?;
             outgoing.push(Outgoing::new(message, booking_id));
         }
         if status_changed {

@@ -6,7 +6,7 @@ use super::desk::BookingDesk;
 use super::store::record_step;
 use resort_core::booking::Decision;
 use resort_core::id::BookingId;
-use resort_core::message::{HotelDecide, Message};
+use resort_core::saga;
 use resort_core::shutdown::Shutdown;
 use std::time::Duration;
 
@@ -34,9 +34,11 @@ impl BookingDesk {
             .await?
             .rows_affected();
             if recorded == 1 {
-                record_step(&mut transaction, id, "approval_deadline_passed", None, now).await?;
-                let decide = HotelDecide { booking_id: id, decision: Decision::Expire, decided_by: None };
-                self.send(&mut transaction, vec![Message::HotelDecide(decide)], id).await?;
+                let (command, step) = saga::decide_room(Decision::Expire);
+                record_step(&mut transaction, id, step, None, now).await?;
+                let Some(booking) = super::store::load(&mut transaction, id).await? else { continue };
+                let messages = super::commands::messages(vec![command], &booking, &Default::default());
+                self.send(&mut transaction, messages, id).await?;
                 transaction.commit().await?;
                 expired += 1;
             }
