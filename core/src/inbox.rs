@@ -166,7 +166,23 @@ impl Consumer {
         }
     }
 
+    /// Applies one delivery as the consume loop does — inbox row, effects and caused messages in
+    /// one transaction — and says whether it was new (a redelivery is skipped). For tests of a
+    /// handler and for tools; the consume loop batches instead.
+    pub async fn apply(&self, envelope: &Envelope, context: &ConsumerContext) -> Result<bool, HandleError> {
+        let fresh = self.handle_together_fresh(&[envelope], context).await?;
+        Ok(fresh.contains(&envelope.message_id.to_string()))
+    }
+
     async fn handle_together(&self, envelopes: &[&Envelope], context: &ConsumerContext) -> Result<(), HandleError> {
+        self.handle_together_fresh(envelopes, context).await.map(drop)
+    }
+
+    async fn handle_together_fresh(
+        &self,
+        envelopes: &[&Envelope],
+        context: &ConsumerContext,
+    ) -> Result<HashSet<String>, HandleError> {
         let outcome = self.try_together(envelopes, context).await;
         match &outcome {
             Ok(fresh) => {
@@ -179,7 +195,7 @@ impl Consumer {
             }
             Err(_) => self.handler.after_rollback(),
         }
-        outcome.map(drop)
+        outcome
     }
 
     /// One transaction for the messages; returns the ids handled for the first time.

@@ -1,0 +1,180 @@
+//! Each worker's handler on its own: a delivery in (through the consumer's inbox, as the consume
+//! loop applies it), its effects on the worker's tables and the messages it causes out, and a
+//! redelivery of the same message changing nothing.
+
+use chrono::{NaiveDate, Utc};
+use resort_core::booking::Decision;
+use resort_core::bus::InProcessBus;
+use resort_core::clock::ManualClock;
+use resort_core::db::Pool;
+use resort_core::id::{BookingId, EmployeeId, ResortId};
+use resort_core::inbox::{Consumer, ConsumerContext, RetryPolicy};
+use resort_core::message::{
+    BookingRef, Envelope, HotelDecide, HotelHold, Message, PointDeduct, PointGrant, PointRefund,
+};
+use resort_core::outbox::OutboxSignal;
+use std::sync::Arc;
+
+struct Bench {
+    context: ConsumerContext,
+    _directory: tempfile::TempDir,
+}
+
+async fn bench() -> Bench {
+    let directory = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", directory.path().join("workers.db").display());
+    let pool = resort_core::db::connect_and_migrate(&url).await.unwrap();
+    let context = ConsumerContext {
+        pool,
+        transport: Arc::new(InProcessBus::new()),
+        clock: Arc::new(ManualClock::new(Utc::now())),
+        outbox_signal: OutboxSignal::new(),
+        retry: RetryPolicy::default(),
+        concurrency: 1,
+    };
+    Bench { context, _directory: directory }
+}
+
+impl Bench {
+    fn pool(&self) -> &Pool {
+        &self.context.pool
+    }
+
+    /// Delivers `message` to `consumer`; returns the envelope (to deliver it again) and the
+    /// types of the messages it caused.
+    async fn deliver(&self, consumer: &Consumer, message: Message) -> (Envelope, Vec<(String, serde_json::Value)>) {
+        let envelope = message.into_envelope("test", None, Utc::now());
+        assert!(consumer.apply(&envelope, &self.context).await.unwrap(), "a new message is handled");
+        (envelope.clone(), self.caused_by(&envelope).await)
+    }
+
+    async fn redeliver(&self, consumer: &Consumer, envelope: &Envelope) {
+        assert!(!consumer.apply(envelope, &self.context).await.unwrap(), "a redelivery is skipped");
+    }
+
+    async fn caused_by(&self, envelope: &Envelope) -> Vec<(String, serde_json::Value)> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT message_type, payload FROM outbox_message WHERE causation_id = $1 ORDER BY message_id",
+        )
+        .bind(envelope.message_id.to_string())
+        .fetch_all(self.pool())
+        .await
+        .unwrap();
+        rows.into_iter().map(|(kind, payload)| (kind, serde_json::from_str(&payload).unwrap())).collect()
+    }
+
+    async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(self.pool()).await.unwrap()
+    }
+}
+
+fn kinds(caused: &[(String, serde_json::Value)]) -> Vec<&str> {
+    caused.iter().map(|(kind, _)| kind.as_str()).collect()
+}
+
+#[tokio::test]
+async fn the_point_worker_deducts_once_refuses_an_overdraft_and_refunds_what_was_paid() {
+    let bench = bench().await;
+    let points = resort_workers::point::consumer();
+    let employee = EmployeeId::new();
+    let grant = PointGrant { employee_id: employee, amount: 500, reason: "test".into() };
+    let (_, caused) = bench.deliver(&points, Message::PointGrant(grant)).await;
+    assert_eq!(kinds(&caused), ["point.granted"]);
+
+    let booking = BookingId::new();
+    let deduct = Message::PointDeduct(PointDeduct { booking_id: booking, employee_id: employee, amount: 300 });
+    let (envelope, caused) = bench.deliver(&points, deduct).await;
+    assert_eq!(kinds(&caused), ["point.deducted"]);
+    assert_eq!(caused[0].1["balance"], 200);
+    bench.redeliver(&points, &envelope).await;
+    assert_eq!(resort_workers::point::balance(bench.pool(), employee).await.unwrap(), 200, "deducted once");
+
+    let too_much =
+        Message::PointDeduct(PointDeduct { booking_id: BookingId::new(), employee_id: employee, amount: 300 });
+    let (_, caused) = bench.deliver(&points, too_much).await;
+    assert_eq!(kinds(&caused), ["point.rejected"]);
+    assert_eq!(resort_workers::point::balance(bench.pool(), employee).await.unwrap(), 200, "never below zero");
+
+    let refund = Message::PointRefund(PointRefund { booking_id: booking, employee_id: employee, amount: 300 });
+    let (_, caused) = bench.deliver(&points, refund).await;
+    assert_eq!(kinds(&caused), ["point.refunded"]);
+    assert_eq!(resort_workers::point::balance(bench.pool(), employee).await.unwrap(), 500);
+}
+
+fn hold(booking: BookingId, resort: ResortId, check_in: NaiveDate, auto_approve: bool) -> Message {
+    Message::HotelHold(HotelHold {
+        booking_id: booking,
+        resort_id: resort,
+        rooms: 1,
+        check_in,
+        nights: 2,
+        auto_approve,
+    })
+}
+
+#[tokio::test]
+async fn the_hotel_worker_holds_every_night_or_none_and_gives_them_back() {
+    let bench = bench().await;
+    let hotel = resort_workers::hotel::consumer();
+    let resort = ResortId::new();
+    let check_in = NaiveDate::from_ymd_opt(2026, 12, 24).unwrap();
+
+    let first = BookingId::new();
+    let (envelope, caused) = bench.deliver(&hotel, hold(first, resort, check_in, false)).await;
+    assert_eq!(kinds(&caused), ["hotel.held"]);
+    bench.redeliver(&hotel, &envelope).await;
+    assert_eq!(bench.count("SELECT SUM(held) FROM room_night").await, 2, "one room on each of two nights");
+
+    // The only room is taken on the 25th: a stay over it gets nothing, not even the 26th.
+    let second = BookingId::new();
+    let later = check_in.succ_opt().unwrap();
+    let (_, caused) = bench.deliver(&hotel, hold(second, resort, later, true)).await;
+    assert_eq!(kinds(&caused), ["hotel.unavailable"]);
+    assert_eq!(bench.count("SELECT SUM(held) FROM room_night").await, 2);
+
+    let approve =
+        HotelDecide { booking_id: first, decision: Decision::Approve, decided_by: Some("이매니저".into()) };
+    let (envelope, caused) = bench.deliver(&hotel, Message::HotelDecide(approve)).await;
+    assert_eq!(kinds(&caused), ["hotel.confirmed"]);
+    assert_eq!(caused[0].1["decided_by"], "이매니저");
+    bench.redeliver(&hotel, &envelope).await;
+    let again = HotelDecide { booking_id: first, decision: Decision::Reject, decided_by: None };
+    let (_, caused) = bench.deliver(&hotel, Message::HotelDecide(again)).await;
+    assert!(caused.is_empty(), "a second decision changes nothing");
+
+    let (_, caused) = bench.deliver(&hotel, Message::HotelRelease(BookingRef { booking_id: first })).await;
+    assert_eq!(kinds(&caused), ["hotel.released"]);
+    assert_eq!(bench.count("SELECT COALESCE(SUM(held), 0) FROM room_night").await, 0, "the nights are free again");
+}
+
+#[tokio::test]
+async fn the_mypage_worker_keeps_the_latest_version_of_a_booking() {
+    let bench = bench().await;
+    let mypage = resort_workers::mypage::consumer();
+    let (booking_id, employee_id, resort_id) = (BookingId::new(), EmployeeId::new(), ResortId::new());
+    let snapshot = |status: resort_core::booking::BookingStatus, version: i64| {
+        Message::Booking(resort_core::message::BookingSnapshot {
+            booking_id,
+            reference: "R7K2QH3".into(),
+            employee_id,
+            resort_id,
+            resort_name: "설악 오션".into(),
+            check_in: NaiveDate::from_ymd_opt(2026, 12, 24).unwrap(),
+            nights: 2,
+            points: 200,
+            status,
+            reason: None,
+            refund_points: None,
+            decided_by: None,
+            approval_deadline_at: None,
+            version,
+        })
+    };
+    use resort_core::booking::BookingStatus as S;
+    bench.deliver(&mypage, snapshot(S::Confirmed, 3)).await;
+    // An older version arriving late does not overwrite the newer one.
+    bench.deliver(&mypage, snapshot(S::Requested, 1)).await;
+    let history = resort_workers::mypage::history(bench.pool(), employee_id, 10).await.unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].status, "confirmed");
+}
