@@ -4,8 +4,8 @@
 //! Screenshots go to `target/browser-artifacts/`. The app runs on a manual clock set to a fixed
 //! day (`APP_TODAY` tells the script which), so no assertion depends on the real date.
 
-#[path = "it/helpers.rs"]
-#[allow(dead_code)]
+#[path = "it/helpers/mod.rs"]
+#[allow(dead_code, unused_imports)]
 mod helpers;
 #[path = "it/kakao_standin.rs"]
 #[allow(dead_code)]
