@@ -57,12 +57,12 @@ pub struct NewResort {
     pub late_refund_percent: i64,
 }
 
-pub mod defaults {
+mod defaults {
     pub fn max_nights() -> i64 {
         5
     }
     pub fn approval_hours() -> i64 {
-        24
+        resort_core::saga::DEFAULT_APPROVAL_HOURS
     }
     pub fn free_cancel_days() -> i64 {
         7

@@ -100,6 +100,8 @@ pub struct HotelHold {
     pub rooms: i64,
     pub check_in: NaiveDate,
     pub nights: u32,
+    /// A firm hold: the saga found that the resort approves by itself, so the hotel confirms at
+    /// once (the wire name is older than the saga deciding it).
     pub auto_approve: bool,
 }
 
@@ -108,6 +110,10 @@ pub struct HotelDecide {
     pub booking_id: BookingId,
     pub decision: Decision,
     pub decided_by: Option<String>,
+    /// What a rejection says (the saga decides it); absent in messages from before it was sent,
+    /// when the hotel falls back to the decision's own reason.
+    #[serde(default)]
+    pub reason: Option<RejectReason>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

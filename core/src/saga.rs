@@ -20,6 +20,20 @@ pub struct SagaState {
     pub refund_points: Option<i64>,
 }
 
+/// What the saga needs to know of the resort and the moment, for the reports that consult
+/// them: holding a room (does the resort approve by itself?) and waiting for approval (until
+/// when?). `None` when the resort is gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    pub auto_approve: bool,
+    pub approval_hours: i64,
+}
+
+/// Whether deciding on this report needs the resort's [`Policy`], so the caller reads it only then.
+pub fn needs_policy(event: &SagaEvent) -> bool {
+    matches!(event, SagaEvent::PointsDeducted | SagaEvent::RoomHeld)
+}
+
 /// What a worker reported.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SagaEvent {
@@ -37,9 +51,17 @@ pub enum SagaEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SagaCommand {
     DeductPoints(i64),
-    HoldRoom,
-    /// Pass a decision on a held room to the hotel (approve, reject, or the deadline's expiry).
-    DecideRoom(Decision),
+    /// Hold a room on every night; `firm` when the resort approves by itself, so the hotel
+    /// confirms at once instead of waiting for a decision.
+    HoldRoom {
+        firm: bool,
+    },
+    /// Pass a decision on a held room to the hotel (approve, reject, or the deadline's expiry);
+    /// `reason` is what a rejection will say.
+    DecideRoom {
+        decision: Decision,
+        reason: Option<RejectReason>,
+    },
     ReleaseRoom,
     RefundPoints(i64),
 }
@@ -63,12 +85,22 @@ pub struct Transition {
     /// rejection after the deduction, nothing when the deduction never happened. The booking
     /// carries the figure, so every reader (alerts, history) shows the one the saga refunded.
     pub refund_points: Option<i64>,
+    /// When the booking stops waiting for a manager (Unix milliseconds), set on entering
+    /// `awaiting_approval` from the resort's policy.
+    pub approval_deadline_at: Option<i64>,
     pub commands: Vec<SagaCommand>,
 }
 
 impl Transition {
     fn to(status: BookingStatus) -> Self {
-        Self { status, reason: None, decided_by: None, refund_points: None, commands: Vec::new() }
+        Self {
+            status,
+            reason: None,
+            decided_by: None,
+            refund_points: None,
+            approval_deadline_at: None,
+            commands: Vec::new(),
+        }
     }
 
     fn sending(mut self, command: SagaCommand) -> Self {
@@ -80,18 +112,29 @@ impl Transition {
     }
 }
 
-/// `None` means the event does not move this booking (it is stale or a duplicate).
-pub fn decide(state: &SagaState, event: &SagaEvent) -> Option<Transition> {
+/// The default approval deadline, in hours, when a resort gives none.
+pub const DEFAULT_APPROVAL_HOURS: i64 = 24;
+
+/// `None` means the event does not move this booking (it is stale or a duplicate). `policy` is
+/// the resort's, read when [`needs_policy`] says so; `now` is Unix milliseconds.
+pub fn decide(state: &SagaState, event: &SagaEvent, policy: Option<Policy>, now: i64) -> Option<Transition> {
     use BookingStatus as S;
     use SagaEvent as E;
     let transition = match (state.status, event) {
-        (S::Requested, E::PointsDeducted) => Transition::to(S::PointsDeducted).sending(SagaCommand::HoldRoom),
+        (S::Requested, E::PointsDeducted) => {
+            let firm = policy.is_some_and(|policy| policy.auto_approve);
+            Transition::to(S::PointsDeducted).sending(SagaCommand::HoldRoom { firm })
+        }
         (S::Requested, E::PointsRejected) => Transition {
             reason: Some(RejectReason::InsufficientPoints),
             refund_points: Some(0),
             ..Transition::to(S::Rejected)
         },
-        (S::PointsDeducted, E::RoomHeld) => Transition::to(S::AwaitingApproval),
+        (S::PointsDeducted, E::RoomHeld) => {
+            let hours = policy.map_or(DEFAULT_APPROVAL_HOURS, |policy| policy.approval_hours);
+            Transition { approval_deadline_at: Some(now + hours * 3600 * 1000), ..Transition::to(S::AwaitingApproval) }
+        }
+        // A firm hold is confirmed right after the deduction; any other after a decision.
         (S::PointsDeducted | S::AwaitingApproval, E::RoomConfirmed { decided_by }) => {
             Transition { decided_by: decided_by.clone(), ..Transition::to(S::Confirmed) }
         }
@@ -138,12 +181,12 @@ pub fn request_cancel(state: &SagaState) -> Result<Transition, CancelError> {
 /// (`Expire`) — goes to the hotel, which holds the room; the booking moves when it answers.
 /// The caller records the decision once (a conditional update), so only the first one counts.
 pub fn decide_room(decision: Decision) -> (SagaCommand, &'static str) {
-    let step = match decision {
-        Decision::Approve => step::MANAGER_APPROVED,
-        Decision::Reject => step::MANAGER_REJECTED,
-        Decision::Expire => step::DEADLINE_PASSED,
+    let (step, reason) = match decision {
+        Decision::Approve => (step::MANAGER_APPROVED, None),
+        Decision::Reject => (step::MANAGER_REJECTED, Some(RejectReason::ManagerRejected)),
+        Decision::Expire => (step::DEADLINE_PASSED, Some(RejectReason::ManagerTimedOut)),
     };
-    (SagaCommand::DecideRoom(decision), step)
+    (SagaCommand::DecideRoom { decision, reason }, step)
 }
 
 #[cfg(test)]
@@ -155,11 +198,28 @@ mod tests {
         SagaState { status, points: 300, refund_points: None }
     }
 
+    /// The rules for a resort that asks its manager, at time 0.
+    fn decide(state: &SagaState, event: &SagaEvent) -> Option<Transition> {
+        super::decide(state, event, Some(Policy { auto_approve: false, approval_hours: 12 }), 0)
+    }
+
+    #[test]
+    fn the_resorts_policy_decides_a_firm_hold_and_the_approval_deadline() {
+        let auto = Some(Policy { auto_approve: true, approval_hours: 12 });
+        let next = super::decide(&given(S::Requested), &SagaEvent::PointsDeducted, auto, 0).unwrap();
+        assert_eq!(next.commands, [SagaCommand::HoldRoom { firm: true }]);
+        let waiting = decide(&given(S::PointsDeducted), &SagaEvent::RoomHeld).unwrap();
+        assert_eq!((waiting.status, waiting.approval_deadline_at), (S::AwaitingApproval, Some(12 * 3600 * 1000)));
+        let gone = super::decide(&given(S::PointsDeducted), &SagaEvent::RoomHeld, None, 5).unwrap();
+        assert_eq!(gone.approval_deadline_at, Some(5 + DEFAULT_APPROVAL_HOURS * 3600 * 1000));
+        assert!(needs_policy(&SagaEvent::PointsDeducted) && !needs_policy(&SagaEvent::RoomReleased));
+    }
+
     #[test]
     fn deducted_points_lead_to_holding_a_room() {
         let next = decide(&given(S::Requested), &SagaEvent::PointsDeducted).unwrap();
         assert_eq!(next.status, S::PointsDeducted);
-        assert_eq!(next.commands, [SagaCommand::HoldRoom]);
+        assert_eq!(next.commands, [SagaCommand::HoldRoom { firm: false }]);
     }
 
     #[test]
@@ -212,11 +272,11 @@ mod tests {
         let (started, step) = start(300);
         assert_eq!((started.status, step), (S::Requested, step::REQUESTED));
         assert_eq!(started.commands, [SagaCommand::DeductPoints(300)]);
-        assert_eq!(
-            decide_room(Decision::Approve),
-            (SagaCommand::DecideRoom(Decision::Approve), step::MANAGER_APPROVED)
-        );
-        assert_eq!(decide_room(Decision::Expire).1, step::DEADLINE_PASSED);
+        let approve = SagaCommand::DecideRoom { decision: Decision::Approve, reason: None };
+        assert_eq!(decide_room(Decision::Approve), (approve, step::MANAGER_APPROVED));
+        let expire =
+            SagaCommand::DecideRoom { decision: Decision::Expire, reason: Some(RejectReason::ManagerTimedOut) };
+        assert_eq!(decide_room(Decision::Expire), (expire, step::DEADLINE_PASSED));
     }
 
     /// Every (state, report) pair: what moves, to where, and everything else ignored.

@@ -6,7 +6,9 @@
 //! `hotel.unavailable`. The CHECK on
 //! `room_night` makes over-holding impossible even for code that forgets the condition.
 //! Decisions apply only to a pending hold, so a second press, a late deadline or a decision on
-//! a released hold changes nothing.
+//! a released hold changes nothing. The worker does what a command says: `hotel.hold` says
+//! whether the hold is firm (the saga read the resort's policy), `hotel.decide` says what a
+//! rejection's reason is.
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
@@ -40,17 +42,15 @@ impl Handler for HotelWorker {
         let answer = match message {
             Message::HotelHold(hold) => self.hold(connection, hold, now).await?,
             Message::HotelDecide(decide) => {
-                let new_status = match decide.decision {
-                    Decision::Approve => "confirmed",
-                    Decision::Reject => "rejected",
-                    Decision::Expire => "expired",
-                };
+                // The hold records what happened to the room, not who decided: an approval
+                // makes it firm, a rejection or an expiry releases it. The decision itself is
+                // the booking side's record.
+                let new_status = if decide.decision == Decision::Approve { "confirmed" } else { "released" };
                 let decided = sqlx::query(
-                    "UPDATE room_hold SET status = $2, decided_by = $3, updated_at = $4 WHERE booking_id = $1 AND status = 'pending'",
+                    "UPDATE room_hold SET status = $2, updated_at = $3 WHERE booking_id = $1 AND status = 'pending'",
                 )
                 .bind(decide.booking_id.to_string())
                 .bind(new_status)
-                .bind(&decide.decided_by)
                 .bind(now)
                 .execute(&mut *connection)
                 .await?
@@ -65,14 +65,9 @@ impl Handler for HotelWorker {
                     })),
                     Decision::Reject | Decision::Expire => {
                         give_back_nights(connection, decide.booking_id, now).await?;
-                        let reason = if decide.decision == Decision::Reject {
-                            RejectReason::ManagerRejected
-                        } else {
-                            RejectReason::ManagerTimedOut
-                        };
                         Some(Message::HotelRejected(HotelRejected {
                             booking_id: decide.booking_id,
-                            reason,
+                            reason: decide.reason.unwrap_or_else(|| fallback_reason(decide.decision)),
                             decided_by: decide.decided_by,
                         }))
                     }
@@ -188,6 +183,11 @@ async fn give_back_night(
         .execute(&mut *connection)
         .await?;
     Ok(())
+}
+
+/// The reason of a rejection sent before the saga named it in the command.
+fn fallback_reason(decision: Decision) -> RejectReason {
+    if decision == Decision::Expire { RejectReason::ManagerTimedOut } else { RejectReason::ManagerRejected }
 }
 
 async fn give_back_nights(connection: &mut Connection, booking_id: BookingId, now: i64) -> Result<(), HandleError> {

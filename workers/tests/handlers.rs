@@ -132,19 +132,33 @@ async fn the_hotel_worker_holds_every_night_or_none_and_gives_them_back() {
     assert_eq!(kinds(&caused), ["hotel.unavailable"]);
     assert_eq!(bench.count("SELECT SUM(held) FROM room_night").await, 2);
 
-    let approve =
-        HotelDecide { booking_id: first, decision: Decision::Approve, decided_by: Some("이매니저".into()) };
+    let approve = HotelDecide {
+        booking_id: first,
+        decision: Decision::Approve,
+        decided_by: Some("이매니저".into()),
+        reason: None,
+    };
     let (envelope, caused) = bench.deliver(&hotel, Message::HotelDecide(approve)).await;
     assert_eq!(kinds(&caused), ["hotel.confirmed"]);
     assert_eq!(caused[0].1["decided_by"], "이매니저");
     bench.redeliver(&hotel, &envelope).await;
-    let again = HotelDecide { booking_id: first, decision: Decision::Reject, decided_by: None };
+    let again = HotelDecide { booking_id: first, decision: Decision::Reject, decided_by: None, reason: None };
     let (_, caused) = bench.deliver(&hotel, Message::HotelDecide(again)).await;
     assert!(caused.is_empty(), "a second decision changes nothing");
 
     let (_, caused) = bench.deliver(&hotel, Message::HotelRelease(BookingRef { booking_id: first })).await;
     assert_eq!(kinds(&caused), ["hotel.released"]);
     assert_eq!(bench.count("SELECT COALESCE(SUM(held), 0) FROM room_night").await, 0, "the nights are free again");
+
+    // A rejection says what the command said, and frees the nights.
+    let third = BookingId::new();
+    bench.deliver(&hotel, hold(third, resort, check_in, false)).await;
+    let reason = Some(resort_core::booking::RejectReason::ManagerTimedOut);
+    let expire = HotelDecide { booking_id: third, decision: Decision::Expire, decided_by: None, reason };
+    let (_, caused) = bench.deliver(&hotel, Message::HotelDecide(expire)).await;
+    assert_eq!(kinds(&caused), ["hotel.rejected"]);
+    assert_eq!(caused[0].1["reason"], "manager_timed_out");
+    assert_eq!(bench.count("SELECT COALESCE(SUM(held), 0) FROM room_night").await, 0);
 }
 
 #[tokio::test]

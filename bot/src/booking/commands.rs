@@ -24,7 +24,7 @@ pub fn message(command: SagaCommand, booking: &Booking, context: &Context<'_>) -
         SagaCommand::DeductPoints(amount) => {
             Message::PointDeduct(PointDeduct { booking_id, employee_id: booking.employee_id, amount })
         }
-        SagaCommand::HoldRoom => {
+        SagaCommand::HoldRoom { firm } => {
             let resort = context.resort.ok_or(ResortGone(booking.resort_id))?;
             Message::HotelHold(HotelHold {
                 booking_id,
@@ -32,13 +32,14 @@ pub fn message(command: SagaCommand, booking: &Booking, context: &Context<'_>) -
                 rooms: resort.rooms,
                 check_in: booking.check_in,
                 nights: booking.nights,
-                auto_approve: resort.auto_approve,
+                auto_approve: firm,
             })
         }
-        SagaCommand::DecideRoom(decision) => Message::HotelDecide(HotelDecide {
+        SagaCommand::DecideRoom { decision, reason } => Message::HotelDecide(HotelDecide {
             booking_id,
             decision,
             decided_by: context.decided_by.map(str::to_owned),
+            reason,
         }),
         SagaCommand::ReleaseRoom => Message::HotelRelease(BookingRef { booking_id }),
         SagaCommand::RefundPoints(amount) => {

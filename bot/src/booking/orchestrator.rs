@@ -16,7 +16,7 @@ use resort_core::db::Connection;
 use resort_core::id::BookingId;
 use resort_core::inbox::{Consumer, HandleError, Handler, Outgoing};
 use resort_core::message::{Envelope, Message};
-use resort_core::saga::{self, SagaCommand, SagaEvent};
+use resort_core::saga::{self, SagaEvent};
 use std::sync::{Arc, Mutex};
 
 pub const QUEUE: &str = "booking";
@@ -84,21 +84,21 @@ impl Handler for BookingSaga {
         booking::record_step(connection, booking_id, &envelope.message_type, Some(envelope.message_id), now).await?;
         let seconds = (now - booking.created_at).max(0) as f64 / 1000.0;
         self.observe(Observation::Step { step: envelope.message_type.clone(), seconds });
-        let Some(transition) = saga::decide(&booking.saga_state(), &event) else {
+        let resort =
+            if saga::needs_policy(&event) { catalog::get_with(connection, booking.resort_id).await? } else { None };
+        let policy = resort
+            .as_ref()
+            .map(|resort| saga::Policy { auto_approve: resort.auto_approve, approval_hours: resort.approval_hours });
+        let Some(transition) = saga::decide(&booking.saga_state(), &event, policy, now) else {
             tracing::debug!(%booking_id, status = %booking.status, message_type = %envelope.message_type, "report does not move the booking");
             return Ok(Vec::new());
         };
-        let needs_resort = booking_needs_resort(&transition);
-        let resort = if needs_resort { catalog::get_with(connection, booking.resort_id).await? } else { None };
         let status_changed = transition.status != booking.status;
         booking.status = transition.status;
         booking.reason = transition.reason.or(booking.reason);
         booking.decided_by = transition.decided_by.or(booking.decided_by);
         booking.refund_points = transition.refund_points.or(booking.refund_points);
-        if booking.status == BookingStatus::AwaitingApproval {
-            let hours = resort.as_ref().map_or_else(catalog::defaults::approval_hours, |resort| resort.approval_hours);
-            booking.approval_deadline_at = Some(now + hours * 3600 * 1000);
-        }
+        booking.approval_deadline_at = transition.approval_deadline_at.or(booking.approval_deadline_at);
         if !booking::save_transition(connection, &booking, now).await? {
             return Err(HandleError::Retry(format!("booking {booking_id} changed meanwhile")));
         }
@@ -142,9 +142,4 @@ impl BookingSaga {
     fn observe(&self, observation: Observation) {
         self.observed.lock().expect("saga metrics lock").push(observation);
     }
-}
-
-/// Holding a room needs the resort's inventory and policy; waiting for approval its deadline.
-fn booking_needs_resort(transition: &saga::Transition) -> bool {
-    transition.status == BookingStatus::AwaitingApproval || transition.commands.contains(&SagaCommand::HoldRoom)
 }
