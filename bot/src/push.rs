@@ -42,6 +42,15 @@ pub struct Push {
     pub edits: Option<String>,
 }
 
+impl Push {
+    /// The recipient's id as the platform numbers its users; anything else is permanent.
+    pub fn recipient<T: std::str::FromStr>(&self, platform: &str) -> Result<T, PushError> {
+        self.platform_user_id
+            .parse()
+            .map_err(|_| PushError::Permanent(format!("not a {platform} user id: {}", self.platform_user_id)))
+    }
+}
+
 #[async_trait]
 pub trait Pusher: Send + Sync + 'static {
     /// Sends the alert; returns the platform's reference to the (first) message sent, where the

@@ -23,13 +23,8 @@ pub struct DiscordPusher {
 #[async_trait]
 impl Pusher for DiscordPusher {
     async fn send(&self, push: &Push) -> Result<Option<String>, PushError> {
-        let user: u64 = push
-            .platform_user_id
-            .parse()
-            .ok()
-            .filter(|id| *id != 0)
-            .ok_or_else(|| PushError::Permanent(format!("not a discord user id: {}", push.platform_user_id)))?;
-        let channel = UserId::new(user).create_dm_channel(&self.http).await.map_err(classify)?;
+        let user: std::num::NonZeroU64 = push.recipient("discord")?;
+        let channel = UserId::new(user.get()).create_dm_channel(&self.http).await.map_err(classify)?;
         let mut first = None;
         for message in components::render(&push.reply) {
             let create = CreateMessage::new().content(message.content).components(message.rows);

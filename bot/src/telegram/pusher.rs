@@ -22,10 +22,7 @@ pub struct TelegramPusher {
 #[async_trait]
 impl Pusher for TelegramPusher {
     async fn send(&self, push: &Push) -> Result<Option<String>, PushError> {
-        let chat_id: i64 = push
-            .platform_user_id
-            .parse()
-            .map_err(|_| PushError::Permanent(format!("not a telegram user id: {}", push.platform_user_id)))?;
+        let chat_id: i64 = push.recipient("telegram")?;
         let mut first = None;
         for message in keyboard::render(&push.reply) {
             let sent = super::send(&self.bot, ChatId(chat_id), &message).await.map_err(classify)?;
