@@ -22,9 +22,25 @@ pub struct Resort {
     pub approval_hours: i64,
     pub free_cancel_days: u32,
     pub late_refund_percent: u32,
+    pub book_ahead_days: u32,
+    /// When the next day of the window opens, Korean time ("HH:MM").
+    pub opens_at: String,
+    pub min_notice_days: u32,
+    pub min_nights: u32,
 }
 
 impl Resort {
+    /// The booking window the rules evaluator checks requests against.
+    pub fn window(&self) -> resort_core::rules::Window {
+        resort_core::rules::Window {
+            book_ahead_days: self.book_ahead_days,
+            opens_at: parse_opens_at(&self.opens_at).unwrap_or(DEFAULT_OPENS_AT),
+            min_notice_days: self.min_notice_days,
+            min_nights: self.min_nights,
+            max_nights: self.max_nights,
+        }
+    }
+
     pub fn policy(&self) -> Policy {
         Policy {
             points_per_night: self.points_per_night,
@@ -55,9 +71,36 @@ pub struct NewResort {
     pub free_cancel_days: i64,
     #[serde(default = "defaults::late_refund_percent")]
     pub late_refund_percent: i64,
+    #[serde(default = "defaults::book_ahead_days")]
+    pub book_ahead_days: i64,
+    #[serde(default = "defaults::opens_at")]
+    pub opens_at: String,
+    #[serde(default)]
+    pub min_notice_days: i64,
+    #[serde(default = "defaults::min_nights")]
+    pub min_nights: i64,
+}
+
+const DEFAULT_OPENS_AT: chrono::NaiveTime = match chrono::NaiveTime::from_hms_opt(9, 0, 0) {
+    Some(time) => time,
+    None => panic!("09:00 is a time"),
+};
+
+/// Reads an opening time: "HH:MM", Korean time.
+fn parse_opens_at(text: &str) -> Option<chrono::NaiveTime> {
+    chrono::NaiveTime::parse_from_str(text.trim(), "%H:%M").ok()
 }
 
 mod defaults {
+    pub fn book_ahead_days() -> i64 {
+        60
+    }
+    pub fn opens_at() -> String {
+        "09:00".to_owned()
+    }
+    pub fn min_nights() -> i64 {
+        1
+    }
     pub fn max_nights() -> i64 {
         5
     }
@@ -85,6 +128,10 @@ pub struct ResortPatch {
     pub approval_hours: Option<i64>,
     pub free_cancel_days: Option<i64>,
     pub late_refund_percent: Option<i64>,
+    pub book_ahead_days: Option<i64>,
+    pub opens_at: Option<String>,
+    pub min_notice_days: Option<i64>,
+    pub min_nights: Option<i64>,
 }
 
 /// The first field of a resort that breaks a rule.
@@ -103,6 +150,16 @@ impl NewResort {
             ("approval_hours", (1..=24 * 30).contains(&self.approval_hours)),
             ("free_cancel_days", (0..=365).contains(&self.free_cancel_days)),
             ("late_refund_percent", (0..=100).contains(&self.late_refund_percent)),
+            (
+                "book_ahead_days",
+                (1..=i64::from(resort_core::rules::MAX_BOOK_AHEAD_DAYS)).contains(&self.book_ahead_days),
+            ),
+            ("opens_at", parse_opens_at(&self.opens_at).is_some()),
+            (
+                "min_notice_days",
+                (0..=365).contains(&self.min_notice_days) && self.min_notice_days <= self.book_ahead_days,
+            ),
+            ("min_nights", (1..=self.max_nights).contains(&self.min_nights)),
             (
                 "peak_periods",
                 self.peak_periods.iter().all(|period| period.from <= period.to && (1..=1000).contains(&period.percent)),
@@ -125,6 +182,10 @@ impl NewResort {
         self.approval_hours = patch.approval_hours.unwrap_or(self.approval_hours);
         self.free_cancel_days = patch.free_cancel_days.unwrap_or(self.free_cancel_days);
         self.late_refund_percent = patch.late_refund_percent.unwrap_or(self.late_refund_percent);
+        self.book_ahead_days = patch.book_ahead_days.unwrap_or(self.book_ahead_days);
+        self.opens_at = patch.opens_at.unwrap_or(self.opens_at);
+        self.min_notice_days = patch.min_notice_days.unwrap_or(self.min_notice_days);
+        self.min_nights = patch.min_nights.unwrap_or(self.min_nights);
         self
     }
 }
@@ -142,6 +203,10 @@ impl From<&Resort> for NewResort {
             approval_hours: resort.approval_hours,
             free_cancel_days: i64::from(resort.free_cancel_days),
             late_refund_percent: i64::from(resort.late_refund_percent),
+            book_ahead_days: i64::from(resort.book_ahead_days),
+            opens_at: resort.opens_at.clone(),
+            min_notice_days: i64::from(resort.min_notice_days),
+            min_nights: i64::from(resort.min_nights),
         }
     }
 }
@@ -160,7 +225,7 @@ pub enum CatalogError {
     Database(#[from] sqlx::Error),
 }
 
-const COLUMNS: &str = "id, name, region, rooms, points_per_night, max_nights, peak_periods, auto_approve, approval_hours, free_cancel_days, late_refund_percent";
+const COLUMNS: &str = "id, name, region, rooms, points_per_night, max_nights, peak_periods, auto_approve, approval_hours, free_cancel_days, late_refund_percent, book_ahead_days, opens_at, min_notice_days, min_nights";
 
 fn from_row(row: &AnyRow) -> Result<Resort, sqlx::Error> {
     let id: String = row.try_get("id")?;
@@ -181,6 +246,10 @@ fn from_row(row: &AnyRow) -> Result<Resort, sqlx::Error> {
         approval_hours: row.try_get("approval_hours")?,
         free_cancel_days: small("free_cancel_days")?,
         late_refund_percent: small("late_refund_percent")?,
+        book_ahead_days: small("book_ahead_days")?,
+        opens_at: row.try_get("opens_at")?,
+        min_notice_days: small("min_notice_days")?,
+        min_nights: small("min_nights")?,
     })
 }
 
@@ -198,12 +267,14 @@ async fn save(pool: &Pool, id: ResortId, resort: NewResort, now: i64) -> Result<
     resort.validate().map_err(CatalogError::Invalid)?;
     let result = sqlx::query(
         "INSERT INTO resort (id, name, region, rooms, points_per_night, max_nights, peak_periods, auto_approve, approval_hours,
-            free_cancel_days, late_refund_percent, created_at, updated_at, name_key)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13)
+            free_cancel_days, late_refund_percent, created_at, updated_at, name_key, book_ahead_days, opens_at, min_notice_days, min_nights)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, $16, $17)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_key = excluded.name_key, region = excluded.region, rooms = excluded.rooms,
             points_per_night = excluded.points_per_night, max_nights = excluded.max_nights, peak_periods = excluded.peak_periods,
             auto_approve = excluded.auto_approve, approval_hours = excluded.approval_hours,
             free_cancel_days = excluded.free_cancel_days, late_refund_percent = excluded.late_refund_percent,
+            book_ahead_days = excluded.book_ahead_days, opens_at = excluded.opens_at,
+            min_notice_days = excluded.min_notice_days, min_nights = excluded.min_nights,
             updated_at = excluded.updated_at",
     )
     .bind(id.to_string())
@@ -219,6 +290,10 @@ async fn save(pool: &Pool, id: ResortId, resort: NewResort, now: i64) -> Result<
     .bind(resort.late_refund_percent)
     .bind(now)
     .bind(normalise(&resort.name))
+    .bind(resort.book_ahead_days)
+    .bind(resort.opens_at.trim())
+    .bind(resort.min_notice_days)
+    .bind(resort.min_nights)
     .execute(pool)
     .await;
     match result {

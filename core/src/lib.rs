@@ -27,6 +27,7 @@ pub mod metrics;
 pub mod outbox;
 pub mod reference;
 pub mod resort;
+pub mod rules;
 pub mod saga;
 pub mod shutdown;
 pub mod stay;

@@ -24,9 +24,10 @@ pub enum StayError {
     TooFarAhead { last: NaiveDate },
 }
 
-/// How far ahead a check-in may lie. Every date the product accepts is bounded by it, so no
+/// How far ahead a check-in may lie at all: past the longest booking window a resort may set
+/// (the window itself is `rules`). Every date the product accepts is bounded by it, so no
 /// arithmetic on a stay's nights can leave chrono's range whatever a person types.
-pub const MAX_DAYS_AHEAD: u64 = 365;
+pub const MAX_DAYS_AHEAD: u64 = crate::rules::MAX_BOOK_AHEAD_DAYS as u64 + 1;
 
 impl Stay {
     /// Validates a stay against today's date, the furthest bookable day and the resort's longest
@@ -100,9 +101,10 @@ mod tests {
     #[test]
     fn a_check_in_beyond_a_year_or_at_the_end_of_the_calendar_is_refused_without_panicking() {
         let today = date("2026-12-10");
-        let last = date("2027-12-10");
-        assert_eq!(Stay::new(last, 1, today, 5).map(|stay| stay.check_out()), Ok(date("2027-12-11")));
-        assert_eq!(Stay::new(date("2027-12-11"), 1, today, 5), Err(StayError::TooFarAhead { last }));
+        let last = last_bookable_day(today);
+        assert_eq!(last, today + Days::new(MAX_DAYS_AHEAD));
+        assert_eq!(Stay::new(last, 1, today, 5).map(|stay| stay.check_out()), Ok(last + Days::new(1)));
+        assert_eq!(Stay::new(last + Days::new(1), 1, today, 5), Err(StayError::TooFarAhead { last }));
         assert_eq!(Stay::new(date("9999-12-31"), 1, today, 5), Err(StayError::TooFarAhead { last }));
         let end = parse_date("+262142-12-31").unwrap();
         assert_eq!(Stay::new(end, 1, today, 5), Err(StayError::TooFarAhead { last }));

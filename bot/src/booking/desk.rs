@@ -14,6 +14,7 @@ use resort_core::id::{BookingId, EmployeeId};
 use resort_core::message::Message;
 use resort_core::outbox::{self, OutboxSignal};
 use resort_core::reference;
+use resort_core::rules;
 use resort_core::saga;
 use resort_core::stay::{Stay, StayError};
 
@@ -23,6 +24,8 @@ pub enum RequestError {
     Stay(#[from] StayError),
     #[error("overlaps booking {0}")]
     Overlap(String),
+    #[error("breaks the rule {}", .0.code())]
+    Rule(rules::Refusal),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -103,7 +106,9 @@ impl BookingDesk {
         if let Some(existing) = self.by_idempotency_key(idempotency_key).await? {
             return Ok(existing);
         }
-        let stay = Stay::new(check_in, nights, self.clock.today(), resort.max_nights)?;
+        // The stay's own shape first (a past check-in, no nights), then the resort's rules.
+        let stay = Stay::new(check_in, nights, self.clock.today(), u32::MAX)?;
+        rules::evaluate(&resort.window(), check_in, nights, self.clock.now()).map_err(RequestError::Rule)?;
         let now = self.clock.now_millis();
         let mut booking = Booking {
             id: BookingId::new(),

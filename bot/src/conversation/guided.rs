@@ -11,12 +11,11 @@ use crate::catalog::{self, Resort};
 use chrono::{Days, NaiveDate};
 use resort_core::i18n::{number_arg, text_arg};
 use resort_core::id::ResortId;
+use resort_core::rules;
 use resort_core::stay::{Stay, parse_date};
 use resort_workers::{hotel, mypage};
 use std::collections::HashMap;
 
-/// How far ahead the date step looks for free nights.
-const DATE_WINDOW_DAYS: u32 = 60;
 /// Quick replies on one question (Kakao allows ten).
 const MAX_CHOICES: usize = 10;
 
@@ -52,9 +51,8 @@ impl Conversation {
             (Flow::ChooseDate { resort_id }, Command::FlowDate(answer) | Command::Other(answer)) => {
                 let resort = self.resort(turn, resort_id).await?;
                 let check_in = parse_date(&answer).map_err(|error| refuse(super::stay_error(turn.locale, error)))?;
-                Stay::new(check_in, 1, self.clock.today(), resort.max_nights)
-                    .map_err(|error| refuse(super::stay_error(turn.locale, error)))?;
-                if self.nights_available(&resort, check_in).await? == 0 {
+                self.check_rules(turn, &resort, check_in, resort.min_nights)?;
+                if self.nights_available(&resort, check_in).await? < resort.min_nights {
                     return Err(refuse(
                         turn.locale.text_with("error-no-room-on", &[text_arg("date", check_in.to_string())]),
                     ));
@@ -65,8 +63,7 @@ impl Conversation {
                 let resort = self.resort(turn, resort_id).await?;
                 let nights =
                     command::parse_nights(&answer).ok_or_else(|| refuse(turn.locale.text("error-bad-nights")))?;
-                Stay::new(check_in, nights, self.clock.today(), resort.max_nights)
-                    .map_err(|error| refuse(super::stay_error(turn.locale, error)))?;
+                self.check_rules(turn, &resort, check_in, nights)?;
                 let flow_id = uuid::Uuid::now_v7().to_string();
                 self.enter(turn, Flow::Confirm { resort_id, check_in, nights, flow_id }).await
             }
@@ -91,6 +88,20 @@ impl Conversation {
                 Ok(reply)
             }
         }
+    }
+
+    /// The stay's shape and the resort's rules, as the request will check them.
+    fn check_rules(
+        &self,
+        turn: &Turn<'_>,
+        resort: &Resort,
+        check_in: NaiveDate,
+        nights: u32,
+    ) -> Result<(), super::Failure> {
+        Stay::new(check_in, nights, self.clock.today(), u32::MAX)
+            .map_err(|error| refuse(super::stay_error(turn.locale, error)))?;
+        rules::evaluate(&resort.window(), check_in, nights, self.clock.now())
+            .map_err(|refusal| refuse(super::rule_refusal(turn.locale, &refusal)))
     }
 
     async fn enter(&self, turn: &Turn<'_>, next: Flow) -> TurnResult {
@@ -131,7 +142,8 @@ impl Conversation {
             Flow::ChooseNights { resort_id, check_in } => {
                 let resort = self.resort(turn, *resort_id).await?;
                 let longest = self.nights_available(&resort, *check_in).await?;
-                let choices: Vec<Button> = (1..=longest.min(7))
+                let choices: Vec<Button> = (resort.min_nights
+                    ..=longest.min(resort.max_nights).min(resort.min_nights + 6))
                     .map(|nights| {
                         Button::new(
                             locale.text_with("nights-label", &[number_arg("nights", i64::from(nights))]),
@@ -173,12 +185,18 @@ impl Conversation {
         let locale = turn.locale;
         let resort = self.resort(turn, resort_id).await?;
         let today = self.clock.today();
-        let last = today + Days::new(u64::from(DATE_WINDOW_DAYS - 1));
-        let rooms_left = self.rooms_left(&resort, today, DATE_WINDOW_DAYS + resort.max_nights).await?;
-        let nights_from = |day: NaiveDate| nights_in_a_row(&rooms_left, &resort, day);
-        let first_open = today.iter_days().take_while(|day| *day <= last).find(|day| nights_from(*day) > 0);
+        // The days the resort's window opens now (the rules decide; the calendar only shows).
+        let open = rules::open(&resort.window(), self.clock.now());
+        let (first, last) = (open.first.max(today), open.last);
+        let span = u32::try_from((last - today).num_days().max(0)).unwrap_or(0) + 1;
+        let rooms_left = self.rooms_left(&resort, today, span + resort.max_nights).await?;
+        let nights_from = |day: NaiveDate| {
+            let nights = nights_in_a_row(&rooms_left, &resort, day);
+            if nights >= resort.min_nights { nights } else { 0 }
+        };
+        let first_open = first.iter_days().take_while(|day| *day <= last).find(|day| nights_from(*day) > 0);
         let month = month.filter(|month| calendar::month_start(today) <= *month && *month <= last);
-        let calendar = calendar::month(locale, month.or(first_open).unwrap_or(today), today, last, nights_from);
+        let calendar = calendar::month(locale, month.or(first_open).unwrap_or(first), first, last, nights_from);
         let key = if first_open.is_some() { "flow-ask-date" } else { "flow-no-dates" };
         let text = locale.text_with(key, &[text_arg("resort", resort.name.clone())]);
         let mut message = ReplyMessage::new(text, Vec::new());

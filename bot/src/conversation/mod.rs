@@ -231,6 +231,7 @@ impl Conversation {
                 Ok(Reply::text(text).quick(render::menu(locale, turn.is_manager)))
             }
             Err(RequestError::Stay(error)) => Err(refuse(stay_error(locale, error))),
+            Err(RequestError::Rule(refusal)) => Err(refuse(rule_refusal(locale, &refusal))),
             Err(RequestError::Overlap(reference)) => {
                 Err(refuse(locale.text_with("error-overlap", &[text_arg("reference", reference)])))
             }
@@ -271,6 +272,30 @@ impl Conversation {
         let balance = mypage::balance(&self.pool, turn.employee.id).await?.unwrap_or(0);
         let text = turn.locale.text_with("points-balance", &[number_arg("points", balance)]);
         Ok(Reply::text(text).quick(render::menu(turn.locale, turn.is_manager)))
+    }
+}
+
+/// A broken booking rule, with what would pass.
+fn rule_refusal(locale: Locale, refusal: &resort_core::rules::Refusal) -> String {
+    use resort_core::rules::Refusal;
+    match refusal {
+        Refusal::OutsideWindow { last } => {
+            locale.text_with("error-too-far-ahead", &[text_arg("last", render::date_with_year(locale, *last))])
+        }
+        Refusal::NotOpenYet { day, opens } => locale.text_with(
+            "error-not-open-yet",
+            &[
+                text_arg("date", render::date_with_year(locale, *day)),
+                text_arg("opens", render::date_with_year(locale, opens.date())),
+                text_arg("time", opens.format("%H:%M").to_string()),
+            ],
+        ),
+        Refusal::TooShortNotice { earliest } => locale
+            .text_with("error-too-short-notice", &[text_arg("earliest", render::date_with_year(locale, *earliest))]),
+        Refusal::NightsOutOfRange { min, max } => locale.text_with(
+            "error-nights-out-of-range",
+            &[number_arg("min", i64::from(*min)), number_arg("max", i64::from(*max))],
+        ),
     }
 }
 

@@ -20,6 +20,7 @@ mod locales;
 mod operations;
 mod rabbitmq;
 mod redelivery;
+mod rules;
 mod saga;
 mod seed;
 mod telegram;

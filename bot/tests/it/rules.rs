@@ -1,0 +1,82 @@
+//! The booking rules a resort sets, through a chat and the admin API, at their boundaries on the
+//! manual clock (in-process apps start at 2026-12-10 10:00 in Korea).
+
+use super::helpers::{in_days, reference_in, resort_body, spawn_app};
+use serde_json::json;
+
+#[tokio::test]
+async fn the_window_opens_a_day_at_nine_and_notice_and_nights_are_enforced() {
+    let app = spawn_app().await;
+    let mut body = resort_body("남해 별빛", 3, true);
+    body["book_ahead_days"] = json!(30);
+    body["opens_at"] = json!("09:00");
+    body["min_notice_days"] = json!(2);
+    body["min_nights"] = json!(2);
+    body["max_nights"] = json!(4);
+    let resort = app.create_resort(body).await;
+    let (_, shown) = app.admin(reqwest::Method::GET, &format!("/resorts/{resort}"), None).await;
+    assert_eq!((shown["book_ahead_days"].as_i64(), shown["opens_at"].as_str()), (Some(30), Some("09:00")));
+    app.linked_employee("kim", "김휴가", 1000).await;
+
+    // 2026-12-10 10:00: open up to 2027-01-09, from 2026-12-12; the 10th opens tomorrow at 09:00.
+    let beyond = app.say("kim", &format!("예약 남해 별빛 {} 2박", in_days(&app, 32))).await;
+    assert!(beyond.contains("체크인은 2027년 1월 9일(토)까지"), "{beyond}");
+    let next = app.say("kim", &format!("예약 남해 별빛 {} 2박", in_days(&app, 31))).await;
+    assert!(next.contains("2027년 1월 10일(일)은 2026년 12월 11일(금) 09:00부터"), "{next}");
+    let soon = app.say("kim", &format!("예약 남해 별빛 {} 2박", in_days(&app, 1))).await;
+    assert!(soon.contains("2026년 12월 12일(토)부터"), "{soon}");
+    let short = app.say("kim", &format!("예약 남해 별빛 {} 1박", in_days(&app, 5))).await;
+    assert!(short.contains("최소 2박, 최대 4박"), "{short}");
+    assert!(app.bookings().await.is_empty(), "a refusal books nothing");
+
+    // The next morning at 08:59 that day is still not open; at 09:00 it is.
+    app.clock.advance(chrono::Duration::minutes(22 * 60 + 59));
+    let last = "2027-01-10";
+    let early = app.say("kim", &format!("예약 남해 별빛 {last} 2박")).await;
+    assert!(early.contains("2027년 1월 10일(일)은 2026년 12월 11일(금) 09:00부터"), "{early}");
+    assert!(app.bookings().await.is_empty());
+    app.clock.advance(chrono::Duration::minutes(1));
+    let booked = reference_in(&app.say("kim", &format!("예약 남해 별빛 {last} 2박")).await);
+    app.wait_for_status(&booked, "confirmed").await;
+}
+
+#[tokio::test]
+async fn the_guided_calendar_offers_only_the_days_and_nights_the_rules_allow() {
+    let app = spawn_app().await;
+    let mut body = resort_body("남해 별빛", 3, true);
+    body["book_ahead_days"] = json!(10);
+    body["min_notice_days"] = json!(3);
+    body["min_nights"] = json!(2);
+    let resort = app.create_resort(body).await;
+    app.linked_employee("kim", "김휴가", 1000).await;
+    app.press("kim", "m:book").await;
+    let calendar = app.press_full("kim", &format!("fr:{resort}")).await;
+    let presses: Vec<String> =
+        super::helpers::template_buttons(&calendar).into_iter().map(|(_, press)| press).collect();
+    let days: Vec<&str> = presses.iter().filter_map(|press| press.strip_prefix("fd:")).collect();
+    assert_eq!(days.first().copied(), Some(in_days(&app, 3).as_str()), "{presses:?}");
+    assert!(days.iter().all(|day| *day <= in_days(&app, 10).as_str()), "{presses:?}");
+    // The day after the window opens tomorrow morning; two days after is beyond it.
+    let tomorrow = app.press("kim", &format!("fd:{}", in_days(&app, 11))).await;
+    assert!(tomorrow.contains("09:00부터"), "{tomorrow}");
+    let beyond = app.press("kim", &format!("fd:{}", in_days(&app, 12))).await;
+    assert!(beyond.contains("까지 예약할 수 있습니다"), "{beyond}");
+    let nights = app.press_full("kim", &format!("fd:{}", in_days(&app, 3))).await;
+    let offered: Vec<String> = super::helpers::template_buttons(&nights)
+        .into_iter()
+        .filter_map(|(_, press)| press.strip_prefix("fn:").map(str::to_owned))
+        .collect();
+    assert_eq!(offered.first().map(String::as_str), Some("2"), "no one-night stays: {offered:?}");
+}
+
+#[tokio::test]
+async fn the_rules_fields_are_validated() {
+    let app = spawn_app().await;
+    for (field, value) in [("opens_at", json!("25:00")), ("book_ahead_days", json!(731)), ("min_nights", json!(6))] {
+        let mut body = resort_body("남해 별빛", 3, true);
+        body[field] = value;
+        let (status, error) = app.admin(reqwest::Method::POST, "/resorts", Some(body)).await;
+        assert_eq!((status, error["code"].as_str()), (422, Some("invalid_field")), "{field}: {error}");
+        assert!(error["message"].as_str().unwrap().contains(field), "{error}");
+    }
+}
