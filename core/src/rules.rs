@@ -6,7 +6,8 @@
 //! The booking window: from `opens_at` (Korean time) on day D, check-ins up to
 //! D + `book_ahead_days` are open; before `opens_at`, up to D + `book_ahead_days` − 1, and the
 //! next day opens at `opens_at` today. The earliest check-in is D + `min_notice_days`. A stay
-//! has `min_nights` to `max_nights` nights.
+//! has `min_nights` to `max_nights` nights, none of them inside a blackout period (a stay that
+//! checks out on a blackout's first night is fine).
 
 use crate::clock::korea;
 use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, NaiveTime, Utc};
@@ -20,6 +21,15 @@ pub struct Window {
     pub min_notice_days: u32,
     pub min_nights: u32,
     pub max_nights: u32,
+}
+
+/// Nights a resort takes no stays, `from` through `to`, both included.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Blackout {
+    pub id: String,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub reason: String,
 }
 
 /// The longest a window may reach ahead.
@@ -45,6 +55,11 @@ pub enum Refusal {
         min: u32,
         max: u32,
     },
+    /// The stay's `night` is blacked out, for `reason`.
+    Blackout {
+        night: NaiveDate,
+        reason: String,
+    },
 }
 
 impl Refusal {
@@ -55,6 +70,7 @@ impl Refusal {
             Self::NotOpenYet { .. } => "not_open_yet",
             Self::TooShortNotice { .. } => "too_short_notice",
             Self::NightsOutOfRange { .. } => "nights_out_of_range",
+            Self::Blackout { .. } => "blackout",
         }
     }
 }
@@ -89,7 +105,13 @@ pub fn open(window: &Window, now: DateTime<Utc>) -> Open {
 
 /// Whether a stay of `nights` from `check_in` may be requested at `now`. A check-in in the past
 /// is the stay's own rule (`Stay::new`), checked before.
-pub fn evaluate(window: &Window, check_in: NaiveDate, nights: u32, now: DateTime<Utc>) -> Result<(), Refusal> {
+pub fn evaluate(
+    window: &Window,
+    blackouts: &[Blackout],
+    check_in: NaiveDate,
+    nights: u32,
+    now: DateTime<Utc>,
+) -> Result<(), Refusal> {
     let open = open(window, now);
     if check_in > open.last {
         return Err(if check_in == open.next.0 {
@@ -103,6 +125,12 @@ pub fn evaluate(window: &Window, check_in: NaiveDate, nights: u32, now: DateTime
     }
     if nights < window.min_nights || nights > window.max_nights {
         return Err(Refusal::NightsOutOfRange { min: window.min_nights, max: window.max_nights });
+    }
+    let stay = crate::stay::Stay { check_in, nights };
+    for night in stay.nights() {
+        if let Some(blackout) = blackouts.iter().find(|blackout| blackout.from <= night && night <= blackout.to) {
+            return Err(Refusal::Blackout { night, reason: blackout.reason.clone() });
+        }
     }
     Ok(())
 }
@@ -137,18 +165,21 @@ mod tests {
         let before = at("2026-12-01 08:59");
         let opens = day("2026-12-01").and_hms_opt(9, 0, 0).unwrap();
         let last_day = day("2027-01-30");
-        assert_eq!(evaluate(&window(), last_day, 2, before), Err(Refusal::NotOpenYet { day: last_day, opens }));
-        assert_eq!(evaluate(&window(), day("2027-01-29"), 2, before), Ok(()));
+        assert_eq!(evaluate(&window(), &[], last_day, 2, before), Err(Refusal::NotOpenYet { day: last_day, opens }));
+        assert_eq!(evaluate(&window(), &[], day("2027-01-29"), 2, before), Ok(()));
         assert_eq!(
-            evaluate(&window(), day("2027-01-31"), 2, before),
+            evaluate(&window(), &[], day("2027-01-31"), 2, before),
             Err(Refusal::OutsideWindow { last: day("2027-01-29") })
         );
         let after = at("2026-12-01 09:00");
-        assert_eq!(evaluate(&window(), day("2027-01-30"), 2, after), Ok(()));
+        assert_eq!(evaluate(&window(), &[], day("2027-01-30"), 2, after), Ok(()));
         let next = day("2026-12-02").and_hms_opt(9, 0, 0).unwrap();
         let following = day("2027-01-31");
-        assert_eq!(evaluate(&window(), following, 2, after), Err(Refusal::NotOpenYet { day: following, opens: next }));
-        assert_eq!(evaluate(&window(), day("2027-02-01"), 2, after).unwrap_err().code(), "outside_window");
+        assert_eq!(
+            evaluate(&window(), &[], following, 2, after),
+            Err(Refusal::NotOpenYet { day: following, opens: next })
+        );
+        assert_eq!(evaluate(&window(), &[], day("2027-02-01"), 2, after).unwrap_err().code(), "outside_window");
     }
 
     #[test]
@@ -159,15 +190,34 @@ mod tests {
     }
 
     #[test]
+    fn a_stay_over_a_blackout_night_is_refused_and_one_checking_out_on_its_first_night_is_not() {
+        let now = at("2026-12-01 10:00");
+        let closed =
+            [Blackout {
+                id: "b".into(), from: day("2026-12-24"), to: day("2026-12-25"), reason: "시설 점검".into()
+            }];
+        assert_eq!(evaluate(&window(), &closed, day("2026-12-22"), 2, now), Ok(()), "checks out on the 24th");
+        assert_eq!(
+            evaluate(&window(), &closed, day("2026-12-23"), 2, now),
+            Err(Refusal::Blackout { night: day("2026-12-24"), reason: "시설 점검".into() })
+        );
+        assert_eq!(evaluate(&window(), &closed, day("2026-12-25"), 2, now).unwrap_err().code(), "blackout");
+        assert_eq!(evaluate(&window(), &closed, day("2026-12-26"), 2, now), Ok(()));
+    }
+
+    #[test]
     fn notice_and_nights_are_bounded_at_both_ends() {
         let now = at("2026-12-01 10:00");
         assert_eq!(
-            evaluate(&window(), day("2026-12-02"), 2, now),
+            evaluate(&window(), &[], day("2026-12-02"), 2, now),
             Err(Refusal::TooShortNotice { earliest: day("2026-12-03") })
         );
-        assert_eq!(evaluate(&window(), day("2026-12-03"), 2, now), Ok(()));
-        assert_eq!(evaluate(&window(), day("2026-12-03"), 1, now), Err(Refusal::NightsOutOfRange { min: 2, max: 4 }));
-        assert_eq!(evaluate(&window(), day("2026-12-03"), 4, now), Ok(()));
-        assert_eq!(evaluate(&window(), day("2026-12-03"), 5, now).unwrap_err().code(), "nights_out_of_range");
+        assert_eq!(evaluate(&window(), &[], day("2026-12-03"), 2, now), Ok(()));
+        assert_eq!(
+            evaluate(&window(), &[], day("2026-12-03"), 1, now),
+            Err(Refusal::NightsOutOfRange { min: 2, max: 4 })
+        );
+        assert_eq!(evaluate(&window(), &[], day("2026-12-03"), 4, now), Ok(()));
+        assert_eq!(evaluate(&window(), &[], day("2026-12-03"), 5, now).unwrap_err().code(), "nights_out_of_range");
     }
 }

@@ -153,6 +153,7 @@ error-check-in-past = That check-in date has passed. Please pick a date from tod
 error-no-nights = Please choose at least one night.
 error-too-many-nights = This resort takes bookings of at most { $max } nights.
 error-too-far-ahead = Check-ins can be booked up to { $last }.
+error-blackout = { $night } cannot be booked: { $reason }
 error-not-open-yet = { $date } opens for booking on { $opens } at { $time } (Korean time).
 error-too-short-notice = The earliest check-in you can book is { $earliest }.
 error-nights-out-of-range = This resort takes stays of { $min } to { $max } nights.

@@ -134,6 +134,7 @@ error-check-in-past = 체크인 날짜가 이미 지났습니다. 오늘 이후 
 error-no-nights = 최소 1박은 선택해 주세요.
 error-too-many-nights = 이 휴양소는 최대 { $max }박까지 예약할 수 있습니다.
 error-too-far-ahead = 체크인은 { $last }까지 예약할 수 있습니다.
+error-blackout = { $night }은 예약할 수 없습니다: { $reason }
 error-not-open-yet = { $date }은 { $opens } { $time }부터 예약할 수 있습니다.
 error-too-short-notice = 체크인은 { $earliest }부터 예약할 수 있습니다.
 error-nights-out-of-range = 이 휴양소는 최소 { $min }박, 최대 { $max }박까지 예약할 수 있습니다.

@@ -24,6 +24,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/resorts", post(resorts::create).get(resorts::list))
         .route("/resorts/{id}", get(resorts::get).patch(resorts::update))
         .route("/resorts/{id}/managers", post(resorts::add_manager))
+        .route("/resorts/{id}/blackouts", post(resorts::add_blackout).get(resorts::blackouts))
+        .route("/resorts/{id}/blackouts/{blackout_id}", axum::routing::delete(resorts::remove_blackout))
         .route("/occupancy", get(resorts::occupancy))
         .route("/employees", post(employees::create).get(employees::list))
         .route("/employees/{id}", get(employees::get))

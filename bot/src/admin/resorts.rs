@@ -7,6 +7,7 @@ use crate::catalog::{self, NewResort, ResortPatch};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use resort_core::id::{EmployeeId, ResortId};
 use serde::Deserialize;
 
@@ -45,6 +46,30 @@ pub async fn add_manager(State(state): State<AppState>, Path(id): Path<String>, 
     let employee_id = EmployeeId::parse(&manager.employee_id).ok_or_else(|| ApiError::invalid_field("employee_id"))?;
     catalog::add_manager(&state.pool, resort_id, employee_id, state.clock.now_millis()).await?;
     json_response(StatusCode::CREATED, &serde_json::json!({ "resort_id": resort_id, "employee_id": employee_id }))
+}
+
+pub async fn blackouts(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    let resort_id = parse_id(&id, ResortId::parse)?;
+    catalog::get(&state.pool, resort_id).await?.ok_or_else(ApiError::not_found)?;
+    json_response(StatusCode::OK, &catalog::blackouts(&state.pool, resort_id).await?)
+}
+
+pub async fn add_blackout(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> ApiResult {
+    let resort_id = parse_id(&id, ResortId::parse)?;
+    let new: catalog::NewBlackout = parse_body(&body)?;
+    let blackout = catalog::add_blackout(&state.pool, resort_id, new, state.clock.now_millis()).await?;
+    json_response(StatusCode::CREATED, &blackout)
+}
+
+pub async fn remove_blackout(
+    State(state): State<AppState>,
+    Path((id, blackout_id)): Path<(String, String)>,
+) -> ApiResult {
+    let resort_id = parse_id(&id, ResortId::parse)?;
+    if !catalog::remove_blackout(&state.pool, resort_id, &blackout_id).await? {
+        return Err(ApiError::not_found());
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 #[derive(Deserialize)]

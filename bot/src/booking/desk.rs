@@ -108,7 +108,9 @@ impl BookingDesk {
         }
         // The stay's own shape first (a past check-in, no nights), then the resort's rules.
         let stay = Stay::new(check_in, nights, self.clock.today(), u32::MAX)?;
-        rules::evaluate(&resort.window(), check_in, nights, self.clock.now()).map_err(RequestError::Rule)?;
+        let blackouts = catalog::blackouts(&self.pool, resort.id).await?;
+        rules::evaluate(&resort.window(), &blackouts, check_in, nights, self.clock.now())
+            .map_err(RequestError::Rule)?;
         let now = self.clock.now_millis();
         let mut booking = Booking {
             id: BookingId::new(),

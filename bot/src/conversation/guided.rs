@@ -51,7 +51,7 @@ impl Conversation {
             (Flow::ChooseDate { resort_id }, Command::FlowDate(answer) | Command::Other(answer)) => {
                 let resort = self.resort(turn, resort_id).await?;
                 let check_in = parse_date(&answer).map_err(|error| refuse(super::stay_error(turn.locale, error)))?;
-                self.check_rules(turn, &resort, check_in, resort.min_nights)?;
+                self.check_rules(turn, &resort, check_in, resort.min_nights).await?;
                 if self.nights_available(&resort, check_in).await? < resort.min_nights {
                     return Err(refuse(
                         turn.locale.text_with("error-no-room-on", &[text_arg("date", check_in.to_string())]),
@@ -63,7 +63,7 @@ impl Conversation {
                 let resort = self.resort(turn, resort_id).await?;
                 let nights =
                     command::parse_nights(&answer).ok_or_else(|| refuse(turn.locale.text("error-bad-nights")))?;
-                self.check_rules(turn, &resort, check_in, nights)?;
+                self.check_rules(turn, &resort, check_in, nights).await?;
                 let flow_id = uuid::Uuid::now_v7().to_string();
                 self.enter(turn, Flow::Confirm { resort_id, check_in, nights, flow_id }).await
             }
@@ -91,7 +91,7 @@ impl Conversation {
     }
 
     /// The stay's shape and the resort's rules, as the request will check them.
-    fn check_rules(
+    async fn check_rules(
         &self,
         turn: &Turn<'_>,
         resort: &Resort,
@@ -100,7 +100,8 @@ impl Conversation {
     ) -> Result<(), super::Failure> {
         Stay::new(check_in, nights, self.clock.today(), u32::MAX)
             .map_err(|error| refuse(super::stay_error(turn.locale, error)))?;
-        rules::evaluate(&resort.window(), check_in, nights, self.clock.now())
+        let blackouts = catalog::blackouts(&self.pool, resort.id).await?;
+        rules::evaluate(&resort.window(), &blackouts, check_in, nights, self.clock.now())
             .map_err(|refusal| refuse(super::rule_refusal(turn.locale, &refusal)))
     }
 

@@ -292,6 +292,10 @@ fn rule_refusal(locale: Locale, refusal: &resort_core::rules::Refusal) -> String
         ),
         Refusal::TooShortNotice { earliest } => locale
             .text_with("error-too-short-notice", &[text_arg("earliest", render::date_with_year(locale, *earliest))]),
+        Refusal::Blackout { night, reason } => locale.text_with(
+            "error-blackout",
+            &[text_arg("night", render::date_with_year(locale, *night)), text_arg("reason", reason.clone())],
+        ),
         Refusal::NightsOutOfRange { min, max } => locale.text_with(
             "error-nights-out-of-range",
             &[number_arg("min", i64::from(*min)), number_arg("max", i64::from(*max))],

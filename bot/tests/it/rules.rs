@@ -80,3 +80,39 @@ async fn the_rules_fields_are_validated() {
         assert!(error["message"].as_str().unwrap().contains(field), "{error}");
     }
 }
+
+#[tokio::test]
+async fn a_blackout_refuses_stays_over_its_nights_with_the_admins_reason_until_it_is_removed() {
+    let app = spawn_app().await;
+    let resort = app.create_resort(resort_body("남해 별빛", 3, true)).await;
+    app.linked_employee("kim", "김휴가", 1000).await;
+    let path = format!("/resorts/{resort}/blackouts");
+    let body = json!({ "from": in_days(&app, 10), "to": in_days(&app, 11), "reason": "시설 점검" });
+    let (status, blackout) = app.admin(reqwest::Method::POST, &path, Some(body)).await;
+    assert_eq!(status, 201, "{blackout}");
+    let (status, error) = app
+        .admin(
+            reqwest::Method::POST,
+            &path,
+            Some(json!({ "from": in_days(&app, 5), "to": in_days(&app, 4), "reason": "x" })),
+        )
+        .await;
+    assert_eq!((status, error["code"].as_str()), (422, Some("invalid_field")), "{error}");
+    let (_, listed) = app.admin(reqwest::Method::GET, &path, None).await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+
+    let refused = app.say("kim", &format!("예약 남해 별빛 {} 2박", in_days(&app, 9))).await;
+    assert!(refused.contains("2026년 12월 20일(일)은 예약할 수 없습니다: 시설 점검"), "{refused}");
+    assert!(app.bookings().await.is_empty());
+    // Checking out on the blackout's first night is fine.
+    let before = reference_in(&app.say("kim", &format!("예약 남해 별빛 {} 2박", in_days(&app, 8))).await);
+    app.wait_for_status(&before, "confirmed").await;
+
+    let id = blackout["id"].as_str().unwrap();
+    let (status, _) = app.admin(reqwest::Method::DELETE, &format!("{path}/{id}"), None).await;
+    assert_eq!(status, 204);
+    let (status, _) = app.admin(reqwest::Method::DELETE, &format!("{path}/{id}"), None).await;
+    assert_eq!(status, 404);
+    let after = reference_in(&app.say("kim", &format!("예약 남해 별빛 {} 1박", in_days(&app, 11))).await);
+    app.wait_for_status(&after, "confirmed").await;
+}
