@@ -222,6 +222,8 @@ pub enum CatalogError {
     NotFound,
     #[error("no such employee")]
     NoSuchEmployee,
+    #[error("fewer rooms than some nights already hold")]
+    RoomsBelowHeld(Vec<chrono::NaiveDate>),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -258,8 +260,22 @@ pub async fn create(pool: &Pool, new: NewResort, now: i64) -> Result<Resort, Cat
     save(pool, ResortId::new(), new, now).await
 }
 
-pub async fn update(pool: &Pool, id: ResortId, patch: ResortPatch, now: i64) -> Result<Resort, CatalogError> {
+/// Changes a resort. A room count below what some night from `today` on already holds is refused
+/// with those nights, so inventory never shrinks under bookings.
+pub async fn update(
+    pool: &Pool,
+    id: ResortId,
+    patch: ResortPatch,
+    today: chrono::NaiveDate,
+    now: i64,
+) -> Result<Resort, CatalogError> {
     let current = get(pool, id).await?.ok_or(CatalogError::NotFound)?;
+    if let Some(rooms) = patch.rooms.filter(|rooms| *rooms < current.rooms) {
+        let over = resort_workers::hotel::nights_holding_more_than(pool, &id.to_string(), rooms, today).await?;
+        if !over.is_empty() {
+            return Err(CatalogError::RoomsBelowHeld(over));
+        }
+    }
     save(pool, id, NewResort::from(&current).patched(patch), now).await
 }
 

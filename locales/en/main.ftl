@@ -184,6 +184,7 @@ api-invalid-field = The value of '{ $field }' is not valid.
 api-resort-name-taken = A resort with that name already exists.
 api-employee-no-taken = An employee with that number already exists.
 api-not-cancellable = This booking cannot be cancelled now (status: { $status }).
+api-rooms-below-held = Some nights already hold more rooms than that, so the room count cannot go down: { $nights }
 api-not-awaiting-approval = This booking is not waiting for approval (status: { $status }).
 decided-by-admin = an admin
 api-already-replayed = This dead letter was already replayed.

@@ -165,6 +165,7 @@ api-invalid-field = '{ $field }' 값이 올바르지 않습니다.
 api-resort-name-taken = 같은 이름의 휴양소가 이미 있습니다.
 api-employee-no-taken = 같은 사번의 직원이 이미 있습니다.
 api-not-cancellable = 이 예약은 지금 취소할 수 없습니다 (상태: { $status }).
+api-rooms-below-held = 이미 그보다 많은 객실이 예약된 날이 있어 객실 수를 줄일 수 없습니다: { $nights }
 api-not-awaiting-approval = 이 예약은 승인을 기다리고 있지 않습니다 (상태: { $status }).
 decided-by-admin = 관리자
 api-already-replayed = 이미 다시 보낸 메시지입니다.

@@ -206,6 +206,25 @@ async fn give_back_nights(connection: &mut Connection, booking_id: BookingId, no
     Ok(())
 }
 
+/// The nights from `from` on on which a resort holds more than `rooms` rooms: what a smaller
+/// room count would overbook.
+pub async fn nights_holding_more_than(
+    pool: &resort_core::db::Pool,
+    resort_id: &str,
+    rooms: i64,
+    from: NaiveDate,
+) -> Result<Vec<NaiveDate>, sqlx::Error> {
+    let nights: Vec<String> = sqlx::query_scalar(
+        "SELECT night FROM room_night WHERE resort_id = $1 AND night >= $2 AND held > $3 ORDER BY night",
+    )
+    .bind(resort_id)
+    .bind(from.to_string())
+    .bind(rooms)
+    .fetch_all(pool)
+    .await?;
+    Ok(nights.iter().filter_map(|night| parse_date(night).ok()).collect())
+}
+
 /// Rooms held per night for a resort, from `from` for `days` days: for availability and reports.
 pub async fn held_per_night(
     pool: &resort_core::db::Pool,

@@ -24,6 +24,8 @@ pub struct ApiError {
     code: &'static str,
     message_id: &'static str,
     args: Vec<(&'static str, String)>,
+    /// More fields of the JSON body, for errors that say what to fix.
+    details: Option<(&'static str, serde_json::Value)>,
 }
 
 /// The caller's language, from the first tag of `Accept-Language` that we speak.
@@ -37,7 +39,7 @@ pub fn locale_of(headers: &HeaderMap) -> Locale {
 
 impl ApiError {
     fn new(status: StatusCode, code: &'static str, message_id: &'static str) -> Self {
-        Self { status, code, message_id, args: Vec::new() }
+        Self { status, code, message_id, args: Vec::new(), details: None }
     }
 
     fn with(mut self, name: &'static str, value: impl Into<String>) -> Self {
@@ -74,7 +76,11 @@ impl ApiError {
     fn render(&self, locale: Locale) -> Response {
         let args: Vec<_> = self.args.iter().map(|(name, value)| text_arg(name, value.clone())).collect();
         let message = locale.text_with(self.message_id, &args);
-        (self.status, Json(json!({ "code": self.code, "message": message }))).into_response()
+        let mut body = json!({ "code": self.code, "message": message });
+        if let Some((name, value)) = &self.details {
+            body[*name] = value.clone();
+        }
+        (self.status, Json(body)).into_response()
     }
 }
 
@@ -110,6 +116,13 @@ impl From<CatalogError> for ApiError {
             CatalogError::NameTaken => Self::conflict("resort_name_taken", "api-resort-name-taken"),
             CatalogError::NotFound => Self::not_found(),
             CatalogError::NoSuchEmployee => Self::invalid_field("employee_id"),
+            CatalogError::RoomsBelowHeld(nights) => {
+                let listed = nights.iter().map(|night| night.to_string()).collect::<Vec<_>>();
+                let mut error =
+                    Self::conflict("rooms_below_held", "api-rooms-below-held").with("nights", listed.join(", "));
+                error.details = Some(("nights", json!(listed)));
+                error
+            }
             CatalogError::Database(error) => Self::internal(&error),
         }
     }

@@ -31,7 +31,7 @@ pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> ApiRe
 pub async fn update(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> ApiResult {
     let id = parse_id(&id, ResortId::parse)?;
     let patch: ResortPatch = parse_body(&body)?;
-    let resort = catalog::update(&state.pool, id, patch, state.clock.now_millis()).await?;
+    let resort = catalog::update(&state.pool, id, patch, state.clock.today(), state.clock.now_millis()).await?;
     json_response(StatusCode::OK, &resort)
 }
 

@@ -116,3 +116,22 @@ async fn a_blackout_refuses_stays_over_its_nights_with_the_admins_reason_until_i
     let after = reference_in(&app.say("kim", &format!("예약 남해 별빛 {} 1박", in_days(&app, 11))).await);
     app.wait_for_status(&after, "confirmed").await;
 }
+
+#[tokio::test]
+async fn the_room_count_cannot_go_below_what_a_night_already_holds() {
+    let app = spawn_app().await;
+    let resort = app.create_resort(resort_body("남해 별빛", 3, true)).await;
+    for guest in ["kim", "park"] {
+        app.linked_employee(guest, guest, 1000).await;
+        let reference = reference_in(&app.say(guest, &format!("예약 남해 별빛 {} 1박", in_days(&app, 5))).await);
+        app.wait_for_status(&reference, "confirmed").await;
+    }
+    let path = format!("/resorts/{resort}");
+    let (status, error) = app.admin(reqwest::Method::PATCH, &path, Some(json!({ "rooms": 1 }))).await;
+    assert_eq!((status, error["code"].as_str()), (409, Some("rooms_below_held")), "{error}");
+    assert_eq!(error["nights"], json!([in_days(&app, 5)]));
+    assert!(error["message"].as_str().unwrap().contains(&in_days(&app, 5)), "{error}");
+    let (_, shown) = app.admin(reqwest::Method::GET, &path, None).await;
+    assert_eq!(shown["rooms"], 3, "nothing changed");
+    assert_eq!(app.admin(reqwest::Method::PATCH, &path, Some(json!({ "rooms": 2 }))).await.0, 200);
+}
