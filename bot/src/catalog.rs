@@ -28,9 +28,21 @@ pub struct Resort {
     pub opens_at: String,
     pub min_notice_days: u32,
     pub min_nights: u32,
+    /// When guests check in, Korean time ("HH:MM"); approval is due by then.
+    pub check_in_time: String,
 }
 
 impl Resort {
+    /// The moment a stay from `check_in` begins (Unix milliseconds).
+    pub fn stay_begins_at(&self, check_in: chrono::NaiveDate) -> i64 {
+        let time = parse_opens_at(&self.check_in_time).unwrap_or(DEFAULT_CHECK_IN_TIME);
+        check_in
+            .and_time(time)
+            .and_local_timezone(resort_core::clock::korea())
+            .single()
+            .map_or(i64::MAX, |moment| moment.timestamp_millis())
+    }
+
     /// The booking window the rules evaluator checks requests against.
     pub fn window(&self) -> resort_core::rules::Window {
         resort_core::rules::Window {
@@ -39,6 +51,8 @@ impl Resort {
             min_notice_days: self.min_notice_days,
             min_nights: self.min_nights,
             max_nights: self.max_nights,
+            approval_by: (!self.auto_approve)
+                .then(|| parse_opens_at(&self.check_in_time).unwrap_or(DEFAULT_CHECK_IN_TIME)),
         }
     }
 
@@ -80,7 +94,14 @@ pub struct NewResort {
     pub min_notice_days: i64,
     #[serde(default = "defaults::min_nights")]
     pub min_nights: i64,
+    #[serde(default = "defaults::check_in_time")]
+    pub check_in_time: String,
 }
+
+const DEFAULT_CHECK_IN_TIME: chrono::NaiveTime = match chrono::NaiveTime::from_hms_opt(15, 0, 0) {
+    Some(time) => time,
+    None => panic!("15:00 is a time"),
+};
 
 const DEFAULT_OPENS_AT: chrono::NaiveTime = match chrono::NaiveTime::from_hms_opt(9, 0, 0) {
     Some(time) => time,
@@ -93,6 +114,9 @@ fn parse_opens_at(text: &str) -> Option<chrono::NaiveTime> {
 }
 
 mod defaults {
+    pub fn check_in_time() -> String {
+        "15:00".to_owned()
+    }
     pub fn book_ahead_days() -> i64 {
         60
     }
@@ -133,6 +157,7 @@ pub struct ResortPatch {
     pub opens_at: Option<String>,
     pub min_notice_days: Option<i64>,
     pub min_nights: Option<i64>,
+    pub check_in_time: Option<String>,
 }
 
 /// The first field of a resort that breaks a rule.
@@ -161,6 +186,7 @@ impl NewResort {
                 (0..=365).contains(&self.min_notice_days) && self.min_notice_days <= self.book_ahead_days,
             ),
             ("min_nights", (1..=self.max_nights).contains(&self.min_nights)),
+            ("check_in_time", parse_opens_at(&self.check_in_time).is_some()),
             (
                 "peak_periods",
                 self.peak_periods.iter().all(|period| period.from <= period.to && (1..=1000).contains(&period.percent)),
@@ -187,6 +213,7 @@ impl NewResort {
         self.opens_at = patch.opens_at.unwrap_or(self.opens_at);
         self.min_notice_days = patch.min_notice_days.unwrap_or(self.min_notice_days);
         self.min_nights = patch.min_nights.unwrap_or(self.min_nights);
+        self.check_in_time = patch.check_in_time.unwrap_or(self.check_in_time);
         self
     }
 }
@@ -208,6 +235,7 @@ impl From<&Resort> for NewResort {
             opens_at: resort.opens_at.clone(),
             min_notice_days: i64::from(resort.min_notice_days),
             min_nights: i64::from(resort.min_nights),
+            check_in_time: resort.check_in_time.clone(),
         }
     }
 }
@@ -228,7 +256,7 @@ pub enum CatalogError {
     Database(#[from] sqlx::Error),
 }
 
-const COLUMNS: &str = "id, name, region, rooms, points_per_night, max_nights, peak_periods, auto_approve, approval_hours, free_cancel_days, late_refund_percent, book_ahead_days, opens_at, min_notice_days, min_nights";
+const COLUMNS: &str = "id, name, region, rooms, points_per_night, max_nights, peak_periods, auto_approve, approval_hours, free_cancel_days, late_refund_percent, book_ahead_days, opens_at, min_notice_days, min_nights, check_in_time";
 
 fn from_row(row: &AnyRow) -> Result<Resort, sqlx::Error> {
     let id: String = row.try_get("id")?;
@@ -253,6 +281,7 @@ fn from_row(row: &AnyRow) -> Result<Resort, sqlx::Error> {
         opens_at: row.try_get("opens_at")?,
         min_notice_days: small("min_notice_days")?,
         min_nights: small("min_nights")?,
+        check_in_time: row.try_get("check_in_time")?,
     })
 }
 
@@ -284,14 +313,15 @@ async fn save(pool: &Pool, id: ResortId, resort: NewResort, now: i64) -> Result<
     resort.validate().map_err(CatalogError::Invalid)?;
     let result = sqlx::query(
         "INSERT INTO resort (id, name, region, rooms, points_per_night, max_nights, peak_periods, auto_approve, approval_hours,
-            free_cancel_days, late_refund_percent, created_at, updated_at, name_key, book_ahead_days, opens_at, min_notice_days, min_nights)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, $16, $17)
+            free_cancel_days, late_refund_percent, created_at, updated_at, name_key, book_ahead_days, opens_at, min_notice_days, min_nights, check_in_time)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, $16, $17, $18)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_key = excluded.name_key, region = excluded.region, rooms = excluded.rooms,
             points_per_night = excluded.points_per_night, max_nights = excluded.max_nights, peak_periods = excluded.peak_periods,
             auto_approve = excluded.auto_approve, approval_hours = excluded.approval_hours,
             free_cancel_days = excluded.free_cancel_days, late_refund_percent = excluded.late_refund_percent,
             book_ahead_days = excluded.book_ahead_days, opens_at = excluded.opens_at,
             min_notice_days = excluded.min_notice_days, min_nights = excluded.min_nights,
+            check_in_time = excluded.check_in_time,
             updated_at = excluded.updated_at",
     )
     .bind(id.to_string())
@@ -311,6 +341,7 @@ async fn save(pool: &Pool, id: ResortId, resort: NewResort, now: i64) -> Result<
     .bind(resort.opens_at.trim())
     .bind(resort.min_notice_days)
     .bind(resort.min_nights)
+    .bind(resort.check_in_time.trim())
     .execute(pool)
     .await;
     match result {

@@ -21,6 +21,9 @@ pub struct Window {
     pub min_notice_days: u32,
     pub min_nights: u32,
     pub max_nights: u32,
+    /// For a resort whose manager approves: the check-in time (Korean), by which a decision is
+    /// due, so a stay that begins before now cannot wait for one.
+    pub approval_by: Option<NaiveTime>,
 }
 
 /// Nights a resort takes no stays, `from` through `to`, both included.
@@ -123,6 +126,12 @@ pub fn evaluate(
     if check_in < open.first {
         return Err(Refusal::TooShortNotice { earliest: open.first });
     }
+    if let Some(time) = window.approval_by
+        && check_in.and_time(time) <= now.with_timezone(&korea()).naive_local()
+    {
+        let earliest = check_in.succ_opt().unwrap_or(NaiveDate::MAX).max(open.first);
+        return Err(Refusal::TooShortNotice { earliest });
+    }
     if nights < window.min_nights || nights > window.max_nights {
         return Err(Refusal::NightsOutOfRange { min: window.min_nights, max: window.max_nights });
     }
@@ -146,7 +155,18 @@ mod tests {
             min_notice_days: 2,
             min_nights: 2,
             max_nights: 4,
+            approval_by: None,
         }
+    }
+
+    #[test]
+    fn a_stay_that_begins_before_a_manager_could_decide_is_too_short_notice() {
+        let manual = Window { min_notice_days: 0, approval_by: NaiveTime::from_hms_opt(15, 0, 0), ..window() };
+        assert_eq!(evaluate(&manual, &[], day("2026-12-01"), 2, at("2026-12-01 14:59")), Ok(()));
+        assert_eq!(
+            evaluate(&manual, &[], day("2026-12-01"), 2, at("2026-12-01 15:00")),
+            Err(Refusal::TooShortNotice { earliest: day("2026-12-02") })
+        );
     }
 
     /// A Korean wall-clock moment.

@@ -27,6 +27,8 @@ pub struct SagaState {
 pub struct Policy {
     pub auto_approve: bool,
     pub approval_hours: i64,
+    /// When the stay begins (Unix milliseconds): the latest an approval deadline may fall.
+    pub stay_begins_at: Option<i64>,
 }
 
 /// Whether deciding on this report needs the resort's [`Policy`], so the caller reads it only then.
@@ -132,7 +134,12 @@ pub fn decide(state: &SagaState, event: &SagaEvent, policy: Option<Policy>, now:
         },
         (S::PointsDeducted, E::RoomHeld) => {
             let hours = policy.map_or(DEFAULT_APPROVAL_HOURS, |policy| policy.approval_hours);
-            Transition { approval_deadline_at: Some(now + hours * 3600 * 1000), ..Transition::to(S::AwaitingApproval) }
+            let after_hours = now + hours * 3600 * 1000;
+            let deadline = match policy.and_then(|policy| policy.stay_begins_at) {
+                Some(begins) => after_hours.min(begins),
+                None => after_hours,
+            };
+            Transition { approval_deadline_at: Some(deadline), ..Transition::to(S::AwaitingApproval) }
         }
         // A firm hold is confirmed right after the deduction; any other after a decision.
         (S::PointsDeducted | S::AwaitingApproval, E::RoomConfirmed { decided_by }) => {
@@ -200,12 +207,12 @@ mod tests {
 
     /// The rules for a resort that asks its manager, at time 0.
     fn decide(state: &SagaState, event: &SagaEvent) -> Option<Transition> {
-        super::decide(state, event, Some(Policy { auto_approve: false, approval_hours: 12 }), 0)
+        super::decide(state, event, Some(Policy { auto_approve: false, approval_hours: 12, stay_begins_at: None }), 0)
     }
 
     #[test]
     fn the_resorts_policy_decides_a_firm_hold_and_the_approval_deadline() {
-        let auto = Some(Policy { auto_approve: true, approval_hours: 12 });
+        let auto = Some(Policy { auto_approve: true, approval_hours: 12, stay_begins_at: None });
         let next = super::decide(&given(S::Requested), &SagaEvent::PointsDeducted, auto, 0).unwrap();
         assert_eq!(next.commands, [SagaCommand::HoldRoom { firm: true }]);
         let waiting = decide(&given(S::PointsDeducted), &SagaEvent::RoomHeld).unwrap();
@@ -213,6 +220,10 @@ mod tests {
         let gone = super::decide(&given(S::PointsDeducted), &SagaEvent::RoomHeld, None, 5).unwrap();
         assert_eq!(gone.approval_deadline_at, Some(5 + DEFAULT_APPROVAL_HOURS * 3600 * 1000));
         assert!(needs_policy(&SagaEvent::PointsDeducted) && !needs_policy(&SagaEvent::RoomReleased));
+        // Never after the stay begins.
+        let soon = Some(Policy { auto_approve: false, approval_hours: 12, stay_begins_at: Some(3600 * 1000) });
+        let capped = super::decide(&given(S::PointsDeducted), &SagaEvent::RoomHeld, soon, 0).unwrap();
+        assert_eq!(capped.approval_deadline_at, Some(3600 * 1000));
     }
 
     #[test]

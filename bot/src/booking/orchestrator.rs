@@ -86,9 +86,11 @@ impl Handler for BookingSaga {
         self.observe(Observation::Step { step: envelope.message_type.clone(), seconds });
         let resort =
             if saga::needs_policy(&event) { catalog::get_with(connection, booking.resort_id).await? } else { None };
-        let policy = resort
-            .as_ref()
-            .map(|resort| saga::Policy { auto_approve: resort.auto_approve, approval_hours: resort.approval_hours });
+        let policy = resort.as_ref().map(|resort| saga::Policy {
+            auto_approve: resort.auto_approve,
+            approval_hours: resort.approval_hours,
+            stay_begins_at: Some(resort.stay_begins_at(booking.check_in)),
+        });
         let Some(transition) = saga::decide(&booking.saga_state(), &event, policy, now) else {
             tracing::debug!(%booking_id, status = %booking.status, message_type = %envelope.message_type, "report does not move the booking");
             return Ok(Vec::new());

@@ -135,3 +135,25 @@ async fn the_room_count_cannot_go_below_what_a_night_already_holds() {
     assert_eq!(shown["rooms"], 3, "nothing changed");
     assert_eq!(app.admin(reqwest::Method::PATCH, &path, Some(json!({ "rooms": 2 }))).await.0, 200);
 }
+
+#[tokio::test]
+async fn an_approval_deadline_never_falls_after_the_stay_begins() {
+    let app = spawn_app().await;
+    let resort = app.create_resort(resort_body("제주 바람", 3, false)).await;
+    let manager = app.linked_employee("lee", "이매니저", 0).await;
+    app.make_manager(&resort, &manager).await;
+    app.linked_employee("kim", "김휴가", 1000).await;
+    app.linked_employee("park", "박여행", 1000).await;
+
+    // 10:00 on the check-in day: the 24 hours are cut to 15:00, when guests check in.
+    let today = in_days(&app, 0);
+    let reference = reference_in(&app.say("kim", &format!("예약 제주 바람 {today} 1박")).await);
+    let waiting = app.wait_for_status(&reference, "awaiting_approval").await;
+    let check_in = chrono::DateTime::parse_from_rfc3339(&format!("{today}T15:00:00+09:00")).unwrap();
+    assert_eq!(waiting["approval_deadline_at"].as_i64(), Some(check_in.timestamp_millis()));
+
+    // From 15:00 a manager could no longer decide before the stay begins.
+    app.clock.advance(chrono::Duration::hours(5));
+    let late = app.say("park", &format!("예약 제주 바람 {today} 1박")).await;
+    assert!(late.contains("2026년 12월 11일(금)부터"), "{late}");
+}
