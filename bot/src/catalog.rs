@@ -30,6 +30,8 @@ pub struct Resort {
     pub min_nights: u32,
     /// When guests check in, Korean time ("HH:MM"); approval is due by then.
     pub check_in_time: String,
+    /// In service: offered in chats and open to new bookings.
+    pub active: bool,
 }
 
 impl Resort {
@@ -96,6 +98,8 @@ pub struct NewResort {
     pub min_nights: i64,
     #[serde(default = "defaults::check_in_time")]
     pub check_in_time: String,
+    #[serde(default = "defaults::active")]
+    pub active: bool,
 }
 
 const DEFAULT_CHECK_IN_TIME: chrono::NaiveTime = match chrono::NaiveTime::from_hms_opt(15, 0, 0) {
@@ -114,6 +118,9 @@ fn parse_opens_at(text: &str) -> Option<chrono::NaiveTime> {
 }
 
 mod defaults {
+    pub fn active() -> bool {
+        true
+    }
     pub fn check_in_time() -> String {
         "15:00".to_owned()
     }
@@ -158,6 +165,7 @@ pub struct ResortPatch {
     pub min_notice_days: Option<i64>,
     pub min_nights: Option<i64>,
     pub check_in_time: Option<String>,
+    pub active: Option<bool>,
 }
 
 /// The first field of a resort that breaks a rule.
@@ -214,6 +222,7 @@ impl NewResort {
         self.min_notice_days = patch.min_notice_days.unwrap_or(self.min_notice_days);
         self.min_nights = patch.min_nights.unwrap_or(self.min_nights);
         self.check_in_time = patch.check_in_time.unwrap_or(self.check_in_time);
+        self.active = patch.active.unwrap_or(self.active);
         self
     }
 }
@@ -236,6 +245,7 @@ impl From<&Resort> for NewResort {
             min_notice_days: i64::from(resort.min_notice_days),
             min_nights: i64::from(resort.min_nights),
             check_in_time: resort.check_in_time.clone(),
+            active: resort.active,
         }
     }
 }
@@ -256,7 +266,7 @@ pub enum CatalogError {
     Database(#[from] sqlx::Error),
 }
 
-const COLUMNS: &str = "id, name, region, rooms, points_per_night, max_nights, peak_periods, auto_approve, approval_hours, free_cancel_days, late_refund_percent, book_ahead_days, opens_at, min_notice_days, min_nights, check_in_time";
+const COLUMNS: &str = "id, name, region, rooms, points_per_night, max_nights, peak_periods, auto_approve, approval_hours, free_cancel_days, late_refund_percent, book_ahead_days, opens_at, min_notice_days, min_nights, check_in_time, active";
 
 fn from_row(row: &AnyRow) -> Result<Resort, sqlx::Error> {
     let id: String = row.try_get("id")?;
@@ -282,6 +292,7 @@ fn from_row(row: &AnyRow) -> Result<Resort, sqlx::Error> {
         min_notice_days: small("min_notice_days")?,
         min_nights: small("min_nights")?,
         check_in_time: row.try_get("check_in_time")?,
+        active: db::flag(row.try_get("active")?),
     })
 }
 
@@ -313,15 +324,15 @@ async fn save(pool: &Pool, id: ResortId, resort: NewResort, now: i64) -> Result<
     resort.validate().map_err(CatalogError::Invalid)?;
     let result = sqlx::query(
         "INSERT INTO resort (id, name, region, rooms, points_per_night, max_nights, peak_periods, auto_approve, approval_hours,
-            free_cancel_days, late_refund_percent, created_at, updated_at, name_key, book_ahead_days, opens_at, min_notice_days, min_nights, check_in_time)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, $16, $17, $18)
+            free_cancel_days, late_refund_percent, created_at, updated_at, name_key, book_ahead_days, opens_at, min_notice_days, min_nights, check_in_time, active)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, $16, $17, $18, $19)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_key = excluded.name_key, region = excluded.region, rooms = excluded.rooms,
             points_per_night = excluded.points_per_night, max_nights = excluded.max_nights, peak_periods = excluded.peak_periods,
             auto_approve = excluded.auto_approve, approval_hours = excluded.approval_hours,
             free_cancel_days = excluded.free_cancel_days, late_refund_percent = excluded.late_refund_percent,
             book_ahead_days = excluded.book_ahead_days, opens_at = excluded.opens_at,
             min_notice_days = excluded.min_notice_days, min_nights = excluded.min_nights,
-            check_in_time = excluded.check_in_time,
+            check_in_time = excluded.check_in_time, active = excluded.active,
             updated_at = excluded.updated_at",
     )
     .bind(id.to_string())
@@ -342,6 +353,7 @@ async fn save(pool: &Pool, id: ResortId, resort: NewResort, now: i64) -> Result<
     .bind(resort.min_notice_days)
     .bind(resort.min_nights)
     .bind(resort.check_in_time.trim())
+    .bind(i64::from(resort.active))
     .execute(pool)
     .await;
     match result {
@@ -364,6 +376,11 @@ pub async fn get_with(
     let sql = format!("SELECT {COLUMNS} FROM resort WHERE id = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(&mut *connection).await?;
     row.as_ref().map(from_row).transpose()
+}
+
+/// The resorts in service, for people choosing one.
+pub async fn list_active(pool: &Pool) -> Result<Vec<Resort>, sqlx::Error> {
+    Ok(list(pool).await?.into_iter().filter(|resort| resort.active).collect())
 }
 
 pub async fn list(pool: &Pool) -> Result<Vec<Resort>, sqlx::Error> {

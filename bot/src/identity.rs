@@ -60,6 +60,8 @@ pub struct Employee {
     pub name: String,
     /// The employee's own language choice, if they made one.
     pub locale: Option<Locale>,
+    /// Still with the company: may link chat accounts and book.
+    pub active: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -93,6 +95,8 @@ pub enum IdentityError {
     NotFound,
     #[error("the link code is unknown, used or expired")]
     BadLinkCode,
+    #[error("the employee is inactive")]
+    Inactive,
     #[error("too many failed link attempts; try again at {retry_at}")]
     TooManyAttempts {
         /// Unix milliseconds from which attempts are taken again.
@@ -110,6 +114,7 @@ fn employee_from_row(row: &AnyRow) -> Result<Employee, sqlx::Error> {
         employee_no: row.try_get("employee_no")?,
         name: row.try_get("name")?,
         locale: locale.as_deref().and_then(Locale::from_hint),
+        active: db::flag(row.try_get("active")?),
     })
 }
 
@@ -145,7 +150,7 @@ pub async fn create_employee(pool: &Pool, new: NewEmployee, now: i64) -> Result<
     };
     let code = insert_link_code(&mut transaction, id, now).await?;
     transaction.commit().await?;
-    let employee = Employee { id, employee_no: employee_no.to_owned(), name: name.to_owned(), locale };
+    let employee = Employee { id, employee_no: employee_no.to_owned(), name: name.to_owned(), locale, active: true };
     Ok((employee, code))
 }
 
@@ -185,7 +190,7 @@ pub async fn issue_link_code(pool: &Pool, employee_id: EmployeeId, now: i64) -> 
 }
 
 pub async fn get_employee(pool: &Pool, id: EmployeeId) -> Result<Option<Employee>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, employee_no, name, locale FROM employee WHERE id = $1")
+    let row = sqlx::query("SELECT id, employee_no, name, locale, active FROM employee WHERE id = $1")
         .bind(id.to_string())
         .fetch_optional(pool)
         .await?;
@@ -193,8 +198,9 @@ pub async fn get_employee(pool: &Pool, id: EmployeeId) -> Result<Option<Employee
 }
 
 pub async fn list_employees(pool: &Pool) -> Result<Vec<Employee>, sqlx::Error> {
-    let rows =
-        sqlx::query("SELECT id, employee_no, name, locale FROM employee ORDER BY employee_no").fetch_all(pool).await?;
+    let rows = sqlx::query("SELECT id, employee_no, name, locale, active FROM employee ORDER BY employee_no")
+        .fetch_all(pool)
+        .await?;
     rows.iter().map(employee_from_row).collect()
 }
 
@@ -279,6 +285,10 @@ async fn spend_code(
     .await?;
     let employee_id = employee_id.ok_or(IdentityError::BadLinkCode)?;
     let employee = attach_account(&mut transaction, platform, platform_user_id, &employee_id, hint, now).await?;
+    if !employee.active {
+        // Rolled back: the code stays unused and no account is linked.
+        return Err(IdentityError::Inactive);
+    }
     transaction.commit().await?;
     Ok(employee)
 }
@@ -303,11 +313,23 @@ async fn attach_account(
     .bind(now)
     .execute(&mut *connection)
     .await?;
-    let row = sqlx::query("SELECT id, employee_no, name, locale FROM employee WHERE id = $1")
+    let row = sqlx::query("SELECT id, employee_no, name, locale, active FROM employee WHERE id = $1")
         .bind(employee_id)
         .fetch_one(&mut *connection)
         .await?;
     employee_from_row(&row)
+}
+
+/// Marks an employee active or not; `false` if there is no such employee.
+pub async fn set_active(pool: &Pool, employee_id: EmployeeId, active: bool, now: i64) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query("UPDATE employee SET active = $2, updated_at = $3 WHERE id = $1")
+        .bind(employee_id.to_string())
+        .bind(i64::from(active))
+        .bind(now)
+        .execute(pool)
+        .await?
+        .rows_affected();
+    Ok(changed == 1)
 }
 
 /// A person the demo seed created in this database, as the console offers them.
@@ -382,7 +404,7 @@ pub struct Caller {
 /// The employee behind a chat account, if it is linked: one query per chat turn.
 pub async fn whoami(pool: &Pool, platform: Platform, platform_user_id: &str) -> Result<Option<Caller>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT e.id, e.employee_no, e.name, e.locale, a.locale_hint,
+        "SELECT e.id, e.employee_no, e.name, e.locale, e.active, a.locale_hint,
                 (SELECT COUNT(*) FROM resort_manager m WHERE m.employee_id = e.id) AS managed
          FROM chat_account a JOIN employee e ON e.id = a.employee_id
          WHERE a.platform = $1 AND a.platform_user_id = $2",

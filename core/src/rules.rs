@@ -58,6 +58,10 @@ pub enum Refusal {
         min: u32,
         max: u32,
     },
+    /// The employee no longer books (they left the company).
+    InactiveEmployee,
+    /// The resort is out of service.
+    InactiveResort,
     /// The stay's `night` is blacked out, for `reason`.
     Blackout {
         night: NaiveDate,
@@ -74,6 +78,8 @@ impl Refusal {
             Self::TooShortNotice { .. } => "too_short_notice",
             Self::NightsOutOfRange { .. } => "nights_out_of_range",
             Self::Blackout { .. } => "blackout",
+            Self::InactiveEmployee => "inactive_employee",
+            Self::InactiveResort => "inactive_resort",
         }
     }
 }
@@ -104,6 +110,31 @@ pub fn open(window: &Window, now: DateTime<Utc>) -> Open {
         let last = if ahead == 0 { today } else { add(ahead - 1) };
         Open { first: add(window.min_notice_days), last, next: (add(ahead), today.and_time(window.opens_at)) }
     }
+}
+
+/// Who asks and where: the facts besides the dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parties {
+    pub employee_active: bool,
+    pub resort_active: bool,
+}
+
+/// [`evaluate`], after checking that the employee may book and the resort takes bookings.
+pub fn evaluate_for(
+    parties: Parties,
+    window: &Window,
+    blackouts: &[Blackout],
+    check_in: NaiveDate,
+    nights: u32,
+    now: DateTime<Utc>,
+) -> Result<(), Refusal> {
+    if !parties.employee_active {
+        return Err(Refusal::InactiveEmployee);
+    }
+    if !parties.resort_active {
+        return Err(Refusal::InactiveResort);
+    }
+    evaluate(window, blackouts, check_in, nights, now)
 }
 
 /// Whether a stay of `nights` from `check_in` may be requested at `now`. A check-in in the past

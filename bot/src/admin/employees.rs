@@ -51,6 +51,26 @@ pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> ApiRe
     json_response(StatusCode::OK, &EmployeeView { employee, points, link_code: None, link_code_expires_at: None })
 }
 
+#[derive(Deserialize)]
+struct EmployeePatch {
+    active: Option<bool>,
+}
+
+/// Changes an employee; today only whether they are active (an inactive one cannot link or
+/// book, and keeps their bookings).
+pub async fn update(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> ApiResult {
+    let id = parse_id(&id, EmployeeId::parse)?;
+    let patch: EmployeePatch = parse_body(&body)?;
+    if let Some(active) = patch.active
+        && !identity::set_active(&state.pool, id, active, state.clock.now_millis()).await?
+    {
+        return Err(ApiError::not_found());
+    }
+    let employee = identity::get_employee(&state.pool, id).await?.ok_or_else(ApiError::not_found)?;
+    let points = resort_workers::point::balance(&state.pool, id).await?;
+    json_response(StatusCode::OK, &EmployeeView { employee, points, link_code: None, link_code_expires_at: None })
+}
+
 pub async fn link_code(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
     let id = parse_id(&id, EmployeeId::parse)?;
     let code = identity::issue_link_code(&state.pool, id, state.clock.now_millis()).await?;

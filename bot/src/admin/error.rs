@@ -133,9 +133,10 @@ impl From<IdentityError> for ApiError {
         match error {
             IdentityError::Invalid(field) => Self::invalid_field(field),
             IdentityError::EmployeeNoTaken => Self::conflict("employee_no_taken", "api-employee-no-taken"),
-            IdentityError::NotFound | IdentityError::BadLinkCode | IdentityError::TooManyAttempts { .. } => {
-                Self::not_found()
-            }
+            IdentityError::NotFound
+            | IdentityError::BadLinkCode
+            | IdentityError::Inactive
+            | IdentityError::TooManyAttempts { .. } => Self::not_found(),
             IdentityError::Database(error) => Self::internal(&error),
         }
     }

@@ -28,7 +28,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/resorts/{id}/blackouts/{blackout_id}", axum::routing::delete(resorts::remove_blackout))
         .route("/occupancy", get(resorts::occupancy))
         .route("/employees", post(employees::create).get(employees::list))
-        .route("/employees/{id}", get(employees::get))
+        .route("/employees/{id}", get(employees::get).patch(employees::update))
         .route("/employees/{id}/link-code", post(employees::link_code))
         .route("/employees/{id}/points", post(employees::grant_points))
         .route("/bookings", get(bookings::list))

@@ -6,6 +6,7 @@ use super::commands;
 use super::model::Booking;
 use super::store::{claim_nights, record_step, save_transition};
 use crate::catalog::{self, Resort};
+use crate::identity;
 use chrono::NaiveDate;
 use resort_core::booking::{BookingStatus, Decision};
 use resort_core::clock::SharedClock;
@@ -109,7 +110,9 @@ impl BookingDesk {
         // The stay's own shape first (a past check-in, no nights), then the resort's rules.
         let stay = Stay::new(check_in, nights, self.clock.today(), u32::MAX)?;
         let blackouts = catalog::blackouts(&self.pool, resort.id).await?;
-        rules::evaluate(&resort.window(), &blackouts, check_in, nights, self.clock.now())
+        let employee_active = identity::get_employee(&self.pool, employee_id).await?.is_some_and(|found| found.active);
+        let parties = rules::Parties { employee_active, resort_active: resort.active };
+        rules::evaluate_for(parties, &resort.window(), &blackouts, check_in, nights, self.clock.now())
             .map_err(RequestError::Rule)?;
         let now = self.clock.now_millis();
         let mut booking = Booking {

@@ -101,7 +101,8 @@ impl Conversation {
         Stay::new(check_in, nights, self.clock.today(), u32::MAX)
             .map_err(|error| refuse(super::stay_error(turn.locale, error)))?;
         let blackouts = catalog::blackouts(&self.pool, resort.id).await?;
-        rules::evaluate(&resort.window(), &blackouts, check_in, nights, self.clock.now())
+        let parties = rules::Parties { employee_active: turn.employee.active, resort_active: resort.active };
+        rules::evaluate_for(parties, &resort.window(), &blackouts, check_in, nights, self.clock.now())
             .map_err(|refusal| refuse(super::rule_refusal(turn.locale, &refusal)))
     }
 
@@ -120,7 +121,7 @@ impl Conversation {
         let quit = Button::new(locale.text("button-quit"), press::encode(&Command::FlowQuit));
         match step {
             Flow::ChooseResort => {
-                let resorts = catalog::list(&self.pool).await?;
+                let resorts = catalog::list_active(&self.pool).await?;
                 let mut lines = vec![locale.text("flow-ask-resort")];
                 let mut choices = Vec::new();
                 for resort in resorts.iter().take(MAX_CHOICES - 1) {

@@ -184,6 +184,7 @@ impl Conversation {
                 Ok(Reply::text(text).quick(render::menu(locale, !managed.is_empty())))
             }
             Err(IdentityError::BadLinkCode) => Err(refuse(locale.text("error-bad-link-code"))),
+            Err(IdentityError::Inactive) => Err(refuse(locale.text("error-inactive-employee"))),
             Err(IdentityError::TooManyAttempts { retry_at }) => Err(refuse(
                 locale.text_with("error-link-locked", &[text_arg("time", render::korean_clock_time(retry_at))]),
             )),
@@ -292,6 +293,8 @@ fn rule_refusal(locale: Locale, refusal: &resort_core::rules::Refusal) -> String
         ),
         Refusal::TooShortNotice { earliest } => locale
             .text_with("error-too-short-notice", &[text_arg("earliest", render::date_with_year(locale, *earliest))]),
+        Refusal::InactiveEmployee => locale.text("error-inactive-employee"),
+        Refusal::InactiveResort => locale.text("error-inactive-resort"),
         Refusal::Blackout { night, reason } => locale.text_with(
             "error-blackout",
             &[text_arg("night", render::date_with_year(locale, *night)), text_arg("reason", reason.clone())],

@@ -157,3 +157,35 @@ async fn an_approval_deadline_never_falls_after_the_stay_begins() {
     let late = app.say("park", &format!("예약 제주 바람 {today} 1박")).await;
     assert!(late.contains("2026년 12월 11일(금)부터"), "{late}");
 }
+
+#[tokio::test]
+async fn an_inactive_employee_cannot_link_or_book_and_an_inactive_resort_is_offered_nowhere() {
+    let app = spawn_app().await;
+    let resort = app.create_resort(resort_body("남해 별빛", 3, true)).await;
+    app.create_resort(resort_body("설악 오션", 3, true)).await;
+    let kim = app.linked_employee("kim", "김휴가", 1000).await;
+    let (_, left) =
+        app.admin(reqwest::Method::POST, "/employees", Some(json!({ "employee_no": "E9", "name": "퇴사자" }))).await;
+    let left_id = left["id"].as_str().unwrap();
+    let (status, shown) =
+        app.admin(reqwest::Method::PATCH, &format!("/employees/{left_id}"), Some(json!({ "active": false }))).await;
+    assert_eq!((status, shown["active"].as_bool()), (200, Some(false)), "{shown}");
+    let refused = app.say("left", &format!("연결 {}", left["link_code"].as_str().unwrap())).await;
+    assert!(refused.contains("이 직원 계정은"), "{refused}");
+
+    let (status, _) =
+        app.admin(reqwest::Method::PATCH, &format!("/employees/{kim}"), Some(json!({ "active": false }))).await;
+    assert_eq!(status, 200);
+    let no = app.say("kim", &format!("예약 남해 별빛 {} 1박", in_days(&app, 5))).await;
+    assert!(no.contains("이 직원 계정은"), "{no}");
+    app.admin(reqwest::Method::PATCH, &format!("/employees/{kim}"), Some(json!({ "active": true }))).await;
+
+    let (status, _) =
+        app.admin(reqwest::Method::PATCH, &format!("/resorts/{resort}"), Some(json!({ "active": false }))).await;
+    assert_eq!(status, 200);
+    let closed = app.say("kim", &format!("예약 남해 별빛 {} 1박", in_days(&app, 5))).await;
+    assert!(closed.contains("예약을 받지 않습니다"), "{closed}");
+    let choices = app.press("kim", "m:book").await;
+    assert!(!choices.contains("남해 별빛") && choices.contains("설악 오션"), "{choices}");
+    assert!(app.bookings().await.is_empty());
+}
