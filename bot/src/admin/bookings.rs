@@ -54,6 +54,31 @@ pub async fn cancel(State(state): State<AppState>, Path(id): Path<String>) -> Ap
 }
 
 #[derive(Deserialize)]
+pub struct NewBooking {
+    employee_id: String,
+    resort_id: String,
+    check_in: String,
+    nights: u32,
+}
+
+/// An admin books for an employee, through the same rules as the chats (422 with the rule's
+/// code when one is broken); 202 with the booking, whose saga then runs as any other.
+pub async fn create(State(state): State<AppState>, body: axum::body::Bytes) -> ApiResult {
+    let request: NewBooking = super::parse_body(&body)?;
+    let employee_id = EmployeeId::parse(&request.employee_id).ok_or_else(|| ApiError::invalid_field("employee_id"))?;
+    crate::identity::get_employee(&state.pool, employee_id)
+        .await?
+        .ok_or_else(|| ApiError::invalid_field("employee_id"))?;
+    let resort_id =
+        resort_core::id::ResortId::parse(&request.resort_id).ok_or_else(|| ApiError::invalid_field("resort_id"))?;
+    let resort =
+        crate::catalog::get(&state.pool, resort_id).await?.ok_or_else(|| ApiError::invalid_field("resort_id"))?;
+    let check_in = resort_core::stay::parse_date(&request.check_in).map_err(|_| ApiError::invalid_field("check_in"))?;
+    let booking = state.desk.request(employee_id, &resort, check_in, request.nights, None).await?;
+    json_response(StatusCode::ACCEPTED, &booking)
+}
+
+#[derive(Deserialize)]
 pub struct DecisionRequest {
     decision: String,
     reason: Option<String>,

@@ -18,11 +18,21 @@ use resort_core::dead_letter::ReplayError;
 use resort_core::i18n::{Locale, text_arg};
 use serde_json::json;
 
+/// What the message says: a fluent id with its arguments, or a booking refusal the chats word
+/// the same way.
+#[derive(Debug, Clone)]
+enum Wording {
+    Id,
+    Rule(resort_core::rules::Refusal),
+    Stay(resort_core::stay::StayError),
+}
+
 #[derive(Debug, Clone)]
 pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     message_id: &'static str,
+    wording: Wording,
     args: Vec<(&'static str, String)>,
     /// More fields of the JSON body, for errors that say what to fix.
     details: Option<(&'static str, serde_json::Value)>,
@@ -39,7 +49,7 @@ pub fn locale_of(headers: &HeaderMap) -> Locale {
 
 impl ApiError {
     fn new(status: StatusCode, code: &'static str, message_id: &'static str) -> Self {
-        Self { status, code, message_id, args: Vec::new(), details: None }
+        Self { status, code, message_id, wording: Wording::Id, args: Vec::new(), details: None }
     }
 
     fn with(mut self, name: &'static str, value: impl Into<String>) -> Self {
@@ -75,7 +85,11 @@ impl ApiError {
     /// The response in `locale`.
     fn render(&self, locale: Locale) -> Response {
         let args: Vec<_> = self.args.iter().map(|(name, value)| text_arg(name, value.clone())).collect();
-        let message = locale.text_with(self.message_id, &args);
+        let message = match &self.wording {
+            Wording::Id => locale.text_with(self.message_id, &args),
+            Wording::Rule(refusal) => crate::conversation::rule_refusal(locale, refusal),
+            Wording::Stay(error) => crate::conversation::stay_error(locale, *error),
+        };
         let mut body = json!({ "code": self.code, "message": message });
         if let Some((name, value)) = &self.details {
             body[*name] = value.clone();
@@ -164,6 +178,22 @@ impl From<DecideError> for ApiError {
                     .with("status", booking.status.as_str())
             }
             DecideError::Database(error) => Self::internal(&error),
+        }
+    }
+}
+
+impl From<crate::booking::RequestError> for ApiError {
+    fn from(error: crate::booking::RequestError) -> Self {
+        use crate::booking::RequestError;
+        let unprocessable =
+            |code, wording| Self { wording, ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, "api-invalid-field") };
+        match error {
+            RequestError::Rule(refusal) => unprocessable(refusal.code(), Wording::Rule(refusal)),
+            RequestError::Stay(error) => unprocessable("invalid_stay", Wording::Stay(error)),
+            RequestError::Overlap(reference) => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "overlap", "error-overlap").with("reference", reference)
+            }
+            RequestError::Database(error) => Self::internal(&error),
         }
     }
 }

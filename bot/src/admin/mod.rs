@@ -31,7 +31,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/employees/{id}", get(employees::get).patch(employees::update))
         .route("/employees/{id}/link-code", post(employees::link_code))
         .route("/employees/{id}/points", post(employees::grant_points))
-        .route("/bookings", get(bookings::list))
+        .route("/bookings", get(bookings::list).post(bookings::create))
         .route("/bookings/{id}", get(bookings::get))
         .route("/bookings/{id}/cancel", post(bookings::cancel))
         .route("/bookings/{id}/decision", post(bookings::decide))

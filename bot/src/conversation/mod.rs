@@ -276,8 +276,8 @@ impl Conversation {
     }
 }
 
-/// A broken booking rule, with what would pass.
-fn rule_refusal(locale: Locale, refusal: &resort_core::rules::Refusal) -> String {
+/// A broken booking rule, with what would pass (chats and the admin API say it the same way).
+pub fn rule_refusal(locale: Locale, refusal: &resort_core::rules::Refusal) -> String {
     use resort_core::rules::Refusal;
     match refusal {
         Refusal::OutsideWindow { last } => {
@@ -306,7 +306,8 @@ fn rule_refusal(locale: Locale, refusal: &resort_core::rules::Refusal) -> String
     }
 }
 
-fn stay_error(locale: Locale, error: StayError) -> String {
+/// Why a stay cannot be, in words.
+pub fn stay_error(locale: Locale, error: StayError) -> String {
     match error {
         StayError::BadDate => locale.text("error-bad-date"),
         StayError::CheckInPast => locale.text("error-check-in-past"),

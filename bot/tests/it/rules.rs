@@ -189,3 +189,38 @@ async fn an_inactive_employee_cannot_link_or_book_and_an_inactive_resort_is_offe
     assert!(!choices.contains("남해 별빛") && choices.contains("설악 오션"), "{choices}");
     assert!(app.bookings().await.is_empty());
 }
+
+#[tokio::test]
+async fn an_admin_books_for_an_employee_through_the_same_rules_and_codes() {
+    let app = spawn_app().await;
+    let resort = app.create_resort(resort_body("남해 별빛", 3, true)).await;
+    let kim = app.linked_employee("kim", "김휴가", 1000).await;
+    let book = |check_in: String, nights: u32| json!({ "employee_id": kim, "resort_id": resort, "check_in": check_in, "nights": nights });
+    let (status, booking) = app.admin(reqwest::Method::POST, "/bookings", Some(book(in_days(&app, 5), 2))).await;
+    assert_eq!(status, 202, "{booking}");
+    app.wait_for_status(booking["reference"].as_str().unwrap(), "confirmed").await;
+
+    let (status, error) = app.admin(reqwest::Method::POST, "/bookings", Some(book(in_days(&app, 62), 1))).await;
+    assert_eq!((status, error["code"].as_str()), (422, Some("outside_window")), "{error}");
+    assert!(error["message"].as_str().unwrap().contains("까지 예약할 수 있습니다"), "{error}");
+    let (status, error) = app.admin(reqwest::Method::POST, "/bookings", Some(book(in_days(&app, 6), 1))).await;
+    assert_eq!((status, error["code"].as_str()), (422, Some("overlap")), "{error}");
+    let (status, error) = app.admin(reqwest::Method::POST, "/bookings", Some(book(in_days(&app, 20), 9))).await;
+    assert_eq!((status, error["code"].as_str()), (422, Some("nights_out_of_range")), "{error}");
+    let mut stranger = book(in_days(&app, 20), 1);
+    stranger["employee_id"] = json!(uuid::Uuid::now_v7().to_string());
+    let (status, error) = app.admin(reqwest::Method::POST, "/bookings", Some(stranger)).await;
+    assert_eq!((status, error["code"].as_str()), (422, Some("invalid_field")), "{error}");
+    let english = app
+        .http
+        .post(format!("{}/api/v1/bookings", app.address))
+        .bearer_auth(super::helpers::ADMIN_TOKEN)
+        .header("accept-language", "en")
+        .json(&book(in_days(&app, 62), 1))
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = english.json().await.unwrap();
+    assert!(body["message"].as_str().unwrap().contains("Check-ins can be booked up to"), "{body}");
+    assert_eq!(app.bookings().await.len(), 1, "refusals book nothing");
+}
