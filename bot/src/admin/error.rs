@@ -32,10 +32,10 @@ pub struct ApiError {
     status: StatusCode,
     code: &'static str,
     message_id: &'static str,
-    wording: Wording,
+    wording: Box<Wording>,
     args: Vec<(&'static str, String)>,
     /// More fields of the JSON body, for errors that say what to fix.
-    details: Option<(&'static str, serde_json::Value)>,
+    details: Option<Box<(&'static str, serde_json::Value)>>,
 }
 
 /// The caller's language, from the first tag of `Accept-Language` that we speak.
@@ -49,7 +49,7 @@ pub fn locale_of(headers: &HeaderMap) -> Locale {
 
 impl ApiError {
     fn new(status: StatusCode, code: &'static str, message_id: &'static str) -> Self {
-        Self { status, code, message_id, wording: Wording::Id, args: Vec::new(), details: None }
+        Self { status, code, message_id, wording: Box::new(Wording::Id), args: Vec::new(), details: None }
     }
 
     fn with(mut self, name: &'static str, value: impl Into<String>) -> Self {
@@ -85,13 +85,14 @@ impl ApiError {
     /// The response in `locale`.
     fn render(&self, locale: Locale) -> Response {
         let args: Vec<_> = self.args.iter().map(|(name, value)| text_arg(name, value.clone())).collect();
-        let message = match &self.wording {
+        let message = match self.wording.as_ref() {
             Wording::Id => locale.text_with(self.message_id, &args),
             Wording::Rule(refusal) => crate::conversation::rule_refusal(locale, refusal),
             Wording::Stay(error) => crate::conversation::stay_error(locale, *error),
         };
         let mut body = json!({ "code": self.code, "message": message });
-        if let Some((name, value)) = &self.details {
+        if let Some(details) = &self.details {
+            let (name, value) = details.as_ref();
             body[*name] = value.clone();
         }
         (self.status, Json(body)).into_response()
@@ -134,7 +135,7 @@ impl From<CatalogError> for ApiError {
                 let listed = nights.iter().map(|night| night.to_string()).collect::<Vec<_>>();
                 let mut error =
                     Self::conflict("rooms_below_held", "api-rooms-below-held").with("nights", listed.join(", "));
-                error.details = Some(("nights", json!(listed)));
+                error.details = Some(Box::new(("nights", json!(listed))));
                 error
             }
             CatalogError::Database(error) => Self::internal(&error),
@@ -185,8 +186,10 @@ impl From<DecideError> for ApiError {
 impl From<crate::booking::RequestError> for ApiError {
     fn from(error: crate::booking::RequestError) -> Self {
         use crate::booking::RequestError;
-        let unprocessable =
-            |code, wording| Self { wording, ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, "api-invalid-field") };
+        let unprocessable = |code, wording| Self {
+            wording: Box::new(wording),
+            ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, "api-invalid-field")
+        };
         match error {
             RequestError::Rule(refusal) => unprocessable(refusal.code(), Wording::Rule(refusal)),
             RequestError::Stay(error) => unprocessable("invalid_stay", Wording::Stay(error)),
