@@ -94,6 +94,24 @@ impl BookingDesk {
         outbox::enqueue_all(connection, &envelopes, self.clock.now_millis()).await
     }
 
+    /// Whether a stay may be requested now: its own shape first (a past check-in, no nights),
+    /// then the resort's rules. The request checks it, and so does every step of a guided flow
+    /// that offers a choice, so both say the same.
+    pub async fn check(
+        &self,
+        employee_active: bool,
+        resort: &Resort,
+        check_in: NaiveDate,
+        nights: u32,
+    ) -> Result<Stay, RequestError> {
+        let stay = Stay::new(check_in, nights, self.clock.today(), u32::MAX)?;
+        let blackouts = catalog::blackouts(&self.pool, resort.id).await?;
+        let parties = rules::Parties { employee_active, resort_active: resort.active };
+        rules::evaluate_for(parties, &resort.window(), &blackouts, check_in, nights, self.clock.now())
+            .map_err(RequestError::Rule)?;
+        Ok(stay)
+    }
+
     /// Validates and records a booking, and starts its saga by asking for the points.
     /// A repeated idempotency key returns the booking it created the first time.
     pub async fn request(
@@ -107,13 +125,8 @@ impl BookingDesk {
         if let Some(existing) = self.by_idempotency_key(idempotency_key).await? {
             return Ok(existing);
         }
-        // The stay's own shape first (a past check-in, no nights), then the resort's rules.
-        let stay = Stay::new(check_in, nights, self.clock.today(), u32::MAX)?;
-        let blackouts = catalog::blackouts(&self.pool, resort.id).await?;
         let employee_active = identity::get_employee(&self.pool, employee_id).await?.is_some_and(|found| found.active);
-        let parties = rules::Parties { employee_active, resort_active: resort.active };
-        rules::evaluate_for(parties, &resort.window(), &blackouts, check_in, nights, self.clock.now())
-            .map_err(RequestError::Rule)?;
+        let stay = self.check(employee_active, resort, check_in, nights).await?;
         let now = self.clock.now_millis();
         let mut booking = Booking {
             id: BookingId::new(),

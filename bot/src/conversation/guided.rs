@@ -98,12 +98,10 @@ impl Conversation {
         check_in: NaiveDate,
         nights: u32,
     ) -> Result<(), super::Failure> {
-        Stay::new(check_in, nights, self.clock.today(), u32::MAX)
-            .map_err(|error| refuse(super::stay_error(turn.locale, error)))?;
-        let blackouts = catalog::blackouts(&self.pool, resort.id).await?;
-        let parties = rules::Parties { employee_active: turn.employee.active, resort_active: resort.active };
-        rules::evaluate_for(parties, &resort.window(), &blackouts, check_in, nights, self.clock.now())
-            .map_err(|refusal| refuse(super::rule_refusal(turn.locale, &refusal)))
+        match self.desk.check(turn.employee.active, resort, check_in, nights).await {
+            Ok(_) => Ok(()),
+            Err(error) => Err(super::request_refusal(turn.locale, error)),
+        }
     }
 
     async fn enter(&self, turn: &Turn<'_>, next: Flow) -> TurnResult {

@@ -231,12 +231,7 @@ impl Conversation {
                 );
                 Ok(Reply::text(text).quick(render::menu(locale, turn.is_manager)))
             }
-            Err(RequestError::Stay(error)) => Err(refuse(stay_error(locale, error))),
-            Err(RequestError::Rule(refusal)) => Err(refuse(rule_refusal(locale, &refusal))),
-            Err(RequestError::Overlap(reference)) => {
-                Err(refuse(locale.text_with("error-overlap", &[text_arg("reference", reference)])))
-            }
-            Err(RequestError::Database(error)) => Err(error.into()),
+            Err(error) => Err(request_refusal(locale, error)),
         }
     }
 
@@ -273,6 +268,18 @@ impl Conversation {
         let balance = mypage::balance(&self.pool, turn.employee.id).await?.unwrap_or(0);
         let text = turn.locale.text_with("points-balance", &[number_arg("points", balance)]);
         Ok(Reply::text(text).quick(render::menu(turn.locale, turn.is_manager)))
+    }
+}
+
+/// Why a booking request was turned away, as the person reads it.
+fn request_refusal(locale: Locale, error: RequestError) -> Failure {
+    match error {
+        RequestError::Stay(error) => refuse(stay_error(locale, error)),
+        RequestError::Rule(refusal) => refuse(rule_refusal(locale, &refusal)),
+        RequestError::Overlap(reference) => {
+            refuse(locale.text_with("error-overlap", &[text_arg("reference", reference)]))
+        }
+        RequestError::Database(error) => error.into(),
     }
 }
 
