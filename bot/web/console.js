@@ -147,7 +147,8 @@ function calendar(month) {
   for (const day of month.days) {
     cells.push(el('td', {}, day.press === 'fx' ? '' : el('button', {
       type: 'button',
-      className: day.nights > 0 ? 'open' : 'full',
+      // open, full, blackout or not_open_yet: each reads differently.
+      className: day.nights > 0 ? 'open' : (day.mark?.kind ?? 'full').replace(/_/g, '-'),
       dataset: { press: day.press },
       title: day.date,
     }, day.label)));

@@ -58,6 +58,13 @@ pub async fn connect_and_migrate(url: &str) -> Result<Pool, DbError> {
     Ok(pool)
 }
 
+/// Brings the schema up to `version` and no further: how a migration is checked against a
+/// database an older release left behind.
+pub async fn migrate_to(pool: &Pool, version: i64) -> Result<(), DbError> {
+    MIGRATOR.run_to(version, pool).await?;
+    Ok(())
+}
+
 pub async fn connect(url: &str) -> Result<Pool, DbError> {
     sqlx::any::install_default_drivers();
     let backend = Backend::of_url(url).ok_or(DbError::UnsupportedUrl)?;

@@ -49,6 +49,10 @@ uuid_id!(
     ResortId
 );
 uuid_id!(
+    /// A type of room at a resort; a resort's first, default type shares the resort's id.
+    RoomTypeId
+);
+uuid_id!(
     /// One message on the bus; consumers remember it in their inbox.
     MessageId
 );

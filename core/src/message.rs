@@ -7,7 +7,7 @@
 //! does not know rejects the message to the dead letters instead of guessing.
 
 use crate::booking::{BookingStatus, Decision, RejectReason};
-use crate::id::{BookingId, EmployeeId, MessageId, ResortId};
+use crate::id::{BookingId, EmployeeId, MessageId, ResortId, RoomTypeId};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -96,13 +96,24 @@ pub struct PointGranted {
 pub struct HotelHold {
     pub booking_id: BookingId,
     pub resort_id: ResortId,
-    /// The resort's rooms per night when the booking was made.
+    /// The room type to hold; absent in messages from before room types, which mean the
+    /// resort's default type (whose id is the resort's).
+    #[serde(default)]
+    pub room_type_id: Option<RoomTypeId>,
+    /// The room type's rooms per night when the booking was made.
     pub rooms: i64,
     pub check_in: NaiveDate,
     pub nights: u32,
     /// A firm hold: the saga found that the resort approves by itself, so the hotel confirms at
     /// once (the wire name is older than the saga deciding it).
     pub auto_approve: bool,
+}
+
+impl HotelHold {
+    /// The room type held: the one named, or the resort's default.
+    pub fn room_type(&self) -> RoomTypeId {
+        self.room_type_id.unwrap_or(RoomTypeId(self.resort_id.0))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

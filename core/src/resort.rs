@@ -47,12 +47,13 @@ impl Policy {
     /// The points a cancellation gives back: everything up to `free_cancel_days` before check-in,
     /// `late_refund_percent` after that (including on or after the check-in day).
     pub fn refund(&self, paid: i64, check_in: NaiveDate, today: NaiveDate) -> i64 {
-        let days_before = (check_in - today).num_days();
-        if days_before >= i64::from(self.free_cancel_days) {
-            paid
-        } else {
-            paid * i64::from(self.late_refund_percent) / 100
-        }
+        if self.is_late(check_in, today) { paid * i64::from(self.late_refund_percent) / 100 } else { paid }
+    }
+
+    /// Whether a cancel `today` comes late: fewer than `free_cancel_days` before check-in. A late
+    /// cancel refunds less, and a yearly limit may count it.
+    pub fn is_late(&self, check_in: NaiveDate, today: NaiveDate) -> bool {
+        (check_in - today).num_days() < i64::from(self.free_cancel_days)
     }
 }
 

@@ -7,10 +7,16 @@
 //! D + `book_ahead_days` are open; before `opens_at`, up to D + `book_ahead_days` − 1, and the
 //! next day opens at `opens_at` today. The earliest check-in is D + `min_notice_days`. A stay
 //! has `min_nights` to `max_nights` nights, none of them inside a blackout period (a stay that
-//! checks out on a blackout's first night is fine).
+//! checks out on a blackout's first night is fine). Then the facts about the person: the room
+//! type takes so many guests, the yearly limits (company-wide and the resort's) count the stays
+//! checking in that calendar year, the points must cover the stay, and every night must have a
+//! room of the type left.
 
 use crate::clock::korea;
-use chrono::{DateTime, Days, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use crate::resort::Policy;
+use crate::stay::Stay;
+use chrono::{DateTime, Datelike, Days, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use std::collections::HashMap;
 
 /// A resort's booking window and stay length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,6 +73,84 @@ pub enum Refusal {
         night: NaiveDate,
         reason: String,
     },
+    /// A room of this type takes at most `capacity` guests.
+    TooManyGuests {
+        capacity: u32,
+    },
+    /// The stay would go past a yearly limit for the check-in's `year`; `used` are the stays
+    /// that count so far.
+    YearlyLimit {
+        limit: Limit,
+        year: i32,
+        /// Whether `year` is the current one (in Korea), for the wording.
+        this_year: bool,
+        used: Vec<Counted>,
+    },
+    InsufficientPoints {
+        cost: i64,
+        balance: i64,
+    },
+    /// No room of the type is left on `night`.
+    NoRoom {
+        night: NaiveDate,
+    },
+}
+
+/// Which yearly limit, with its number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    /// Stays a year, at any resort.
+    Stays(u32),
+    /// Nights a year, at any resort.
+    Nights(u32),
+    /// Stays a year at this resort.
+    StaysHere(u32),
+}
+
+/// The yearly limits a request is held to (`None`: no limit).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Limits {
+    pub yearly_stays: Option<u32>,
+    pub yearly_nights: Option<u32>,
+    pub resort_yearly_stays: Option<u32>,
+}
+
+/// One of the employee's stays a yearly limit counts: an active or confirmed booking, or a
+/// cancel that counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counted {
+    pub reference: String,
+    pub check_in: NaiveDate,
+    pub nights: u32,
+    /// At the resort the request is for.
+    pub here: bool,
+}
+
+/// A request to judge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Request {
+    pub check_in: NaiveDate,
+    pub nights: u32,
+    pub guests: u32,
+}
+
+/// Everything the rules read besides the request, gathered once so the guided flow can try every
+/// choice it would offer against the same facts.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub parties: Parties,
+    pub window: Window,
+    pub blackouts: Vec<Blackout>,
+    /// The room type's capacity; its price with the resort's peak periods.
+    pub capacity: u32,
+    pub policy: Policy,
+    pub limits: Limits,
+    /// The employee's stays that count, for at least the check-in's year.
+    pub counted: Vec<Counted>,
+    pub balance: i64,
+    /// The room type's rooms, and how many are held per night (a missing night holds none).
+    pub rooms: i64,
+    pub held: HashMap<NaiveDate, i64>,
 }
 
 impl Refusal {
@@ -80,6 +164,10 @@ impl Refusal {
             Self::Blackout { .. } => "blackout",
             Self::InactiveEmployee => "inactive_employee",
             Self::InactiveResort => "inactive_resort",
+            Self::TooManyGuests { .. } => "too_many_guests",
+            Self::YearlyLimit { .. } => "yearly_limit",
+            Self::InsufficientPoints { .. } => "insufficient_points",
+            Self::NoRoom { .. } => "no_room",
         }
     }
 }
@@ -119,22 +207,72 @@ pub struct Parties {
     pub resort_active: bool,
 }
 
-/// [`evaluate`], after checking that the employee may book and the resort takes bookings.
-pub fn evaluate_for(
-    parties: Parties,
-    window: &Window,
-    blackouts: &[Blackout],
-    check_in: NaiveDate,
-    nights: u32,
-    now: DateTime<Utc>,
-) -> Result<(), Refusal> {
-    if !parties.employee_active {
+/// The whole judgement of a request: who asks and where, then [`evaluate`] (window, notice,
+/// nights, blackouts), then guests, yearly limits, points and rooms, in that order; the first
+/// rule broken is the answer.
+pub fn evaluate_for(request: Request, facts: &Facts, now: DateTime<Utc>) -> Result<(), Refusal> {
+    if !facts.parties.employee_active {
         return Err(Refusal::InactiveEmployee);
     }
-    if !parties.resort_active {
+    if !facts.parties.resort_active {
         return Err(Refusal::InactiveResort);
     }
-    evaluate(window, blackouts, check_in, nights, now)
+    evaluate(&facts.window, &facts.blackouts, request.check_in, request.nights, now)?;
+    if request.guests > facts.capacity {
+        return Err(Refusal::TooManyGuests { capacity: facts.capacity });
+    }
+    within_limits(request, facts, now.with_timezone(&korea()).year())?;
+    let stay = Stay { check_in: request.check_in, nights: request.nights };
+    let cost = facts.policy.cost(&stay);
+    if cost > facts.balance {
+        return Err(Refusal::InsufficientPoints { cost, balance: facts.balance });
+    }
+    if let Some(night) = stay.nights().find(|night| facts.held.get(night).copied().unwrap_or(0) >= facts.rooms) {
+        return Err(Refusal::NoRoom { night });
+    }
+    Ok(())
+}
+
+/// The yearly limits, counted over the check-ins of the check-in's calendar year.
+fn within_limits(request: Request, facts: &Facts, current_year: i32) -> Result<(), Refusal> {
+    let year = request.check_in.year();
+    let this_year: Vec<&Counted> = facts.counted.iter().filter(|stay| stay.check_in.year() == year).collect();
+    let refusal = |limit: Limit, here_only: bool| Refusal::YearlyLimit {
+        limit,
+        year,
+        this_year: year == current_year,
+        used: this_year.iter().filter(|stay| stay.here || !here_only).map(|stay| (*stay).clone()).collect(),
+    };
+    if let Some(limit) = facts.limits.yearly_stays
+        && this_year.len() >= limit as usize
+    {
+        return Err(refusal(Limit::Stays(limit), false));
+    }
+    if let Some(limit) = facts.limits.yearly_nights {
+        let used: u32 = this_year.iter().map(|stay| stay.nights).sum();
+        if used.saturating_add(request.nights) > limit {
+            return Err(refusal(Limit::Nights(limit), false));
+        }
+    }
+    if let Some(limit) = facts.limits.resort_yearly_stays
+        && this_year.iter().filter(|stay| stay.here).count() >= limit as usize
+    {
+        return Err(refusal(Limit::StaysHere(limit), true));
+    }
+    Ok(())
+}
+
+/// What is left of the yearly limits in `year`: stays, nights and stays here (`None`: no limit).
+pub fn left_in(year: i32, limits: &Limits, counted: &[Counted]) -> (Option<u32>, Option<u32>, Option<u32>) {
+    let this_year: Vec<&Counted> = counted.iter().filter(|stay| stay.check_in.year() == year).collect();
+    let stays = u32::try_from(this_year.len()).unwrap_or(u32::MAX);
+    let nights: u32 = this_year.iter().map(|stay| stay.nights).sum();
+    let here = u32::try_from(this_year.iter().filter(|stay| stay.here).count()).unwrap_or(u32::MAX);
+    (
+        limits.yearly_stays.map(|limit| limit.saturating_sub(stays)),
+        limits.yearly_nights.map(|limit| limit.saturating_sub(nights)),
+        limits.resort_yearly_stays.map(|limit| limit.saturating_sub(here)),
+    )
 }
 
 /// Whether a stay of `nights` from `check_in` may be requested at `now`. A check-in in the past
@@ -270,5 +408,120 @@ mod tests {
         );
         assert_eq!(evaluate(&window(), &[], day("2026-12-03"), 4, now), Ok(()));
         assert_eq!(evaluate(&window(), &[], day("2026-12-03"), 5, now).unwrap_err().code(), "nights_out_of_range");
+    }
+
+    fn policy() -> Policy {
+        Policy {
+            points_per_night: 100,
+            max_nights: 4,
+            peak_periods: Vec::new(),
+            free_cancel_days: 7,
+            late_refund_percent: 50,
+        }
+    }
+
+    fn counted(reference: &str, check_in: &str, nights: u32, here: bool) -> Counted {
+        Counted { reference: reference.into(), check_in: day(check_in), nights, here }
+    }
+
+    /// Judges a request against a resort with two rooms, 1,000 points and these stays counted.
+    fn judge(
+        request: Request,
+        limits: Limits,
+        counted: &[Counted],
+        held: &HashMap<NaiveDate, i64>,
+    ) -> Result<(), Refusal> {
+        let policy = policy();
+        let facts = Facts {
+            parties: Parties { employee_active: true, resort_active: true },
+            window: Window { book_ahead_days: 400, min_notice_days: 0, min_nights: 1, ..window() },
+            blackouts: Vec::new(),
+            capacity: 4,
+            policy,
+            limits,
+            counted: counted.to_vec(),
+            balance: 1000,
+            rooms: 2,
+            held: held.clone(),
+        };
+        evaluate_for(request, &facts, at("2026-12-01 10:00"))
+    }
+
+    fn request(check_in: &str, nights: u32) -> Request {
+        Request { check_in: day(check_in), nights, guests: 1 }
+    }
+
+    #[test]
+    fn yearly_limits_count_the_check_in_year_and_a_new_year_starts_afresh() {
+        let none = HashMap::new();
+        let used = [counted("R1", "2026-03-02", 2, true), counted("R2", "2026-12-30", 3, false)];
+        let two_stays = Limits { yearly_stays: Some(2), ..Limits::default() };
+        let refused = judge(request("2026-12-20", 1), two_stays, &used, &none).unwrap_err();
+        assert_eq!(
+            refused,
+            Refusal::YearlyLimit { limit: Limit::Stays(2), year: 2026, this_year: true, used: used.to_vec() },
+            "the stay crossing into 2027 counts in 2026, the year it checks in"
+        );
+        assert_eq!(judge(request("2027-01-01", 1), two_stays, &used, &none), Ok(()), "2027 has its own count");
+        let six_nights = Limits { yearly_nights: Some(6), ..Limits::default() };
+        assert_eq!(judge(request("2026-12-20", 1), six_nights, &used, &none), Ok(()), "5 + 1 = 6 nights");
+        assert_eq!(judge(request("2026-12-20", 2), six_nights, &used, &none).unwrap_err().code(), "yearly_limit");
+        let once_here = Limits { resort_yearly_stays: Some(1), ..Limits::default() };
+        assert_eq!(
+            judge(request("2026-12-20", 1), once_here, &used, &none),
+            Err(Refusal::YearlyLimit {
+                limit: Limit::StaysHere(1),
+                year: 2026,
+                this_year: true,
+                used: vec![used[0].clone()]
+            })
+        );
+        assert_eq!(
+            left_in(2026, &Limits { yearly_stays: Some(3), yearly_nights: Some(6), ..once_here }, &used),
+            (Some(1), Some(1), Some(0))
+        );
+        assert_eq!(left_in(2027, &two_stays, &used), (Some(2), None, None));
+    }
+
+    #[test]
+    fn guests_points_and_rooms_are_judged_after_the_window() {
+        let none = HashMap::new();
+        let five = Request { guests: 5, ..request("2026-12-20", 2) };
+        assert_eq!(judge(five, Limits::default(), &[], &none), Err(Refusal::TooManyGuests { capacity: 4 }));
+        assert_eq!(judge(Request { guests: 4, ..five }, Limits::default(), &[], &none), Ok(()));
+        assert_eq!(
+            judge(request("2026-12-20", 11), Limits::default(), &[], &none).unwrap_err().code(),
+            "nights_out_of_range",
+            "the stay's length is judged before its price"
+        );
+        let costly = Window { max_nights: 20, ..window() };
+        let policy = policy();
+        let facts = Facts {
+            parties: Parties { employee_active: true, resort_active: true },
+            window: Window { min_notice_days: 0, min_nights: 1, ..costly },
+            blackouts: Vec::new(),
+            capacity: 4,
+            policy,
+            limits: Limits::default(),
+            counted: Vec::new(),
+            balance: 1000,
+            rooms: 2,
+            held: none.clone(),
+        };
+        assert_eq!(evaluate_for(request("2026-12-20", 10), &facts, at("2026-12-01 10:00")), Ok(()));
+        assert_eq!(
+            evaluate_for(request("2026-12-20", 11), &facts, at("2026-12-01 10:00")),
+            Err(Refusal::InsufficientPoints { cost: 1100, balance: 1000 })
+        );
+        let full: HashMap<NaiveDate, i64> = [(day("2026-12-21"), 2), (day("2026-12-20"), 1)].into();
+        assert_eq!(
+            judge(request("2026-12-20", 2), Limits::default(), &[], &full),
+            Err(Refusal::NoRoom { night: day("2026-12-21") })
+        );
+        assert_eq!(
+            judge(request("2026-12-19", 2), Limits::default(), &[], &full),
+            Ok(()),
+            "checks out on the full night"
+        );
     }
 }

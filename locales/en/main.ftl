@@ -44,9 +44,10 @@ help-unlinked =
 help =
     { $name }, here is what you can say:
     • book — book step by step
-    • book RESORT 2026-12-24 2 — book in one message
+    • book RESORT [ROOM TYPE] 2026-12-24 2 [4 guests] — book in one message
     • my bookings — your bookings
     • points — your point balance
+    • limits — this year's limits and how far ahead you can book
     • cancel or cancel REFERENCE — cancel a booking
 help-manager =
     For managers
@@ -58,7 +59,10 @@ link-done = { $name }, your account is linked. You can book now.
 ## Booking
 booking-requested =
     Booking request received. Reference { $reference }
-    { $stay }
+    { $stay } · { $room_type } · { $guests ->
+        [one] 1 guest
+       *[other] { $guests } guests
+    }
     I will message you as it progresses.
 flow-ask-resort = Which resort would you like?
 flow-resort-line = • { $name } ({ $region }) · { $points } points a night
@@ -80,18 +84,33 @@ calendar-title = { $month ->
 calendar-weekdays = Mo Tu We Th Fr Sa Su
 calendar-day-open = { $day }·{ $nights }
 calendar-day-full = ✕
-calendar-legend = day·number = the most nights you can stay from that day, ✕ = no free room
+calendar-day-blackout = ⛔
+calendar-day-not-open = 🔒
+calendar-legend = day·number = the most nights you can stay from that day, ✕ = no free room, ⛔ = closed period, 🔒 = not open yet
 button-previous-month = ◀ Previous
 button-next-month = Next ▶
-flow-no-dates = { $resort } has no free room in the next 60 days. Type a date or pick another resort.
+flow-no-dates = { $resort } has no free room that can be booked now. The next day opens on { $opens } at { $time }. Type a date or pick another resort.
 flow-ask-nights = Checking in on { $check_in }: how many nights? (at most { $max })
 flow-summary =
-    { $stay }
+    { $stay } · { $room_type } · { $guests ->
+        [one] 1 guest
+       *[other] { $guests } guests
+    }
     Balance { $balance } points → { $after } points after booking
     Book it?
-flow-summary-short =
-    { $stay }
-    Your balance is { $balance } points, which may not be enough. If you still request it, I will tell you the outcome once the points are checked.
+flow-ask-room-type = { $resort }: which room type?
+flow-ask-room-type-for = { $resort }, { $nights ->
+        [one] 1 night
+       *[other] { $nights } nights
+    } from { $check_in }: which room type?
+flow-room-type-line = • { $name } · up to { $capacity } guests · { $points } points a night · { $rooms } rooms
+flow-ask-guests = How many guests? (at most { $max })
+guests-label = { $guests ->
+        [one] 1 guest
+       *[other] { $guests } guests
+    }
+room-type-default = Standard
+button-choose-again = Choose dates again
 flow-quit = Booking stopped.
 flow-stale = That button belongs to an earlier step. Here is the current one again.
 flow-expired = No booking in progress. Say 'book' to start again.
@@ -184,6 +203,7 @@ api-not-found = Nothing found there.
 api-bad-request = The request body is not valid JSON of the expected shape.
 api-invalid-field = The value of '{ $field }' is not valid.
 api-resort-name-taken = A resort with that name already exists.
+api-room-type-name-taken = This resort already has a room type of that name.
 api-employee-no-taken = An employee with that number already exists.
 api-not-cancellable = This booking cannot be cancelled now (status: { $status }).
 api-rooms-below-held = Some nights already hold more rooms than that, so the room count cannot go down: { $nights }
@@ -197,6 +217,7 @@ telegram-command-book = Book a resort, step by step
 telegram-command-my = My bookings
 telegram-command-cancel = Cancel a booking
 telegram-command-points = Point balance
+telegram-command-limits = This year's limits and booking windows
 telegram-command-link = Link your account: /link CODE
 telegram-command-start = Start (links with the code of an invite link)
 telegram-command-help = Help
@@ -208,6 +229,7 @@ discord-command-book = Book a resort, step by step
 discord-command-cancel = Cancel a booking (the refund is shown first)
 discord-command-my = My bookings
 discord-command-points = Point balance
+discord-command-limits = This year's limits and booking windows
 discord-command-link = Link your account with the code your admin gave you
 discord-command-help = Help
 discord-command-pending = Requests waiting for you (managers)
@@ -258,3 +280,26 @@ language-en = English
 
 telegram-answered-privately = That answer has personal details, so I sent it to our private chat.
 telegram-open-private-chat = I do not answer with personal details in a group. Please open a private chat with me and ask there. { $link }
+
+## Booking rules
+error-bad-guests = Please give the number of guests as a number of at least 1, for example 2.
+error-unknown-room-type = { $resort } has no room type '{ $name }'. Room types: { $types }
+error-too-many-guests = This room takes at most { $capacity } guests.
+error-insufficient-points = Not enough points: this stay costs { $cost } points and your balance is { $balance }.
+limit-used-stay = { $reference } ({ $date })
+error-yearly-stays = You have used { $when }limit of { $limit } stays: { $stays }
+error-yearly-nights = Only { $left } of { $when }limit of { $limit } nights are left: { $stays }
+error-yearly-stays-here = You have used { $when }limit of { $limit } stays at this resort: { $stays }
+limit-when-this-year = this year's{" "}
+limit-when-year = the { $year }{" "}
+date-short = { $month_name } { $day }
+limits-title = Your limits for { $year }
+limits-stays = • Stays: { $used } of { $limit } used, { $left } left
+limits-stays-free = • Stays: no limit ({ $used } this year)
+limits-nights = • Nights: { $used } of { $limit } used, { $left } left
+limits-nights-free = • Nights: no limit ({ $used } this year)
+limits-resort = • { $resort }: { $used } of { $limit } stays used, { $left } left
+limits-late-cancel-counts = A booking you cancel after the free-cancellation period still counts.
+limits-windows = How far ahead you can book
+limits-window-line = • { $resort }: until { $last } · the next day opens on { $opens } at { $time }
+api-several-room-types = This resort has several room types; change rooms and prices on a room type.

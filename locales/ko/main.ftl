@@ -38,9 +38,10 @@ help-unlinked =
 help =
     { $name }님, 이렇게 말씀해 주세요.
     • 예약 — 단계별로 예약하기
-    • 예약 휴양소 2026-12-24 2박 — 한 번에 예약하기
+    • 예약 휴양소 [객실] 2026-12-24 2박 [4명] — 한 번에 예약하기
     • 내 예약 — 예약 내역
     • 포인트 — 포인트 잔액
+    • 한도 — 올해 이용 한도와 예약 가능 기간
     • 취소 또는 취소 참조번호 — 예약 취소
 help-manager =
     담당자 메뉴
@@ -52,7 +53,7 @@ link-done = { $name }님, 계정이 연결되었습니다. 이제 예약할 수 
 ## 예약
 booking-requested =
     예약 요청을 접수했습니다. 참조번호 { $reference }
-    { $stay }
+    { $stay } · { $room_type } · { $guests }명
     진행 상황은 알림으로 보내 드릴게요.
 flow-ask-resort = 어느 휴양소로 예약할까요?
 flow-resort-line = • { $name } ({ $region }) · 1박 { $points }포인트
@@ -61,18 +62,24 @@ calendar-title = { $year }년 { $month }월
 calendar-weekdays = 월 화 수 목 금 토 일
 calendar-day-open = { $day }·{ $nights }
 calendar-day-full = ✕
-calendar-legend = 날짜·숫자 = 그날부터 묵을 수 있는 최대 박수, ✕ = 빈 객실 없음
+calendar-day-blackout = ⛔
+calendar-day-not-open = 🔒
+calendar-legend = 날짜·숫자 = 그날부터 묵을 수 있는 최대 박수, ✕ = 빈 객실 없음, ⛔ = 예약 불가 기간, 🔒 = 아직 열리지 않은 날
 button-previous-month = ◀ 이전 달
 button-next-month = 다음 달 ▶
-flow-no-dates = { $resort }에는 앞으로 60일 동안 빈 객실이 없습니다. 날짜를 직접 입력하거나 다른 휴양소를 골라 주세요.
+flow-no-dates = { $resort }에는 지금 예약할 수 있는 빈 객실이 없습니다. 다음 날짜는 { $opens } { $time }에 열립니다. 날짜를 직접 입력하거나 다른 휴양소를 골라 주세요.
 flow-ask-nights = { $check_in } 체크인, 몇 박 하시나요? (최대 { $max }박)
 flow-summary =
-    { $stay }
+    { $stay } · { $room_type } · { $guests }명
     잔액 { $balance }포인트 → 예약 후 { $after }포인트
     이대로 예약할까요?
-flow-summary-short =
-    { $stay }
-    잔액이 { $balance }포인트라 부족할 수 있어요. 그래도 요청하면 포인트 확인 후 결과를 알려 드립니다.
+flow-ask-room-type = { $resort }: 어떤 객실로 할까요?
+flow-ask-room-type-for = { $resort } · { $check_in }부터 { $nights }박: 어떤 객실로 할까요?
+flow-room-type-line = • { $name } · 최대 { $capacity }명 · 1박 { $points }포인트 · { $rooms }실
+flow-ask-guests = 몇 분이 묵으시나요? (최대 { $max }명)
+guests-label = { $guests }명
+room-type-default = 기본
+button-choose-again = 날짜·박수 다시 고르기
 flow-quit = 예약을 그만두었습니다.
 flow-stale = 이전 단계의 버튼이에요. 지금 단계를 다시 보여 드릴게요.
 flow-expired = 진행 중인 예약이 없습니다. '예약'으로 다시 시작해 주세요.
@@ -165,6 +172,7 @@ api-not-found = 찾는 항목이 없습니다.
 api-bad-request = 요청 본문이 올바른 JSON이 아닙니다.
 api-invalid-field = '{ $field }' 값이 올바르지 않습니다.
 api-resort-name-taken = 같은 이름의 휴양소가 이미 있습니다.
+api-room-type-name-taken = 이 휴양소에 같은 이름의 객실 유형이 이미 있습니다.
 api-employee-no-taken = 같은 사번의 직원이 이미 있습니다.
 api-not-cancellable = 이 예약은 지금 취소할 수 없습니다 (상태: { $status }).
 api-rooms-below-held = 이미 그보다 많은 객실이 예약된 날이 있어 객실 수를 줄일 수 없습니다: { $nights }
@@ -178,6 +186,7 @@ telegram-command-book = 휴양소 예약 (단계별)
 telegram-command-my = 내 예약 보기
 telegram-command-cancel = 예약 취소
 telegram-command-points = 포인트 잔액
+telegram-command-limits = 올해 이용 한도와 예약 가능 기간
 telegram-command-link = 계정 연결: /link 코드
 telegram-command-start = 시작 (초대 링크의 코드로 연결)
 telegram-command-help = 도움말
@@ -189,6 +198,7 @@ discord-command-book = 휴양소 예약 (단계별)
 discord-command-cancel = 예약 취소 (환불 포인트 안내)
 discord-command-my = 내 예약 보기
 discord-command-points = 포인트 잔액
+discord-command-limits = 올해 이용 한도와 예약 가능 기간
 discord-command-link = 관리자에게 받은 코드로 계정 연결
 discord-command-help = 도움말
 discord-command-pending = 승인 대기 요청 (담당자)
@@ -239,3 +249,26 @@ language-en = English
 
 telegram-answered-privately = 개인 정보가 담긴 답이라 개인 대화로 보내 드렸어요.
 telegram-open-private-chat = 개인 정보가 담긴 답은 그룹에 보내지 않아요. 저와 개인 대화를 열고 다시 말씀해 주세요. { $link }
+
+## 예약 규칙
+error-bad-guests = 인원은 1 이상의 숫자로 입력해 주세요. 예: 2명
+error-unknown-room-type = { $resort }에는 '{ $name }' 객실이 없습니다. 객실: { $types }
+error-too-many-guests = 이 객실은 최대 { $capacity }명까지 묵을 수 있습니다.
+error-insufficient-points = 포인트가 부족합니다: 필요 { $cost }포인트, 잔액 { $balance }포인트
+limit-used-stay = { $reference }({ $date })
+error-yearly-stays = { $when }이용 한도(연 { $limit }회)를 모두 사용했습니다: { $stays }
+error-yearly-nights = { $when }숙박 한도(연 { $limit }박) 중 { $left }박만 남았습니다: { $stays }
+error-yearly-stays-here = { $when }이 휴양소 이용 한도(연 { $limit }회)를 모두 사용했습니다: { $stays }
+limit-when-this-year = 올해{" "}
+limit-when-year = { $year }년{" "}
+date-short = { $month }월 { $day }일
+limits-title = { $year }년 이용 한도
+limits-stays = • 숙박 횟수: 연 { $limit }회 중 { $used }회 사용, { $left }회 남음
+limits-stays-free = • 숙박 횟수: 제한 없음 (올해 { $used }회)
+limits-nights = • 숙박 일수: 연 { $limit }박 중 { $used }박 사용, { $left }박 남음
+limits-nights-free = • 숙박 일수: 제한 없음 (올해 { $used }박)
+limits-resort = • { $resort }: 연 { $limit }회 중 { $used }회 사용, { $left }회 남음
+limits-late-cancel-counts = 무료 취소 기간이 지난 뒤 직접 취소한 예약도 횟수에 들어갑니다.
+limits-windows = 예약 가능 기간
+limits-window-line = • { $resort }: { $last }까지 · 다음 날은 { $opens } { $time }에 열림
+api-several-room-types = 객실 유형이 여러 개인 휴양소입니다. 객실 수와 가격은 객실 유형에서 바꿔 주세요.

@@ -1,6 +1,7 @@
-//! The hotel worker: holds rooms night by night, records the manager's decision, releases.
+//! The hotel worker: holds rooms of a room type night by night, records the manager's decision,
+//! releases.
 //!
-//! A hold takes one room on every night of the stay or none: each night is a conditional
+//! A hold takes one room of its type on every night of the stay or none: each night is a conditional
 //! upsert (`WHERE held < rooms`), and when one night is full the nights already taken in the
 //! same transaction are given back (and the hold row removed) before answering
 //! `hotel.unavailable`. The CHECK on
@@ -104,11 +105,12 @@ impl HotelWorker {
         // The hold row goes in first: its primary key turns a repeated command into a no-op.
         let status = if hold.auto_approve { "confirmed" } else { "pending" };
         let inserted = sqlx::query(
-            "INSERT INTO room_hold (booking_id, resort_id, check_in, nights, status, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (booking_id) DO NOTHING",
+            "INSERT INTO room_hold (booking_id, resort_id, room_type_id, check_in, nights, status, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (booking_id) DO NOTHING",
         )
         .bind(hold.booking_id.to_string())
         .bind(hold.resort_id.to_string())
+        .bind(hold.room_type().to_string())
         .bind(hold.check_in.to_string())
         .bind(i64::from(hold.nights))
         .bind(status)
@@ -123,7 +125,7 @@ impl HotelWorker {
         for (taken, night) in nights.iter().enumerate() {
             if !take_night(connection, &hold, *night, now).await? {
                 for earlier in &nights[..taken] {
-                    give_back_night(connection, &hold.resort_id.to_string(), *earlier, now).await?;
+                    give_back_night(connection, &hold.room_type().to_string(), *earlier, now).await?;
                 }
                 sqlx::query("DELETE FROM room_hold WHERE booking_id = $1")
                     .bind(hold.booking_id.to_string())
@@ -143,7 +145,7 @@ impl HotelWorker {
     }
 }
 
-/// Takes one room on `night` if one is free.
+/// Takes one room of the hold's type on `night` if one is free.
 async fn take_night(
     connection: &mut Connection,
     hold: &HotelHold,
@@ -156,10 +158,11 @@ async fn take_night(
     // One statement: the first hold of a night creates its row, later ones add to it while a
     // room is left. The room count follows the resort's current inventory, carried by the command.
     let taken = sqlx::query(
-        "INSERT INTO room_night (resort_id, night, rooms, held, created_at, updated_at) VALUES ($1, $2, $3, 1, $4, $4)
-         ON CONFLICT (resort_id, night) DO UPDATE SET rooms = excluded.rooms, held = room_night.held + 1, updated_at = excluded.updated_at
+        "INSERT INTO room_night (room_type_id, resort_id, night, rooms, held, created_at, updated_at) VALUES ($1, $2, $3, $4, 1, $5, $5)
+         ON CONFLICT (room_type_id, night) DO UPDATE SET rooms = excluded.rooms, held = room_night.held + 1, updated_at = excluded.updated_at
          WHERE room_night.held < excluded.rooms",
     )
+    .bind(hold.room_type().to_string())
     .bind(hold.resort_id.to_string())
     .bind(night.to_string())
     .bind(hold.rooms)
@@ -172,12 +175,12 @@ async fn take_night(
 
 async fn give_back_night(
     connection: &mut Connection,
-    resort_id: &str,
+    room_type_id: &str,
     night: NaiveDate,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE room_night SET held = held - 1, updated_at = $3 WHERE resort_id = $1 AND night = $2")
-        .bind(resort_id)
+    sqlx::query("UPDATE room_night SET held = held - 1, updated_at = $3 WHERE room_type_id = $1 AND night = $2")
+        .bind(room_type_id)
         .bind(night.to_string())
         .bind(now)
         .execute(&mut *connection)
@@ -191,33 +194,33 @@ fn fallback_reason(decision: Decision) -> RejectReason {
 }
 
 async fn give_back_nights(connection: &mut Connection, booking_id: BookingId, now: i64) -> Result<(), HandleError> {
-    let row = sqlx::query("SELECT resort_id, check_in, nights FROM room_hold WHERE booking_id = $1")
+    let row = sqlx::query("SELECT room_type_id, check_in, nights FROM room_hold WHERE booking_id = $1")
         .bind(booking_id.to_string())
         .fetch_one(&mut *connection)
         .await?;
-    let resort_id: String = row.try_get("resort_id")?;
+    let room_type_id: String = row.try_get("room_type_id")?;
     let check_in: String = row.try_get("check_in")?;
     let nights: i64 = row.try_get("nights")?;
     let check_in = parse_date(&check_in).map_err(|error| HandleError::Reject(error.to_string()))?;
     let stay = Stay { check_in, nights: u32::try_from(nights).unwrap_or(0) };
     for night in stay.nights() {
-        give_back_night(connection, &resort_id, night, now).await?;
+        give_back_night(connection, &room_type_id, night, now).await?;
     }
     Ok(())
 }
 
-/// The nights from `from` on on which a resort holds more than `rooms` rooms: what a smaller
+/// The nights from `from` on on which a room type holds more than `rooms` rooms: what a smaller
 /// room count would overbook.
 pub async fn nights_holding_more_than(
     pool: &resort_core::db::Pool,
-    resort_id: &str,
+    room_type_id: &str,
     rooms: i64,
     from: NaiveDate,
 ) -> Result<Vec<NaiveDate>, sqlx::Error> {
     let nights: Vec<String> = sqlx::query_scalar(
-        "SELECT night FROM room_night WHERE resort_id = $1 AND night >= $2 AND held > $3 ORDER BY night",
+        "SELECT night FROM room_night WHERE room_type_id = $1 AND night >= $2 AND held > $3 ORDER BY night",
     )
-    .bind(resort_id)
+    .bind(room_type_id)
     .bind(from.to_string())
     .bind(rooms)
     .fetch_all(pool)
@@ -225,18 +228,18 @@ pub async fn nights_holding_more_than(
     Ok(nights.iter().filter_map(|night| parse_date(night).ok()).collect())
 }
 
-/// Rooms held per night for a resort, from `from` for `days` days: for availability and reports.
+/// Rooms of a type held per night, from `from` for `days` days: for availability and reports.
 pub async fn held_per_night(
     pool: &resort_core::db::Pool,
-    resort_id: &str,
+    room_type_id: &str,
     from: NaiveDate,
     days: u32,
 ) -> Result<Vec<(NaiveDate, i64)>, sqlx::Error> {
     let until = Stay { check_in: from, nights: days }.check_out();
     let rows = sqlx::query(
-        "SELECT night, held FROM room_night WHERE resort_id = $1 AND night >= $2 AND night < $3 ORDER BY night",
+        "SELECT night, held FROM room_night WHERE room_type_id = $1 AND night >= $2 AND night < $3 ORDER BY night",
     )
-    .bind(resort_id)
+    .bind(room_type_id)
     .bind(from.to_string())
     .bind(until.to_string())
     .fetch_all(pool)

@@ -105,6 +105,7 @@ fn hold(booking: BookingId, resort: ResortId, check_in: NaiveDate, auto_approve:
     Message::HotelHold(HotelHold {
         booking_id: booking,
         resort_id: resort,
+        room_type_id: None,
         rooms: 1,
         check_in,
         nights: 2,

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use resort_core::booking::{BookingStatus, Decision};
 use resort_core::dead_letter;
 use resort_core::i18n::Locale;
-use resort_core::id::{BookingId, EmployeeId};
+use resort_core::id::{BookingId, EmployeeId, RoomTypeId};
 use serde::{Deserialize, Serialize};
 
 const LIST_LIMIT: i64 = 500;
@@ -57,8 +57,16 @@ pub async fn cancel(State(state): State<AppState>, Path(id): Path<String>) -> Ap
 pub struct NewBooking {
     employee_id: String,
     resort_id: String,
+    #[serde(default)]
+    room_type_id: Option<String>,
     check_in: String,
     nights: u32,
+    #[serde(default = "one_guest")]
+    guests: u32,
+}
+
+fn one_guest() -> u32 {
+    1
 }
 
 /// An admin books for an employee, through the same rules as the chats (422 with the rule's
@@ -74,7 +82,15 @@ pub async fn create(State(state): State<AppState>, body: axum::body::Bytes) -> A
     let resort =
         crate::catalog::get(&state.pool, resort_id).await?.ok_or_else(|| ApiError::invalid_field("resort_id"))?;
     let check_in = resort_core::stay::parse_date(&request.check_in).map_err(|_| ApiError::invalid_field("check_in"))?;
-    let booking = state.desk.request(employee_id, &resort, check_in, request.nights, None).await?;
+    let room_type_id = match request.room_type_id.as_deref() {
+        Some(id) => Some(RoomTypeId::parse(id).ok_or_else(|| ApiError::invalid_field("room_type_id"))?),
+        None => None,
+    };
+    if request.guests == 0 {
+        return Err(ApiError::invalid_field("guests"));
+    }
+    let ask = crate::booking::Ask { room_type_id, check_in, nights: request.nights, guests: request.guests };
+    let booking = state.desk.request(employee_id, &resort, ask, None).await?;
     json_response(StatusCode::ACCEPTED, &booking)
 }
 

@@ -129,6 +129,7 @@ impl From<CatalogError> for ApiError {
         match error {
             CatalogError::Invalid(field) => Self::invalid_field(field.0),
             CatalogError::NameTaken => Self::conflict("resort_name_taken", "api-resort-name-taken"),
+            CatalogError::RoomTypeNameTaken => Self::conflict("room_type_name_taken", "api-room-type-name-taken"),
             CatalogError::NotFound => Self::not_found(),
             CatalogError::NoSuchEmployee => Self::invalid_field("employee_id"),
             CatalogError::RoomsBelowHeld(nights) => {
@@ -137,6 +138,9 @@ impl From<CatalogError> for ApiError {
                     Self::conflict("rooms_below_held", "api-rooms-below-held").with("nights", listed.join(", "));
                 error.details = Some(Box::new(("nights", json!(listed))));
                 error
+            }
+            CatalogError::SeveralRoomTypes => {
+                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "several_room_types", "api-several-room-types")
             }
             CatalogError::Database(error) => Self::internal(&error),
         }
@@ -196,6 +200,7 @@ impl From<crate::booking::RequestError> for ApiError {
             RequestError::Overlap(reference) => {
                 Self::new(StatusCode::UNPROCESSABLE_ENTITY, "overlap", "error-overlap").with("reference", reference)
             }
+            RequestError::ChooseRoomType => Self::invalid_field("room_type_id"),
             RequestError::Database(error) => Self::internal(&error),
         }
     }

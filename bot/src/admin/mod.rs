@@ -1,10 +1,12 @@
-//! The admin REST API under `/api/v1`: resorts and managers, employees and their points and
-//! link codes, bookings with their saga steps, dead letters. Every route but the OpenAPI
+//! The admin REST API under `/api/v1`: resorts with their room types, blackouts and managers,
+//! the yearly limits, employees and their points and link codes, bookings with their saga steps,
+//! dead letters. Every route but the OpenAPI
 //! document needs `Authorization: Bearer <ADMIN_TOKEN>`. Lists are plain JSON arrays.
 
 mod bookings;
 mod employees;
 pub mod error;
+mod policy;
 mod resorts;
 
 use crate::app::AppState;
@@ -26,7 +28,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/resorts/{id}/managers", post(resorts::add_manager))
         .route("/resorts/{id}/blackouts", post(resorts::add_blackout).get(resorts::blackouts))
         .route("/resorts/{id}/blackouts/{blackout_id}", axum::routing::delete(resorts::remove_blackout))
+        .route("/resorts/{id}/room-types", post(resorts::add_room_type).get(resorts::room_types))
+        .route("/resorts/{id}/room-types/{room_type_id}", axum::routing::patch(resorts::update_room_type))
         .route("/occupancy", get(resorts::occupancy))
+        .route("/policy", get(policy::get).put(policy::put))
         .route("/employees", post(employees::create).get(employees::list))
         .route("/employees/{id}", get(employees::get).patch(employees::update))
         .route("/employees/{id}/link-code", post(employees::link_code))

@@ -81,6 +81,16 @@ pub struct OccupancyQuery {
 struct Occupancy {
     resort_id: ResortId,
     name: String,
+    /// Rooms of every type together, and held per night across them.
+    rooms: i64,
+    nights: Vec<NightHeld>,
+    room_types: Vec<RoomTypeOccupancy>,
+}
+
+#[derive(serde::Serialize)]
+struct RoomTypeOccupancy {
+    room_type_id: resort_core::id::RoomTypeId,
+    name: String,
     rooms: i64,
     nights: Vec<NightHeld>,
 }
@@ -91,7 +101,8 @@ struct NightHeld {
     held: i64,
 }
 
-/// Rooms held per night for every resort, from today, for the operations dashboard.
+/// Rooms held per night for every resort and each of its room types, from today, for the
+/// operations dashboard.
 pub async fn occupancy(
     State(state): State<AppState>,
     axum::extract::Query(query): axum::extract::Query<OccupancyQuery>,
@@ -104,17 +115,68 @@ pub async fn occupancy(
     let resorts = catalog::list(&state.pool).await?;
     let mut occupancy = Vec::with_capacity(resorts.len());
     for resort in resorts {
-        let held: std::collections::HashMap<_, _> =
-            resort_workers::hotel::held_per_night(&state.pool, &resort.id.to_string(), today, days)
-                .await?
-                .into_iter()
+        let mut room_types = Vec::with_capacity(resort.room_types.len());
+        for room_type in &resort.room_types {
+            let held: std::collections::HashMap<_, _> =
+                resort_workers::hotel::held_per_night(&state.pool, &room_type.id.to_string(), today, days)
+                    .await?
+                    .into_iter()
+                    .collect();
+            let nights = today
+                .iter_days()
+                .take(days as usize)
+                .map(|night| NightHeld { night, held: held.get(&night).copied().unwrap_or(0) })
                 .collect();
+            room_types.push(RoomTypeOccupancy {
+                room_type_id: room_type.id,
+                name: room_type.name.clone(),
+                rooms: room_type.rooms,
+                nights,
+            });
+        }
         let nights = today
             .iter_days()
             .take(days as usize)
-            .map(|night| NightHeld { night, held: held.get(&night).copied().unwrap_or(0) })
+            .enumerate()
+            .map(|(index, night)| NightHeld {
+                night,
+                held: room_types.iter().map(|room_type| room_type.nights[index].held).sum(),
+            })
             .collect();
-        occupancy.push(Occupancy { resort_id: resort.id, name: resort.name, rooms: resort.rooms, nights });
+        occupancy.push(Occupancy { resort_id: resort.id, name: resort.name, rooms: resort.rooms, nights, room_types });
     }
     json_response(StatusCode::OK, &occupancy)
+}
+
+pub async fn room_types(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    let resort_id = parse_id(&id, ResortId::parse)?;
+    let resort = catalog::get(&state.pool, resort_id).await?.ok_or_else(ApiError::not_found)?;
+    json_response(StatusCode::OK, &resort.room_types)
+}
+
+pub async fn add_room_type(State(state): State<AppState>, Path(id): Path<String>, body: Bytes) -> ApiResult {
+    let resort_id = parse_id(&id, ResortId::parse)?;
+    let new: catalog::NewRoomType = parse_body(&body)?;
+    let room_type = catalog::room_type::create(&state.pool, resort_id, new, state.clock.now_millis()).await?;
+    json_response(StatusCode::CREATED, &room_type)
+}
+
+pub async fn update_room_type(
+    State(state): State<AppState>,
+    Path((id, room_type_id)): Path<(String, String)>,
+    body: Bytes,
+) -> ApiResult {
+    let resort_id = parse_id(&id, ResortId::parse)?;
+    let room_type_id = parse_id(&room_type_id, resort_core::id::RoomTypeId::parse)?;
+    let patch: catalog::RoomTypePatch = parse_body(&body)?;
+    let room_type = catalog::room_type::update(
+        &state.pool,
+        resort_id,
+        room_type_id,
+        patch,
+        state.clock.today(),
+        state.clock.now_millis(),
+    )
+    .await?;
+    json_response(StatusCode::OK, &room_type)
 }

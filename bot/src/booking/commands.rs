@@ -1,5 +1,5 @@
 //! The saga's commands as messages: the one place a [`SagaCommand`] becomes what a worker
-//! receives. Holding a room needs the resort's inventory and approval policy; a decision names
+//! receives. Holding a room needs its room type's inventory and the approval policy; a decision names
 //! who made it.
 
 use super::model::Booking;
@@ -26,10 +26,13 @@ pub fn message(command: SagaCommand, booking: &Booking, context: &Context<'_>) -
         }
         SagaCommand::HoldRoom { firm } => {
             let resort = context.resort.ok_or(ResortGone(booking.resort_id))?;
+            // A room type removed since the booking was made holds nothing: no rooms left.
+            let rooms = resort.room_type(Some(booking.room_type_id)).map_or(0, |room_type| room_type.rooms);
             Message::HotelHold(HotelHold {
                 booking_id,
                 resort_id: booking.resort_id,
-                rooms: resort.rooms,
+                room_type_id: Some(booking.room_type_id),
+                rooms,
                 check_in: booking.check_in,
                 nights: booking.nights,
                 auto_approve: firm,

@@ -3,15 +3,16 @@
 //! decision.
 
 use super::commands;
+use super::limits;
 use super::model::Booking;
 use super::store::{claim_nights, record_step, save_transition};
-use crate::catalog::{self, Resort};
+use crate::catalog::{self, Resort, RoomType};
 use crate::identity;
 use chrono::NaiveDate;
 use resort_core::booking::{BookingStatus, Decision};
 use resort_core::clock::SharedClock;
 use resort_core::db::{self, Connection, Pool};
-use resort_core::id::{BookingId, EmployeeId};
+use resort_core::id::{BookingId, EmployeeId, RoomTypeId};
 use resort_core::message::Message;
 use resort_core::outbox::{self, OutboxSignal};
 use resort_core::reference;
@@ -19,10 +20,22 @@ use resort_core::rules;
 use resort_core::saga;
 use resort_core::stay::{Stay, StayError};
 
+/// What a person asks for: a stay in one room of a type (`None`: the resort's only type).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ask {
+    pub room_type_id: Option<RoomTypeId>,
+    pub check_in: NaiveDate,
+    pub nights: u32,
+    pub guests: u32,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum RequestError {
     #[error(transparent)]
     Stay(#[from] StayError),
+    /// The resort has several room types and the request named none (or one it does not have).
+    #[error("the resort has several room types; choose one")]
+    ChooseRoomType,
     #[error("overlaps booking {0}")]
     Overlap(String),
     #[error("breaks the rule {}", .0.code())]
@@ -94,22 +107,57 @@ impl BookingDesk {
         outbox::enqueue_all(connection, &envelopes, self.clock.now_millis()).await
     }
 
-    /// Whether a stay may be requested now: its own shape first (a past check-in, no nights),
-    /// then the resort's rules. The request checks it, and so does every step of a guided flow
-    /// that offers a choice, so both say the same.
-    pub async fn check(
+    /// Everything the rules need to judge `employee`'s requests for `room_type` at `resort`
+    /// checking in from `from`: gathered once, so a guided flow can try each choice it offers.
+    pub async fn facts(
         &self,
-        employee_active: bool,
+        employee_id: EmployeeId,
         resort: &Resort,
-        check_in: NaiveDate,
-        nights: u32,
-    ) -> Result<Stay, RequestError> {
-        let stay = Stay::new(check_in, nights, self.clock.today(), u32::MAX)?;
-        let blackouts = catalog::blackouts(&self.pool, resort.id).await?;
-        let parties = rules::Parties { employee_active, resort_active: resort.active };
-        rules::evaluate_for(parties, &resort.window(), &blackouts, check_in, nights, self.clock.now())
-            .map_err(RequestError::Rule)?;
+        room_type: &RoomType,
+        from: NaiveDate,
+    ) -> Result<rules::Facts, sqlx::Error> {
+        let employee_active = identity::get_employee(&self.pool, employee_id).await?.is_some_and(|found| found.active);
+        let policy = limits::get(&self.pool).await?;
+        let today = self.clock.today();
+        let held =
+            resort_workers::hotel::held_per_night(&self.pool, &room_type.id.to_string(), from, resort.max_nights)
+                .await?
+                .into_iter()
+                .collect();
+        Ok(rules::Facts {
+            parties: rules::Parties { employee_active, resort_active: resort.active },
+            window: resort.window(),
+            blackouts: catalog::blackouts(&self.pool, resort.id).await?,
+            capacity: room_type.capacity,
+            policy: resort.policy(room_type),
+            limits: policy.limits_at(resort),
+            counted: limits::counted(&self.pool, employee_id, resort.id, &policy, today).await?,
+            balance: resort_workers::point::balance(&self.pool, employee_id).await?,
+            rooms: room_type.rooms,
+            held,
+        })
+    }
+
+    /// Judges a request against gathered facts: the stay's own shape first (a past check-in, no
+    /// nights), then the rules. The request does, and so does every step of a guided flow that
+    /// offers a choice, so both say the same.
+    pub fn judge(&self, facts: &rules::Facts, ask: &Ask) -> Result<Stay, RequestError> {
+        let stay = Stay::new(ask.check_in, ask.nights, self.clock.today(), u32::MAX)?;
+        let request = rules::Request { check_in: ask.check_in, nights: ask.nights, guests: ask.guests };
+        rules::evaluate_for(request, facts, self.clock.now()).map_err(RequestError::Rule)?;
         Ok(stay)
+    }
+
+    /// [`Self::facts`] and [`Self::judge`] for one request; the room type it is for.
+    pub async fn check<'r>(
+        &self,
+        employee_id: EmployeeId,
+        resort: &'r Resort,
+        ask: &Ask,
+    ) -> Result<(Stay, &'r RoomType), RequestError> {
+        let room_type = resort.room_type(ask.room_type_id).ok_or(RequestError::ChooseRoomType)?;
+        let facts = self.facts(employee_id, resort, room_type, ask.check_in).await?;
+        Ok((self.judge(&facts, ask)?, room_type))
     }
 
     /// Validates and records a booking, and starts its saga by asking for the points.
@@ -118,15 +166,13 @@ impl BookingDesk {
         &self,
         employee_id: EmployeeId,
         resort: &Resort,
-        check_in: NaiveDate,
-        nights: u32,
+        ask: Ask,
         idempotency_key: Option<&str>,
     ) -> Result<Booking, RequestError> {
         if let Some(existing) = self.by_idempotency_key(idempotency_key).await? {
             return Ok(existing);
         }
-        let employee_active = identity::get_employee(&self.pool, employee_id).await?.is_some_and(|found| found.active);
-        let stay = self.check(employee_active, resort, check_in, nights).await?;
+        let (stay, room_type) = self.check(employee_id, resort, &ask).await?;
         let now = self.clock.now_millis();
         let mut booking = Booking {
             id: BookingId::new(),
@@ -134,9 +180,12 @@ impl BookingDesk {
             employee_id,
             resort_id: resort.id,
             resort_name: resort.name.clone(),
-            check_in,
-            nights,
-            points: resort.policy().cost(&stay),
+            room_type_id: room_type.id,
+            room_type_name: room_type.name.clone(),
+            guests: ask.guests,
+            check_in: ask.check_in,
+            nights: ask.nights,
+            points: resort.policy(room_type).cost(&stay),
             status: BookingStatus::Requested,
             reason: None,
             refund_points: None,
@@ -184,8 +233,9 @@ impl BookingDesk {
             other => other?,
         }
         sqlx::query(
-            "INSERT INTO booking (id, reference, employee_id, resort_id, resort_name, check_in, nights, points, status, idempotency_key, version, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+            "INSERT INTO booking (id, reference, employee_id, resort_id, resort_name, check_in, nights, points, status, idempotency_key, version, created_at, updated_at,
+                room_type_id, room_type_name, guests)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15)",
         )
         .bind(booking.id.to_string())
         .bind(&booking.reference)
@@ -199,6 +249,9 @@ impl BookingDesk {
         .bind(idempotency_key)
         .bind(booking.version)
         .bind(booking.created_at)
+        .bind(booking.room_type_id.to_string())
+        .bind(&booking.room_type_name)
+        .bind(i64::from(booking.guests))
         .execute(&mut *transaction)
         .await?;
         let (started, step) = saga::start(booking.points);
@@ -227,10 +280,16 @@ impl BookingDesk {
     /// What cancelling now would give back, by the resort's cancellation policy (everything if
     /// the resort is gone): the one figure the quote shows and the cancel then carries.
     pub async fn refund_quote(&self, booking: &Booking) -> Result<i64, sqlx::Error> {
+        Ok(self
+            .cancel_terms(booking)
+            .await?
+            .map_or(booking.points, |terms| terms.refund(booking.points, booking.check_in, self.clock.today())))
+    }
+
+    /// The resort's cancellation terms for this booking (`None` if the resort is gone).
+    async fn cancel_terms(&self, booking: &Booking) -> Result<Option<resort_core::resort::Policy>, sqlx::Error> {
         let resort = catalog::get(&self.pool, booking.resort_id).await?;
-        Ok(resort.map_or(booking.points, |resort| {
-            resort.policy().refund(booking.points, booking.check_in, self.clock.today())
-        }))
+        Ok(resort.and_then(|resort| resort.room_types.first().map(|room_type| resort.policy(room_type))))
     }
 
     /// Starts a cancel: the room is released first, then the quoted points are refunded.
@@ -247,6 +306,13 @@ impl BookingDesk {
         let transition =
             saga::request_cancel(&booking.saga_state()).map_err(|_| CancelError::NotCancellable(booking.status))?;
         let refund = self.refund_quote(&booking).await?;
+        // The employee's own cancel with fewer than the free-cancel days left may count against
+        // a yearly limit; an admin's never does.
+        let late = requested_by.is_some()
+            && self
+                .cancel_terms(&booking)
+                .await?
+                .is_some_and(|terms| terms.is_late(booking.check_in, self.clock.today()));
         let now = self.clock.now_millis();
         booking.status = transition.status;
         booking.refund_points = Some(refund);
@@ -258,6 +324,12 @@ impl BookingDesk {
             return Err(CancelError::NotCancellable(fresh.status));
         }
         booking.version += 1;
+        if late {
+            sqlx::query("UPDATE booking SET late_cancel = 1 WHERE id = $1")
+                .bind(booking.id.to_string())
+                .execute(&mut *transaction)
+                .await?;
+        }
         record_step(&mut transaction, booking.id, saga::step::CANCEL_REQUESTED, None, now).await?;
         let mut messages = commands::messages(transition.commands, &booking, &commands::Context::default());
         messages.push(Message::Booking(booking.snapshot()));

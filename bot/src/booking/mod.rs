@@ -4,7 +4,8 @@
 //! | file | job |
 //! | --- | --- |
 //! | [`model`] | the `Booking` row and how it reads as a snapshot, a saga state, a stay |
-//! | [`desk`] | entry commands: request, cancel, a manager's or an admin's decision |
+//! | [`desk`] | entry commands: request (judged by the rules in core), cancel, a manager's or an admin's decision |
+//! | [`limits`] | the company's yearly limits and the stays they count |
 //! | [`orchestrator`] | the `booking` consumer: each worker report → the next step |
 //! | [`timer`] | the approval deadline, fired by whichever gateway replica gets there first |
 //! | [`queries`] | reads for chats and the admin API |
@@ -18,12 +19,13 @@
 
 mod commands;
 pub mod desk;
+pub mod limits;
 pub mod model;
 pub mod orchestrator;
 mod queries;
 pub mod store;
 pub mod timer;
 
-pub use desk::{BookingDesk, CancelError, DecideError, RequestError};
+pub use desk::{Ask, BookingDesk, CancelError, DecideError, RequestError};
 pub use model::{Booking, SagaStep};
 pub use store::{claim_nights_of_older_bookings, load, record_step, save_transition};

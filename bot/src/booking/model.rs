@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use resort_core::booking::{BookingStatus, RejectReason};
-use resort_core::id::{BookingId, EmployeeId, ResortId};
+use resort_core::id::{BookingId, EmployeeId, ResortId, RoomTypeId};
 use resort_core::message::BookingSnapshot;
 use resort_core::saga::SagaState;
 use resort_core::stay::{Stay, parse_date};
@@ -18,6 +18,10 @@ pub struct Booking {
     pub employee_id: EmployeeId,
     pub resort_id: ResortId,
     pub resort_name: String,
+    /// One room of this type (its name as when booked).
+    pub room_type_id: RoomTypeId,
+    pub room_type_name: String,
+    pub guests: u32,
     pub check_in: NaiveDate,
     pub nights: u32,
     pub points: i64,
@@ -70,7 +74,7 @@ pub struct SagaStep {
     pub at: i64,
 }
 
-pub(super) const COLUMNS: &str = "id, reference, employee_id, resort_id, resort_name, check_in, nights, points, status, reason, refund_points, decision, decided_by, decision_note, approval_deadline_at, version, created_at, updated_at";
+pub(super) const COLUMNS: &str = "id, reference, employee_id, resort_id, resort_name, room_type_id, room_type_name, guests, check_in, nights, points, status, reason, refund_points, decision, decided_by, decision_note, approval_deadline_at, version, created_at, updated_at";
 
 pub(super) fn from_row(row: &AnyRow) -> Result<Booking, sqlx::Error> {
     let decode = |what: &str| sqlx::Error::Decode(format!("booking {what} is malformed").into());
@@ -81,12 +85,20 @@ pub(super) fn from_row(row: &AnyRow) -> Result<Booking, sqlx::Error> {
     let nights: i64 = row.try_get("nights")?;
     let status: String = row.try_get("status")?;
     let reason: Option<String> = row.try_get("reason")?;
+    let room_type_id: Option<String> = row.try_get("room_type_id")?;
+    let room_type_name: Option<String> = row.try_get("room_type_name")?;
+    let guests: i64 = row.try_get("guests")?;
+    let resort_id = ResortId::parse(&resort_id).ok_or_else(|| decode("resort_id"))?;
     Ok(Booking {
         id: BookingId::parse(&id).ok_or_else(|| decode("id"))?,
         reference: row.try_get("reference")?,
         employee_id: EmployeeId::parse(&employee_id).ok_or_else(|| decode("employee_id"))?,
-        resort_id: ResortId::parse(&resort_id).ok_or_else(|| decode("resort_id"))?,
+        resort_id,
         resort_name: row.try_get("resort_name")?,
+        // A booking from before room types is for its resort's default type.
+        room_type_id: room_type_id.as_deref().and_then(RoomTypeId::parse).unwrap_or(RoomTypeId(resort_id.0)),
+        room_type_name: room_type_name.unwrap_or_else(|| crate::catalog::room_type::DEFAULT_NAME.to_owned()),
+        guests: u32::try_from(guests).map_err(|_| decode("guests"))?,
         check_in: parse_date(&check_in).map_err(|_| decode("check_in"))?,
         nights: u32::try_from(nights).map_err(|_| decode("nights"))?,
         points: row.try_get("points")?,

@@ -1,22 +1,24 @@
 //! The check-in step's month calendar: which days of a month one can still check in on, and
-//! for how many nights in a row. Pure: availability comes in as a function, so the rules of the
-//! grid (every day present, nothing before today or past the booking window, month paging
+//! for how many nights in a row; a full day, a blacked-out day and the day that opens next are
+//! marked each their own way. Pure: what each day is comes in as a function, so the rules of the
+//! grid (every day present, nothing before the first check-in or past the window, month paging
 //! limited to that window) are tested without a database.
 
 use super::command::Command;
 use super::press;
-use super::reply::{Button, Calendar, CalendarDay, IGNORED_PRESS};
+use super::reply::{Button, Calendar, CalendarDay, DayMark, IGNORED_PRESS};
 use chrono::{Datelike, Days, Months, NaiveDate};
 use resort_core::i18n::{Locale, number_arg, text_arg};
 
-/// The calendar of the month that starts at `month`, for check-ins from `first` to `last`.
-/// `nights_from(day)` says how many nights in a row have a free room from `day`.
+/// The calendar of the month that starts at `month`, for days from `first` to `last`.
+/// `mark(day)` says what a day is: open for so many nights in a row, full, blacked out, or not
+/// open yet.
 pub fn month(
     locale: Locale,
     month: NaiveDate,
     first: NaiveDate,
     last: NaiveDate,
-    nights_from: impl Fn(NaiveDate) -> u32,
+    mark: impl Fn(NaiveDate) -> DayMark,
 ) -> Calendar {
     let month = month_start(month);
     let next_month = month + Months::new(1);
@@ -24,20 +26,32 @@ pub fn month(
         .iter_days()
         .take_while(|day| *day < next_month)
         .map(|date| {
-            if date < first || date > last {
-                return CalendarDay { date, nights: 0, label: " ".to_owned(), press: IGNORED_PRESS.to_owned() };
-            }
-            let nights = nights_from(date);
-            let label = if nights > 0 {
-                locale.text_with(
-                    "calendar-day-open",
-                    &[number_arg("day", i64::from(date.day())), number_arg("nights", i64::from(nights))],
-                )
-            } else {
-                locale.text("calendar-day-full")
+            let blank = CalendarDay {
+                date,
+                nights: 0,
+                mark: DayMark::Closed,
+                label: " ".to_owned(),
+                press: IGNORED_PRESS.to_owned(),
             };
-            // A full day is still pressable: the answer says why it cannot be chosen.
-            CalendarDay { date, nights, label, press: press::encode(&Command::FlowDate(date.to_string())) }
+            if date < first || date > last {
+                return blank;
+            }
+            let mark = mark(date);
+            let (nights, label) = match mark {
+                DayMark::Open(nights) => (
+                    nights,
+                    locale.text_with(
+                        "calendar-day-open",
+                        &[number_arg("day", i64::from(date.day())), number_arg("nights", i64::from(nights))],
+                    ),
+                ),
+                DayMark::Full => (0, locale.text("calendar-day-full")),
+                DayMark::Blackout => (0, locale.text("calendar-day-blackout")),
+                DayMark::NotOpenYet => (0, locale.text("calendar-day-not-open")),
+                DayMark::Closed => return blank,
+            };
+            // A day that cannot be chosen is still pressable: the answer says why.
+            CalendarDay { date, nights, mark, label, press: press::encode(&Command::FlowDate(date.to_string())) }
         })
         .collect();
     let previous = (month > month_start(first)).then(|| {
@@ -80,9 +94,12 @@ mod tests {
 
     #[test]
     fn every_day_of_the_month_is_there_and_only_the_window_is_open() {
-        let calendar = month(Locale::Ko, date("2026-12-10"), date("2026-12-05"), date("2027-01-20"), |day| {
-            if day == date("2026-12-24") { 0 } else { 3 }
-        });
+        let calendar =
+            month(Locale::Ko, date("2026-12-10"), date("2026-12-05"), date("2027-01-20"), |day| match day.day() {
+                24 => DayMark::Full,
+                25 => DayMark::Blackout,
+                _ => DayMark::Open(3),
+            });
         assert_eq!(calendar.days.len(), 31);
         assert_eq!(calendar.title, "2026년 12월");
         assert_eq!(calendar.weekdays.len(), 7);
@@ -90,7 +107,9 @@ mod tests {
         assert_eq!(calendar.leading_blanks(), 1);
         let open: Vec<u32> = calendar.open_days().map(|day| day.date.day()).collect();
         assert_eq!(open.first(), Some(&5));
-        assert!(!open.contains(&24) && open.contains(&25));
+        assert!(!open.contains(&24) && !open.contains(&25) && open.contains(&26));
+        assert_eq!((calendar.days[23].label.as_str(), calendar.days[24].label.as_str()), ("✕", "⛔"));
+        assert_eq!(calendar.days[24].mark, DayMark::Blackout);
         assert_eq!(calendar.days[3].press, IGNORED_PRESS);
         assert_eq!(calendar.days[23].press, "fd:2026-12-24");
         assert_eq!(calendar.days[4].label, "5·3");
@@ -100,10 +119,13 @@ mod tests {
 
     #[test]
     fn paging_stops_at_the_window() {
-        let calendar = month(Locale::En, date("2027-01-01"), date("2026-12-05"), date("2027-01-20"), |_| 1);
+        let calendar = month(Locale::En, date("2027-01-01"), date("2026-12-05"), date("2027-01-20"), |day| {
+            if day == date("2027-01-20") { DayMark::NotOpenYet } else { DayMark::Open(1) }
+        });
         assert_eq!(calendar.previous.as_ref().map(|button| button.press.as_str()), Some("fm:2026-12"));
         assert!(calendar.next.is_none());
-        assert_eq!(calendar.open_days().count(), 20);
+        assert_eq!(calendar.open_days().count(), 19);
+        assert_eq!(calendar.days[19].label, "🔒");
         assert_eq!(parse_month("2027-01"), Some(date("2027-01-01")));
         assert_eq!(parse_month("2027-13"), None);
     }

@@ -5,11 +5,12 @@
 //! | Korean | English | command |
 //! | --- | --- | --- |
 //! | `연결 CODE` | `link CODE` | link this chat account |
-//! | `예약 설악 2026-12-24 2박` | `book Seorak 2026-12-24 2` | book in one message |
+//! | `예약 설악 디럭스 2026-12-24 2박 4명` | `book Seorak Deluxe 2026-12-24 2 nights 4 guests` | book in one message (room type and guests optional, in any order after the name) |
 //! | `예약` | `book` | guided booking |
 //! | `취소` / `취소 REF` | `cancel` / `cancel REF` | choose / quote a cancel |
 //! | `내 예약` | `my bookings` | history |
 //! | `포인트` | `points` | balance |
+//! | `한도` | `limits` | this year's limits, used and left |
 //! | `도움말` | `help` | help |
 //! | `대기`, `승인 REF`, `거절 REF`, `오늘 체크인` | `pending`, `approve REF`, `reject REF`, `arrivals` | managers |
 //!
@@ -30,6 +31,7 @@ pub enum Command {
     CancelConfirm(String),
     MyBookings,
     Points,
+    Limits,
     Help,
     /// The manager's pending requests, from this many into the list (a page at a time).
     Pending(u32),
@@ -37,10 +39,12 @@ pub enum Command {
     Reject(String),
     Arrivals,
     FlowResort(String),
+    FlowRoomType(String),
     FlowDate(String),
     /// Show another month of the check-in calendar (`YYYY-MM`).
     FlowMonth(String),
     FlowNights(String),
+    FlowGuests(String),
     FlowConfirm,
     FlowBack,
     FlowQuit,
@@ -57,6 +61,8 @@ impl Command {
         matches!(
             self,
             Command::FlowResort(_)
+                | Command::FlowRoomType(_)
+                | Command::FlowGuests(_)
                 | Command::FlowDate(_)
                 | Command::FlowMonth(_)
                 | Command::FlowNights(_)
@@ -71,11 +77,73 @@ impl Command {
     }
 }
 
+/// A booking in one message. `name` is the resort's name, maybe followed by a room type's;
+/// which is which is decided against the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OneShot {
-    pub resort: String,
+    pub name: String,
     pub check_in: String,
     pub nights: String,
+    pub guests: Option<u32>,
+}
+
+/// Reads the words after `예약`: a date (the first word with a digit and a `-`, `/` or `.`), a
+/// night count (`2박`, `2 nights`, or else the word after the date), an optional guest
+/// count (`4명`, `4인`, `4 guests`) anywhere, and the name words left over, in their order
+/// wherever they stand (`설악 오션 2027-01-10 2박 디럭스` names the type last). `None` unless a name,
+/// a date and a night count are all there.
+fn one_shot(words: &[&str]) -> Option<OneShot> {
+    let lower: Vec<String> = words.iter().map(|word| word.to_lowercase()).collect();
+    let mut used = vec![false; words.len()];
+    let mut count_with = |units: &[&str], suffixes: &[&str]| -> Option<String> {
+        for index in 0..words.len() {
+            if used[index] {
+                continue;
+            }
+            let word = lower[index].as_str();
+            if let Some(number) = suffixes.iter().find_map(|suffix| word.strip_suffix(suffix))
+                && !number.is_empty()
+                && number.chars().all(|character| character.is_ascii_digit())
+            {
+                used[index] = true;
+                return Some(number.to_owned());
+            }
+            if word.chars().all(|character| character.is_ascii_digit())
+                && lower.get(index + 1).is_some_and(|next| units.contains(&next.as_str()))
+            {
+                used[index] = true;
+                used[index + 1] = true;
+                return Some(word.to_owned());
+            }
+        }
+        None
+    };
+    let guests = count_with(&["guests", "guest", "people", "persons"], &["명", "인"]);
+    let mut nights = count_with(&["nights", "night"], &["박"]);
+    let date_index = (0..words.len()).find(|index| {
+        let word = &lower[*index];
+        !used[*index] && word.contains(|character: char| character.is_ascii_digit()) && word.contains(['-', '/', '.'])
+    })?;
+    used[date_index] = true;
+    if nights.is_none() {
+        // The word after the date is the night count, readable or not ("많이" is told so).
+        let next = (date_index + 1..words.len()).find(|index| !used[*index])?;
+        used[next] = true;
+        nights = Some(lower[next].clone());
+    }
+    let name: Vec<&str> = (0..words.len()).filter(|index| !used[*index]).map(|index| words[index]).collect();
+    if name.is_empty() {
+        return None;
+    }
+    Some(OneShot {
+        name: name.join(" "),
+        check_in: words[date_index].to_owned(),
+        nights: nights?,
+        guests: match guests {
+            Some(count) => Some(count.parse().ok()?),
+            None => None,
+        },
+    })
 }
 
 pub fn parse_text(text: &str) -> Command {
@@ -97,15 +165,13 @@ pub fn parse_text(text: &str) -> Command {
         }
         _ if matches!(joined.as_str(), "오늘 체크인" | "오늘체크인" | "arrivals") => Command::Arrivals,
         ("예약" | "book", []) => Command::Book(None),
-        ("예약" | "book", [resort @ .., check_in, nights]) if !resort.is_empty() => Command::Book(Some(OneShot {
-            resort: resort.join(" "),
-            check_in: (*check_in).to_owned(),
-            nights: (*nights).to_owned(),
-        })),
-        ("예약" | "book", _) => Command::BookUsage,
+        ("예약" | "book", rest) => {
+            one_shot(rest).map_or(Command::BookUsage, |one_shot| Command::Book(Some(one_shot)))
+        }
         ("취소" | "cancel", []) => Command::CancelList,
         ("취소" | "cancel", [reference]) => Command::CancelQuote((*reference).to_owned()),
         ("포인트" | "points" | "point", []) => Command::Points,
+        ("한도" | "limits" | "limit", []) => Command::Limits,
         ("도움말" | "help" | "start" | "?", _) => Command::Help,
         ("대기" | "pending", []) => Command::Pending(0),
         ("승인" | "approve", [reference]) => Command::Approve((*reference).to_owned()),
@@ -113,6 +179,14 @@ pub fn parse_text(text: &str) -> Command {
         ("그만" | "stop" | "quit", []) => Command::FlowQuit,
         _ => Command::Other(text.trim().to_owned()),
     }
+}
+
+/// Reads `4`, `4명`, `4인`, `4 guests`-style guest counts (at least one).
+pub fn parse_guests(text: &str) -> Option<u32> {
+    let trimmed = text.trim().to_lowercase();
+    let digits =
+        ["guests", "guest", "명", "인"].iter().fold(trimmed.as_str(), |rest, unit| rest.trim_end_matches(unit));
+    digits.trim().parse().ok().filter(|guests| *guests >= 1)
 }
 
 /// Reads `2`, `2박`, `2 nights`-style night counts.
@@ -142,14 +216,44 @@ mod tests {
     }
 
     #[test]
-    fn a_one_shot_booking_takes_the_last_two_words_as_date_and_nights() {
-        let expected = OneShot { resort: "설악 오션".into(), check_in: "2026-12-24".into(), nights: "2박".into() };
-        assert_eq!(parse_text("예약 설악 오션 2026-12-24 2박"), Command::Book(Some(expected)));
+    fn a_one_shot_booking_reads_the_name_a_date_and_a_night_count() {
+        let expected =
+            OneShot { name: "설악 오션".into(), check_in: "2026-12-24".into(), nights: "2".into(), guests: None };
+        assert_eq!(parse_text("예약 설악 오션 2026-12-24 2박"), Command::Book(Some(expected.clone())));
         assert_eq!(parse_text("예약"), Command::Book(None));
         assert_eq!(parse_text("book Jeju"), Command::BookUsage);
+        assert_eq!(parse_text("예약 설악 오션 2026-12-24"), Command::BookUsage, "no night count");
+        let after = OneShot { name: "설악 오션 디럭스".into(), ..expected.clone() };
+        assert_eq!(
+            parse_text("예약 설악 오션 2026-12-24 2박 디럭스"),
+            Command::Book(Some(after)),
+            "a type after the date"
+        );
+        let english = OneShot { name: "Jeju Wind".into(), ..expected.clone() };
+        assert_eq!(parse_text("book Jeju Wind 2026-12-24 2"), Command::Book(Some(english.clone())));
+        assert_eq!(parse_text("book Jeju Wind 2026-12-24 2 nights"), Command::Book(Some(english)));
+        let bad_date = OneShot { check_in: "2026-13-45".into(), ..expected.clone() };
+        assert_eq!(parse_text("예약 설악 오션 2026-13-45 2박"), Command::Book(Some(bad_date)));
+    }
+
+    #[test]
+    fn a_room_type_and_a_guest_count_may_come_anywhere_in_a_one_shot() {
+        let deluxe = |guests| OneShot {
+            name: "설악 오션 디럭스".into(),
+            check_in: "2027-01-10".into(),
+            nights: "2".into(),
+            guests,
+        };
+        assert_eq!(parse_text("예약 설악 오션 디럭스 2027-01-10 2박 4명"), Command::Book(Some(deluxe(Some(4)))));
+        assert_eq!(parse_text("예약 4인 설악 오션 디럭스 2박 2027-01-10"), Command::Book(Some(deluxe(Some(4)))));
+        assert_eq!(parse_text("예약 설악 오션 3 guests 디럭스 2027-01-10 2"), Command::Book(Some(deluxe(Some(3)))));
+        assert_eq!(parse_text("예약 설악 오션 디럭스 2027-01-10 2박"), Command::Book(Some(deluxe(None))));
         assert_eq!(parse_nights("2박"), Some(2));
         assert_eq!(parse_nights("3 nights"), Some(3));
         assert_eq!(parse_nights("many"), None);
+        assert_eq!(parse_guests("4명"), Some(4));
+        assert_eq!(parse_guests("2 guests"), Some(2));
+        assert_eq!(parse_guests("0"), None);
     }
 
     #[test]

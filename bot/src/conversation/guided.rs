@@ -1,29 +1,48 @@
-//! The guided booking flow: resort → check-in → nights → confirm, one question per turn, with
-//! the choices as quick replies (the check-in as a month [`calendar`]). The state is in [`super::flow`]; typed answers work as well as
-//! presses, and a press from an old message is answered by asking the current question again.
+//! The guided booking flow: resort → room type → check-in → nights → guests → confirm, one
+//! question per turn, with the choices as quick replies (the check-in as a month [`calendar`]).
+//! The room type is asked only where there are several, the guests only where a room takes more
+//! than one. Every choice offered passed the booking rules (`BookingDesk::judge`), and an answer
+//! that breaks one is refused with the same question again, so the person can pick another.
+//! The state is in [`super::flow`]; typed answers work as well as presses, and a press from an
+//! old message is answered by asking the current question again.
 
 use super::command::{self, Command};
-use super::flow::{self, Flow};
+use super::flow::{self, Flow, Prefilled};
 use super::press;
-use super::reply::Button;
-use super::{Conversation, Reply, ReplyMessage, Turn, TurnResult, calendar, refuse, render};
-use crate::catalog::{self, Resort};
+use super::reply::{Button, DayMark};
+use super::{Conversation, Failure, Reply, ReplyMessage, Turn, TurnResult, calendar, refuse, render};
+use crate::booking::{Ask, RequestError};
+use crate::catalog::{self, Resort, RoomType};
 use chrono::{Days, NaiveDate};
 use resort_core::i18n::{number_arg, text_arg};
-use resort_core::id::ResortId;
-use resort_core::rules;
+use resort_core::id::{ResortId, RoomTypeId};
+use resort_core::rules::{self, Refusal};
 use resort_core::stay::{Stay, parse_date};
-use resort_workers::{hotel, mypage};
+use resort_workers::hotel;
 use std::collections::HashMap;
 
 /// Quick replies on one question (Kakao allows ten).
 const MAX_CHOICES: usize = 10;
 
+/// Which way the flow moves, for the steps it skips (one room type, one guest).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Forward,
+    Back,
+}
+
 impl Conversation {
     pub(super) async fn guided(&self, turn: &Turn<'_>, command: Command) -> TurnResult {
         let (platform, user_id) = (turn.user.platform, turn.user.user_id.as_str());
         if command == Command::Book(None) {
-            return self.enter(turn, Flow::ChooseResort).await;
+            return self.enter(turn, Flow::ChooseResort, Direction::Forward).await;
+        }
+        // A resort's button starts booking there, from any message: refusals carry one.
+        if let Command::FlowResort(answer) = &command
+            && let Some(resort_id) = ResortId::parse(answer)
+        {
+            let resort = self.resort(turn, resort_id).await?;
+            return self.start_at(turn, &resort, None).await;
         }
         let Some(current) = flow::load(&self.pool, platform, user_id).await? else {
             return Err(refuse(not_understood(turn, &command)));
@@ -33,43 +52,78 @@ impl Conversation {
                 flow::clear(&self.pool, platform, user_id).await?;
                 Ok(Reply::text(turn.locale.text("flow-quit")).quick(render::menu(turn.locale, turn.is_manager)))
             }
-            (current, Command::FlowBack) => self.enter(turn, current.back()).await,
-            (Flow::ChooseResort, Command::FlowResort(answer) | Command::Other(answer)) => {
-                let resort = match ResortId::parse(&answer) {
-                    Some(id) => catalog::get(&self.pool, id).await?,
-                    None => catalog::find_by_name(&self.pool, &answer).await?,
-                };
-                let resort = resort.ok_or_else(|| {
+            (current, Command::FlowBack) => self.enter(turn, current.back(), Direction::Back).await,
+            (Flow::ChooseResort, Command::Other(answer)) => {
+                let resort = catalog::find_by_name(&self.pool, &answer).await?.ok_or_else(|| {
                     refuse(turn.locale.text_with("error-unknown-resort", &[text_arg("name", answer)]))
                 })?;
-                self.enter(turn, Flow::ChooseDate { resort_id: resort.id }).await
+                self.start_at(turn, &resort, None).await
             }
-            (Flow::ChooseDate { resort_id }, Command::FlowMonth(answer)) => {
+            (
+                current @ Flow::ChooseRoomType { resort_id, prefilled },
+                Command::FlowRoomType(answer) | Command::Other(answer),
+            ) => {
+                let resort = self.resort(turn, resort_id).await?;
+                let room_type = RoomTypeId::parse(&answer)
+                    .and_then(|id| resort.room_type(Some(id)))
+                    .or_else(|| resort.room_types.iter().find(|room_type| room_type.answers_to(&answer)))
+                    .ok_or_else(|| refuse(unknown_room_type(turn, &resort, &answer)))?;
+                let next = match prefilled {
+                    Some(stay) => {
+                        let ask = Ask {
+                            room_type_id: Some(room_type.id),
+                            check_in: stay.check_in,
+                            nights: stay.nights,
+                            guests: stay.guests,
+                        };
+                        self.check_step(turn, &current, &resort, &ask).await?;
+                        confirm(resort_id, &ask, room_type.id)
+                    }
+                    None => Flow::ChooseDate { resort_id, room_type_id: room_type.id },
+                };
+                self.enter(turn, next, Direction::Forward).await
+            }
+            (Flow::ChooseDate { resort_id, room_type_id }, Command::FlowMonth(answer)) => {
                 let month = calendar::parse_month(&answer).ok_or_else(|| refuse(turn.locale.text("flow-expired")))?;
-                self.ask_date(turn, resort_id, Some(month)).await
+                self.ask_date(turn, resort_id, room_type_id, Some(month)).await
             }
-            (Flow::ChooseDate { resort_id }, Command::FlowDate(answer) | Command::Other(answer)) => {
+            (
+                current @ Flow::ChooseDate { resort_id, room_type_id },
+                Command::FlowDate(answer) | Command::Other(answer),
+            ) => {
                 let resort = self.resort(turn, resort_id).await?;
                 let check_in = parse_date(&answer).map_err(|error| refuse(super::stay_error(turn.locale, error)))?;
-                self.check_rules(turn, &resort, check_in, resort.min_nights).await?;
-                if self.nights_available(&resort, check_in).await? < resort.min_nights {
-                    return Err(refuse(
-                        turn.locale.text_with("error-no-room-on", &[text_arg("date", check_in.to_string())]),
-                    ));
-                }
-                self.enter(turn, Flow::ChooseNights { resort_id, check_in }).await
+                let ask = Ask { room_type_id: Some(room_type_id), check_in, nights: resort.min_nights, guests: 1 };
+                self.check_step(turn, &current, &resort, &ask).await?;
+                self.enter(turn, Flow::ChooseNights { resort_id, room_type_id, check_in }, Direction::Forward).await
             }
-            (Flow::ChooseNights { resort_id, check_in }, Command::FlowNights(answer) | Command::Other(answer)) => {
+            (
+                current @ Flow::ChooseNights { resort_id, room_type_id, check_in },
+                Command::FlowNights(answer) | Command::Other(answer),
+            ) => {
                 let resort = self.resort(turn, resort_id).await?;
                 let nights =
                     command::parse_nights(&answer).ok_or_else(|| refuse(turn.locale.text("error-bad-nights")))?;
-                self.check_rules(turn, &resort, check_in, nights).await?;
-                let flow_id = uuid::Uuid::now_v7().to_string();
-                self.enter(turn, Flow::Confirm { resort_id, check_in, nights, flow_id }).await
+                let ask = Ask { room_type_id: Some(room_type_id), check_in, nights, guests: 1 };
+                self.check_step(turn, &current, &resort, &ask).await?;
+                let next = Flow::ChooseGuests { resort_id, room_type_id, check_in, nights };
+                self.enter(turn, next, Direction::Forward).await
             }
-            (Flow::Confirm { resort_id, check_in, nights, flow_id }, Command::FlowConfirm) => {
+            (
+                current @ Flow::ChooseGuests { resort_id, room_type_id, check_in, nights },
+                Command::FlowGuests(answer) | Command::Other(answer),
+            ) => {
                 let resort = self.resort(turn, resort_id).await?;
-                let reply = self.request_booking(turn, &resort, check_in, nights, Some(&flow_id)).await?;
+                let guests =
+                    command::parse_guests(&answer).ok_or_else(|| refuse(turn.locale.text("error-bad-guests")))?;
+                let ask = Ask { room_type_id: Some(room_type_id), check_in, nights, guests };
+                self.check_step(turn, &current, &resort, &ask).await?;
+                self.enter(turn, confirm(resort_id, &ask, room_type_id), Direction::Forward).await
+            }
+            (Flow::Confirm { resort_id, room_type_id, check_in, nights, guests, flow_id }, Command::FlowConfirm) => {
+                let resort = self.resort(turn, resort_id).await?;
+                let ask = Ask { room_type_id: Some(room_type_id), check_in, nights, guests };
+                let reply = self.request_booking(turn, &resort, ask, Some(&flow_id)).await?;
                 flow::save(&self.pool, platform, user_id, &Flow::Done { flow_id }, self.clock.now_millis()).await?;
                 Ok(reply)
             }
@@ -84,32 +138,74 @@ impl Conversation {
             (current, _) => {
                 // A press from an older message, or an answer to a different question.
                 let mut reply = self.ask(turn, &current).await?;
-                reply.messages.insert(0, super::ReplyMessage::new(turn.locale.text("flow-stale"), Vec::new()));
+                reply.messages.insert(0, ReplyMessage::new(turn.locale.text("flow-stale"), Vec::new()));
                 Ok(reply)
             }
         }
     }
 
-    /// The stay's shape and the resort's rules, as the request will check them.
-    async fn check_rules(
-        &self,
-        turn: &Turn<'_>,
-        resort: &Resort,
-        check_in: NaiveDate,
-        nights: u32,
-    ) -> Result<(), super::Failure> {
-        match self.desk.check(turn.employee.active, resort, check_in, nights).await {
+    /// Starts booking at a resort: its room types first, then the rest. A one-shot booking that
+    /// did not name a type of several brings its stay along.
+    pub(super) async fn start_at(&self, turn: &Turn<'_>, resort: &Resort, prefilled: Option<Prefilled>) -> TurnResult {
+        if !resort.active {
+            return Err(refuse(turn.locale.text("error-inactive-resort")));
+        }
+        self.enter(turn, Flow::ChooseRoomType { resort_id: resort.id, prefilled }, Direction::Forward).await
+    }
+
+    /// The booking rules for a step's answer; a broken one is refused with the step's question
+    /// again, so the person can choose something that passes.
+    async fn check_step(&self, turn: &Turn<'_>, step: &Flow, resort: &Resort, ask: &Ask) -> Result<(), Failure> {
+        match self.desk.check(turn.employee.id, resort, ask).await {
             Ok(_) => Ok(()),
-            Err(error) => Err(super::request_refusal(turn.locale, error)),
+            Err(RequestError::Database(error)) => Err(error.into()),
+            Err(error) => {
+                let Failure::Refuse(refusal) = super::request_refusal(turn.locale, error, None) else {
+                    return Err(Failure::Internal("a refusal that is not one".into()));
+                };
+                let mut reply = self.ask(turn, step).await?;
+                reply.messages.splice(0..0, refusal.messages);
+                Err(Failure::Refuse(reply))
+            }
         }
     }
 
-    async fn enter(&self, turn: &Turn<'_>, next: Flow) -> TurnResult {
+    /// Moves to `next`, past a step with nothing to choose (one room type, one guest).
+    async fn enter(&self, turn: &Turn<'_>, next: Flow, direction: Direction) -> TurnResult {
+        let next = self.settle(next, direction).await?;
         flow::save(&self.pool, turn.user.platform, &turn.user.user_id, &next, self.clock.now_millis()).await?;
         self.ask(turn, &next).await
     }
 
-    async fn resort(&self, turn: &Turn<'_>, id: ResortId) -> Result<Resort, super::Failure> {
+    async fn settle(&self, step: Flow, direction: Direction) -> Result<Flow, Failure> {
+        Ok(match step {
+            Flow::ChooseRoomType { resort_id, prefilled: None } => {
+                match catalog::get(&self.pool, resort_id).await?.as_ref().and_then(|resort| resort.room_type(None)) {
+                    Some(_) if direction == Direction::Back => Flow::ChooseResort,
+                    Some(only) => Flow::ChooseDate { resort_id, room_type_id: only.id },
+                    None => Flow::ChooseRoomType { resort_id, prefilled: None },
+                }
+            }
+            Flow::ChooseGuests { resort_id, room_type_id, check_in, nights } => {
+                let resort = catalog::get(&self.pool, resort_id).await?;
+                let one_guest = resort
+                    .as_ref()
+                    .and_then(|resort| resort.room_type(Some(room_type_id)))
+                    .is_some_and(|room_type| room_type.capacity <= 1);
+                match (one_guest, direction) {
+                    (false, _) => Flow::ChooseGuests { resort_id, room_type_id, check_in, nights },
+                    (true, Direction::Back) => Flow::ChooseNights { resort_id, room_type_id, check_in },
+                    (true, Direction::Forward) => {
+                        let ask = Ask { room_type_id: Some(room_type_id), check_in, nights, guests: 1 };
+                        confirm(resort_id, &ask, room_type_id)
+                    }
+                }
+            }
+            other => other,
+        })
+    }
+
+    async fn resort(&self, turn: &Turn<'_>, id: ResortId) -> Result<Resort, Failure> {
         catalog::get(&self.pool, id).await?.ok_or_else(|| refuse(turn.locale.text("flow-expired")))
     }
 
@@ -138,35 +234,91 @@ impl Conversation {
                 }
                 Ok(Reply::choose(lines.join("\n"), choices).quick(vec![quit]))
             }
-            Flow::ChooseDate { resort_id } => self.ask_date(turn, *resort_id, None).await,
-            Flow::ChooseNights { resort_id, check_in } => {
+            Flow::ChooseRoomType { resort_id, prefilled } => {
                 let resort = self.resort(turn, *resort_id).await?;
-                let longest = self.nights_available(&resort, *check_in).await?;
-                let choices: Vec<Button> = (resort.min_nights
-                    ..=longest.min(resort.max_nights).min(resort.min_nights + 6))
+                let mut lines = vec![match prefilled {
+                    Some(stay) => locale.text_with(
+                        "flow-ask-room-type-for",
+                        &[
+                            text_arg("resort", resort.name.clone()),
+                            text_arg("check_in", render::date_with_year(locale, stay.check_in)),
+                            number_arg("nights", i64::from(stay.nights)),
+                        ],
+                    ),
+                    None => locale.text_with("flow-ask-room-type", &[text_arg("resort", resort.name.clone())]),
+                }];
+                let mut choices = Vec::new();
+                for room_type in resort.room_types.iter().take(MAX_CHOICES - 1) {
+                    lines.push(room_type_line(turn, room_type));
+                    choices.push(Button::new(
+                        room_type.display_name(locale),
+                        press::encode(&Command::FlowRoomType(room_type.id.to_string())),
+                    ));
+                }
+                Ok(Reply::choose(lines.join("\n"), choices).quick(vec![back(locale), quit]))
+            }
+            Flow::ChooseDate { resort_id, room_type_id } => self.ask_date(turn, *resort_id, *room_type_id, None).await,
+            Flow::ChooseNights { resort_id, room_type_id, check_in } => {
+                let resort = self.resort(turn, *resort_id).await?;
+                let room_type = self.room_type(turn, &resort, *room_type_id)?;
+                // Only the counts that pass every rule: the window, the limits, the points, rooms.
+                let facts = self.desk.facts(turn.employee.id, &resort, room_type, *check_in).await?;
+                let allowed: Vec<u32> = (resort.min_nights..=resort.max_nights)
+                    .filter(|nights| {
+                        let ask =
+                            Ask { room_type_id: Some(room_type.id), check_in: *check_in, nights: *nights, guests: 1 };
+                        self.desk.judge(&facts, &ask).is_ok()
+                    })
+                    .take(MAX_CHOICES - 3)
+                    .collect();
+                let choices: Vec<Button> = allowed
+                    .iter()
                     .map(|nights| {
                         Button::new(
-                            locale.text_with("nights-label", &[number_arg("nights", i64::from(nights))]),
+                            locale.text_with("nights-label", &[number_arg("nights", i64::from(*nights))]),
                             press::encode(&Command::FlowNights(nights.to_string())),
                         )
                     })
                     .collect();
                 let text = locale.text_with(
                     "flow-ask-nights",
-                    &[text_arg("check_in", check_in.to_string()), number_arg("max", i64::from(longest))],
+                    &[
+                        text_arg("check_in", render::date_with_year(locale, *check_in)),
+                        number_arg("max", i64::from(allowed.last().copied().unwrap_or(0))),
+                    ],
                 );
                 Ok(Reply::choose(text, choices).quick(vec![back(locale), quit]))
             }
-            Flow::Confirm { resort_id, check_in, nights, .. } => {
+            Flow::ChooseGuests { resort_id, room_type_id, .. } => {
                 let resort = self.resort(turn, *resort_id).await?;
+                let room_type = self.room_type(turn, &resort, *room_type_id)?;
+                let choices: Vec<Button> = (1..=room_type.capacity.min(MAX_CHOICES as u32 - 3))
+                    .map(|guests| {
+                        Button::new(
+                            locale.text_with("guests-label", &[number_arg("guests", i64::from(guests))]),
+                            press::encode(&Command::FlowGuests(guests.to_string())),
+                        )
+                    })
+                    .collect();
+                let text = locale.text_with("flow-ask-guests", &[number_arg("max", i64::from(room_type.capacity))]);
+                Ok(Reply::choose(text, choices).quick(vec![back(locale), quit]))
+            }
+            Flow::Confirm { resort_id, room_type_id, check_in, nights, guests, .. } => {
+                let resort = self.resort(turn, *resort_id).await?;
+                let room_type = self.room_type(turn, &resort, *room_type_id)?;
                 let stay = Stay { check_in: *check_in, nights: *nights };
-                let cost = resort.policy().cost(&stay);
-                let balance = mypage::balance(&self.pool, turn.employee.id).await?.unwrap_or(0);
+                let cost = resort.policy(room_type).cost(&stay);
+                let balance = resort_workers::point::balance(&self.pool, turn.employee.id).await?;
                 let line = render::stay_line(locale, &resort.name, *check_in, *nights, cost);
-                let key = if balance >= cost { "flow-summary" } else { "flow-summary-short" };
                 let text = locale.text_with(
-                    key,
-                    &[text_arg("stay", line), number_arg("balance", balance), number_arg("after", balance - cost)],
+                    "flow-summary",
+                    &[
+                        text_arg("stay", line),
+                        text_arg("room_type", room_type.display_name(locale)),
+                        number_arg("guests", i64::from(*guests)),
+                        number_arg("balance", balance),
+                        number_arg("after", balance - cost),
+                    ],
                 );
                 let buttons = vec![
                     Button::new(locale.text("button-confirm"), press::encode(&Command::FlowConfirm)),
@@ -179,64 +331,115 @@ impl Conversation {
         }
     }
 
-    /// The check-in question: a month calendar of the days that still have rooms (by default
-    /// the month of the first such day), paged within the booking window.
-    async fn ask_date(&self, turn: &Turn<'_>, resort_id: ResortId, month: Option<NaiveDate>) -> TurnResult {
+    fn room_type<'r>(&self, turn: &Turn<'_>, resort: &'r Resort, id: RoomTypeId) -> Result<&'r RoomType, Failure> {
+        resort.room_type(Some(id)).ok_or_else(|| refuse(turn.locale.text("flow-expired")))
+    }
+
+    /// The check-in question: a month calendar (by default the month of the first open day),
+    /// paged within the booking window. A day is open for the nights in a row that have a room of
+    /// the type and no blackout; full, blacked-out and not-yet-open days are marked apart.
+    async fn ask_date(
+        &self,
+        turn: &Turn<'_>,
+        resort_id: ResortId,
+        room_type_id: RoomTypeId,
+        month: Option<NaiveDate>,
+    ) -> TurnResult {
         let locale = turn.locale;
         let resort = self.resort(turn, resort_id).await?;
+        let room_type = self.room_type(turn, &resort, room_type_id)?;
         let today = self.clock.today();
         // The days the resort's window opens now (the rules decide; the calendar only shows).
         let open = rules::open(&resort.window(), self.clock.now());
         let (first, last) = (open.first.max(today), open.last);
-        let span = u32::try_from((last - today).num_days().max(0)).unwrap_or(0) + 1;
-        let rooms_left = self.rooms_left(&resort, today, span + resort.max_nights).await?;
-        let nights_from = |day: NaiveDate| {
-            let nights = nights_in_a_row(&rooms_left, &resort, day);
-            if nights >= resort.min_nights { nights } else { 0 }
+        let shown_last = open.next.0.max(last);
+        let span = u32::try_from((shown_last - today).num_days().max(0)).unwrap_or(0) + 1;
+        let rooms_left = self.rooms_left(room_type, today, span + resort.max_nights).await?;
+        let blackouts = catalog::blackouts(&self.pool, resort.id).await?;
+        let blacked_out =
+            |night: NaiveDate| blackouts.iter().any(|blackout| blackout.from <= night && night <= blackout.to);
+        let mark = |day: NaiveDate| {
+            if day > last {
+                return if day == open.next.0 { DayMark::NotOpenYet } else { DayMark::Closed };
+            }
+            if blacked_out(day) {
+                return DayMark::Blackout;
+            }
+            let nights = (0..resort.max_nights)
+                .take_while(|offset| {
+                    day.checked_add_days(Days::new(u64::from(*offset))).is_some_and(|night| {
+                        rooms_left.get(&night).copied().unwrap_or(room_type.rooms) > 0 && !blacked_out(night)
+                    })
+                })
+                .count() as u32;
+            if nights >= resort.min_nights { DayMark::Open(nights) } else { DayMark::Full }
         };
-        let first_open = first.iter_days().take_while(|day| *day <= last).find(|day| nights_from(*day) > 0);
-        let month = month.filter(|month| calendar::month_start(today) <= *month && *month <= last);
-        let calendar = calendar::month(locale, month.or(first_open).unwrap_or(first), first, last, nights_from);
+        let first_open =
+            first.iter_days().take_while(|day| *day <= last).find(|day| matches!(mark(*day), DayMark::Open(_)));
+        let month = month.filter(|month| calendar::month_start(today) <= *month && *month <= shown_last);
+        let calendar = calendar::month(locale, month.or(first_open).unwrap_or(first), first, shown_last, mark);
         let key = if first_open.is_some() { "flow-ask-date" } else { "flow-no-dates" };
-        let text = locale.text_with(key, &[text_arg("resort", resort.name.clone())]);
+        let text = locale.text_with(
+            key,
+            &[
+                text_arg("resort", resort.name.clone()),
+                text_arg("opens", render::date_with_year(locale, open.next.1.date())),
+                text_arg("time", open.next.1.format("%H:%M").to_string()),
+            ],
+        );
         let mut message = ReplyMessage::new(text, Vec::new());
         message.calendar = Some(calendar);
         let choices = vec![back(locale), Button::new(locale.text("button-quit"), press::encode(&Command::FlowQuit))];
         Ok(Reply { messages: vec![message], ..Reply::default() }.quick(choices))
     }
 
-    /// How many nights in a row from `check_in` still have a free room (at most the resort's
-    /// longest stay).
-    async fn nights_available(&self, resort: &Resort, check_in: NaiveDate) -> Result<u32, sqlx::Error> {
-        let rooms_left = self.rooms_left(resort, check_in, resort.max_nights).await?;
-        Ok(nights_in_a_row(&rooms_left, resort, check_in))
-    }
-
-    /// Rooms left per night for `days` nights from `from`.
+    /// Rooms of a type left per night for `days` nights from `from`.
     async fn rooms_left(
         &self,
-        resort: &Resort,
+        room_type: &RoomType,
         from: NaiveDate,
         days: u32,
     ) -> Result<HashMap<NaiveDate, i64>, sqlx::Error> {
         let held: HashMap<NaiveDate, i64> =
-            hotel::held_per_night(&self.pool, &resort.id.to_string(), from, days).await?.into_iter().collect();
+            hotel::held_per_night(&self.pool, &room_type.id.to_string(), from, days).await?.into_iter().collect();
         Ok((0..days)
-            .map(|offset| {
-                let night = from + Days::new(u64::from(offset));
-                (night, resort.rooms - held.get(&night).copied().unwrap_or(0))
-            })
+            .filter_map(|offset| from.checked_add_days(Days::new(u64::from(offset))))
+            .map(|night| (night, room_type.rooms - held.get(&night).copied().unwrap_or(0)))
             .collect())
     }
 }
 
-fn nights_in_a_row(rooms_left: &HashMap<NaiveDate, i64>, resort: &Resort, check_in: NaiveDate) -> u32 {
-    (0..resort.max_nights)
-        .take_while(|offset| {
-            let night = check_in.checked_add_days(Days::new(u64::from(*offset)));
-            night.is_some_and(|night| rooms_left.get(&night).copied().unwrap_or(resort.rooms) > 0)
-        })
-        .count() as u32
+/// The confirm step of a request, with a fresh flow id (the booking's idempotency key).
+fn confirm(resort_id: ResortId, ask: &Ask, room_type_id: RoomTypeId) -> Flow {
+    Flow::Confirm {
+        resort_id,
+        room_type_id,
+        check_in: ask.check_in,
+        nights: ask.nights,
+        guests: ask.guests,
+        flow_id: uuid::Uuid::now_v7().to_string(),
+    }
+}
+
+/// "• 디럭스 · 최대 6명 · 1박 180포인트 · 3실"
+pub(super) fn room_type_line(turn: &Turn<'_>, room_type: &RoomType) -> String {
+    turn.locale.text_with(
+        "flow-room-type-line",
+        &[
+            text_arg("name", room_type.display_name(turn.locale)),
+            number_arg("capacity", i64::from(room_type.capacity)),
+            number_arg("points", room_type.points_per_night),
+            number_arg("rooms", room_type.rooms),
+        ],
+    )
+}
+
+fn unknown_room_type(turn: &Turn<'_>, resort: &Resort, typed: &str) -> String {
+    let names: Vec<String> = resort.room_types.iter().map(|room_type| room_type.display_name(turn.locale)).collect();
+    turn.locale.text_with(
+        "error-unknown-room-type",
+        &[text_arg("resort", resort.name.clone()), text_arg("name", typed), text_arg("types", names.join(", "))],
+    )
 }
 
 fn back(locale: resort_core::i18n::Locale) -> Button {
@@ -248,4 +451,21 @@ fn not_understood(turn: &Turn<'_>, command: &Command) -> String {
         Command::Other(_) => turn.locale.text("error-not-understood"),
         _ => turn.locale.text("flow-expired"),
     }
+}
+
+/// Whether a refusal is about the dates or nights, which another choice in the guided flow
+/// can fix.
+pub(super) fn fixable_by_choosing(refusal: &Refusal) -> bool {
+    matches!(
+        refusal,
+        Refusal::OutsideWindow { .. }
+            | Refusal::NotOpenYet { .. }
+            | Refusal::TooShortNotice { .. }
+            | Refusal::NightsOutOfRange { .. }
+            | Refusal::Blackout { .. }
+            | Refusal::TooManyGuests { .. }
+            | Refusal::InsufficientPoints { .. }
+            | Refusal::NoRoom { .. }
+            | Refusal::YearlyLimit { limit: rules::Limit::Nights(_), .. }
+    )
 }

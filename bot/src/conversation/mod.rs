@@ -26,9 +26,10 @@ pub mod reply;
 
 mod cancel;
 mod guided;
+mod limits;
 mod manager;
 
-use crate::booking::{BookingDesk, RequestError};
+use crate::booking::{Ask, BookingDesk, RequestError};
 use crate::catalog;
 use crate::identity::{self, Caller, Employee, IdentityError, Platform};
 use command::{Command, OneShot};
@@ -160,6 +161,7 @@ impl Conversation {
             Command::BookUsage => Err(refuse(locale.text("error-book-usage"))),
             Command::MyBookings => self.history(&turn).await,
             Command::Points => self.points(&turn).await,
+            Command::Limits => self.limits(&turn).await,
             Command::CancelList => self.cancel_list(&turn).await,
             Command::CancelQuote(reference) => self.cancel_quote(&turn, &reference).await,
             Command::CancelConfirm(reference) => self.cancel_confirm(&turn, &reference).await,
@@ -202,36 +204,85 @@ impl Conversation {
         Reply::text(text).quick(render::menu(turn.locale, turn.is_manager))
     }
 
+    /// A booking in one message. The name words are the resort's name and maybe a room type's
+    /// after it; at a resort with several types and none named, the person chooses one (with
+    /// the rest of the stay kept), never a guess.
     async fn book_one_shot(&self, turn: &Turn<'_>, one_shot: OneShot) -> TurnResult {
         let locale = turn.locale;
-        let resort = catalog::find_by_name(&self.pool, &one_shot.resort).await?.ok_or_else(|| {
-            refuse(locale.text_with("error-unknown-resort", &[text_arg("name", one_shot.resort.clone())]))
+        let (resort, type_words) = self.resort_and_type(&one_shot.name).await?.ok_or_else(|| {
+            refuse(locale.text_with("error-unknown-resort", &[text_arg("name", one_shot.name.clone())]))
         })?;
         let check_in = parse_date(&one_shot.check_in).map_err(|error| refuse(stay_error(locale, error)))?;
         let nights = command::parse_nights(&one_shot.nights).ok_or_else(|| refuse(locale.text("error-bad-nights")))?;
-        self.request_booking(turn, &resort, check_in, nights, None).await
+        let guests = one_shot.guests.unwrap_or(1);
+        if guests == 0 {
+            return Err(refuse(locale.text("error-bad-guests")));
+        }
+        let room_type = if type_words.is_empty() {
+            match resort.room_type(None) {
+                Some(only) => only,
+                None => {
+                    let prefilled = flow::Prefilled { check_in, nights, guests };
+                    return self.start_at(turn, &resort, Some(prefilled)).await;
+                }
+            }
+        } else {
+            resort.room_types.iter().find(|room_type| room_type.answers_to(&type_words)).ok_or_else(|| {
+                let names: Vec<String> =
+                    resort.room_types.iter().map(|room_type| room_type.display_name(locale)).collect();
+                refuse(locale.text_with(
+                    "error-unknown-room-type",
+                    &[
+                        text_arg("resort", resort.name.clone()),
+                        text_arg("name", type_words.clone()),
+                        text_arg("types", names.join(", ")),
+                    ],
+                ))
+            })?
+        };
+        let ask = Ask { room_type_id: Some(room_type.id), check_in, nights, guests };
+        self.request_booking(turn, &resort, ask, None).await
+    }
+
+    /// Splits typed name words into a resort and what follows its name (a room type's name):
+    /// the longest run of leading words that names a resort wins.
+    async fn resort_and_type(&self, name: &str) -> Result<Option<(catalog::Resort, String)>, sqlx::Error> {
+        let words: Vec<&str> = name.split_whitespace().collect();
+        for split in (1..=words.len()).rev() {
+            if let Some(resort) = catalog::find_by_name(&self.pool, &words[..split].join(" ")).await? {
+                return Ok(Some((resort, words[split..].join(" "))));
+            }
+        }
+        Ok(None)
     }
 
     async fn request_booking(
         &self,
         turn: &Turn<'_>,
         resort: &catalog::Resort,
-        check_in: chrono::NaiveDate,
-        nights: u32,
+        ask: Ask,
         idempotency_key: Option<&str>,
     ) -> TurnResult {
         let locale = turn.locale;
-        match self.desk.request(turn.employee.id, resort, check_in, nights, idempotency_key).await {
+        match self.desk.request(turn.employee.id, resort, ask, idempotency_key).await {
             Ok(booking) => {
                 let stay =
                     render::stay_line(locale, &booking.resort_name, booking.check_in, booking.nights, booking.points);
+                let room_type = resort
+                    .room_type(Some(booking.room_type_id))
+                    .map_or_else(|| booking.room_type_name.clone(), |room_type| room_type.display_name(locale));
                 let text = locale.text_with(
                     "booking-requested",
-                    &[text_arg("reference", booking.reference), text_arg("stay", stay)],
+                    &[
+                        text_arg("reference", booking.reference),
+                        text_arg("stay", stay),
+                        text_arg("room_type", room_type),
+                        number_arg("guests", i64::from(booking.guests)),
+                    ],
                 );
                 Ok(Reply::text(text).quick(render::menu(locale, turn.is_manager)))
             }
-            Err(error) => Err(request_refusal(locale, error)),
+            Err(error) => Err(request_refusal(locale, error, Some(resort.id))),
         }
     }
 
@@ -271,11 +322,25 @@ impl Conversation {
     }
 }
 
-/// Why a booking request was turned away, as the person reads it.
-fn request_refusal(locale: Locale, error: RequestError) -> Failure {
+/// Why a booking request was turned away, as the person reads it. A rule another choice of
+/// date, nights or guests would pass comes with a button that starts choosing at `resort`.
+fn request_refusal(locale: Locale, error: RequestError, resort: Option<resort_core::id::ResortId>) -> Failure {
     match error {
         RequestError::Stay(error) => refuse(stay_error(locale, error)),
-        RequestError::Rule(refusal) => refuse(rule_refusal(locale, &refusal)),
+        RequestError::Rule(refusal) => {
+            let text = rule_refusal(locale, &refusal);
+            match resort.filter(|_| guided::fixable_by_choosing(&refusal)) {
+                Some(resort) => {
+                    let choose = Button::new(
+                        locale.text("button-choose-again"),
+                        press::encode(&Command::FlowResort(resort.to_string())),
+                    );
+                    Failure::Refuse(Reply::with_buttons(text, vec![choose]))
+                }
+                None => refuse(text),
+            }
+        }
+        RequestError::ChooseRoomType => refuse(locale.text("flow-expired")),
         RequestError::Overlap(reference) => {
             refuse(locale.text_with("error-overlap", &[text_arg("reference", reference)]))
         }
@@ -310,6 +375,49 @@ pub fn rule_refusal(locale: Locale, refusal: &resort_core::rules::Refusal) -> St
             "error-nights-out-of-range",
             &[number_arg("min", i64::from(*min)), number_arg("max", i64::from(*max))],
         ),
+        Refusal::TooManyGuests { capacity } => {
+            locale.text_with("error-too-many-guests", &[number_arg("capacity", i64::from(*capacity))])
+        }
+        Refusal::InsufficientPoints { cost, balance } => {
+            locale.text_with("error-insufficient-points", &[number_arg("cost", *cost), number_arg("balance", *balance)])
+        }
+        Refusal::NoRoom { night } => {
+            locale.text_with("error-no-room-on", &[text_arg("date", render::date_with_year(locale, *night))])
+        }
+        Refusal::YearlyLimit { limit, year, this_year, used } => {
+            let stays: Vec<String> = used
+                .iter()
+                .map(|stay| {
+                    locale.text_with(
+                        "limit-used-stay",
+                        &[
+                            text_arg("reference", stay.reference.clone()),
+                            text_arg("date", render::date(locale, stay.check_in)),
+                        ],
+                    )
+                })
+                .collect();
+            let (key, number) = match limit {
+                resort_core::rules::Limit::Stays(number) => ("error-yearly-stays", number),
+                resort_core::rules::Limit::Nights(number) => ("error-yearly-nights", number),
+                resort_core::rules::Limit::StaysHere(number) => ("error-yearly-stays-here", number),
+            };
+            let nights_used: u32 = used.iter().map(|stay| stay.nights).sum();
+            let when = if *this_year {
+                locale.text("limit-when-this-year")
+            } else {
+                locale.text_with("limit-when-year", &[text_arg("year", year.to_string())])
+            };
+            locale.text_with(
+                key,
+                &[
+                    number_arg("limit", i64::from(*number)),
+                    text_arg("when", when),
+                    text_arg("stays", stays.join(", ")),
+                    number_arg("left", i64::from(number.saturating_sub(nights_used))),
+                ],
+            )
+        }
     }
 }
 

@@ -53,6 +53,21 @@ pub fn date_with_year(locale: Locale, date: NaiveDate) -> String {
     )
 }
 
+/// A date within the year people are talking about: "3월 2일", "Mar 2".
+pub fn date(locale: Locale, date: NaiveDate) -> String {
+    use chrono::Datelike;
+    let month_name =
+        locale.text("month-names").split_whitespace().nth(date.month0() as usize).unwrap_or_default().to_owned();
+    locale.text_with(
+        "date-short",
+        &[
+            number_arg("month", i64::from(date.month())),
+            text_arg("month_name", month_name),
+            number_arg("day", i64::from(date.day())),
+        ],
+    )
+}
+
 /// The Korean wall-clock time of an instant today or soon ("14:05").
 pub fn korean_clock_time(millis: i64) -> String {
     DateTime::from_timestamp_millis(millis)

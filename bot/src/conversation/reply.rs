@@ -67,9 +67,29 @@ pub struct CalendarDay {
     pub date: NaiveDate,
     /// How many nights in a row can start here (0: none).
     pub nights: u32,
+    /// Why a day can or cannot be chosen, for pages that style it.
+    #[serde(default)]
+    pub mark: DayMark,
     /// The short label of the day's cell, e.g. "24·3".
     pub label: String,
     pub press: String,
+}
+
+/// What a calendar day is for someone checking in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", content = "nights")]
+pub enum DayMark {
+    /// Open, for up to this many nights in a row.
+    Open(u32),
+    /// Every room of the type is taken.
+    Full,
+    /// Inside a blackout period.
+    Blackout,
+    /// The next day of the window, which opens at the resort's opening time.
+    NotOpenYet,
+    /// Before the first check-in or past the window: a blank cell.
+    #[default]
+    Closed,
 }
 
 /// The press of a cell that only decorates a grid (a heading, a padding day).

@@ -113,7 +113,9 @@ mod tests {
     #[test]
     fn a_calendar_is_a_week_grid_under_its_heading() {
         let day = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap();
-        let month = calendar::month(Locale::Ko, day("2026-12-01"), day("2026-12-03"), day("2027-01-31"), |_| 2);
+        let month = calendar::month(Locale::Ko, day("2026-12-01"), day("2026-12-03"), day("2027-01-31"), |_| {
+            crate::conversation::reply::DayMark::Open(2)
+        });
         let mut message = ReplyMessage::new("날짜", Vec::new());
         message.calendar = Some(month);
         let reply = Reply { messages: vec![message], ..Reply::default() }.quick(vec![Button::new("뒤로", "fb")]);

@@ -63,6 +63,7 @@ test('an employee books through the buttons and sees the confirmation arrive liv
   await page.screenshot({ path: `${ARTIFACTS}/calendar.png`, fullPage: true });
   await calendar.locator(`button[data-press="fd:${booked.night}"]`).click();
   await page.locator('#log button[data-press="fn:2"]').click();
+  await page.locator('#log button[data-press="fg:2"]').click();
   await page.locator('#log li.bot', { hasText: '예약 후' }).waitFor();
   await page.locator('#log button[data-press="fc"]').click();
   const requested = page.locator('#log li.bot', { hasText: '예약 요청을 접수했습니다' });

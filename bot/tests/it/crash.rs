@@ -22,7 +22,8 @@ async fn a_booking_committed_but_never_published_completes_after_a_restart() {
     let desk = BookingDesk { pool: app.pool.clone(), clock: Arc::new(SystemClock), outbox_signal: OutboxSignal::new() };
     let resort = resortbot::catalog::get(&app.pool, ResortId::parse(&resort_id).unwrap()).await.unwrap().unwrap();
     let check_in = resort_core::stay::parse_date(&in_days(&app, 6)).unwrap();
-    let booking = desk.request(EmployeeId::parse(&employee).unwrap(), &resort, check_in, 2, None).await.unwrap();
+    let ask = resortbot::booking::Ask { room_type_id: None, check_in, nights: 2, guests: 1 };
+    let booking = desk.request(EmployeeId::parse(&employee).unwrap(), &resort, ask, None).await.unwrap();
     assert!(resort_core::outbox::backlog(&app.pool).await.unwrap() >= 2);
 
     let restarted = app.restart_process().await;

@@ -5,7 +5,7 @@
 
 use super::discord_standin::{APPLICATION_ID, BOT_TOKEN, DiscordStandIn, GUILD_ID};
 use super::helpers::{TestApp, reference_in, resort_body, spawn_app_with, wait_until};
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use ed25519_dalek::{Signer, SigningKey};
 use reqwest::Method;
 use resort_core::clock::Clock;
@@ -179,7 +179,6 @@ impl Discord {
 }
 
 fn next_month(app: &TestApp) -> NaiveDate {
-    use chrono::Datelike;
     let today = app.clock.today();
     (today - Days::new(u64::from(today.day0()))).checked_add_months(chrono::Months::new(1)).unwrap()
 }
@@ -236,9 +235,12 @@ async fn an_employee_links_and_books_through_the_components_to_a_confirmation_dm
     let message = message_of(&paged["data"]);
     let check_in = next_month(app) + Days::new(2);
     let nights = discord.select(KIM, &message, &option(&message, &check_in.to_string())).await;
-    assert!(content(&nights).contains(&check_in.to_string()), "{nights}");
+    assert!(content(&nights).contains(&format!("{}월 {}일", check_in.month(), check_in.day())), "{nights}");
     let message = message_of(&nights["data"]);
-    let summary = discord.select(KIM, &message, &option(&message, "2박")).await;
+    let guests = discord.select(KIM, &message, &option(&message, "2박")).await;
+    let message = message_of(&guests["data"]);
+    let summary = discord.select(KIM, &message, &option(&message, "2명")).await;
+    assert!(content(&summary).contains("· 2명"), "{summary}");
     assert!(content(&summary).contains("잔액 1000포인트 → 예약 후 800포인트"), "{summary}");
     let message = message_of(&summary["data"]);
     let requested = discord.press(KIM, &message, &button(&message, "확정")).await;
@@ -321,6 +323,7 @@ async fn book_through_components(discord: &Discord, user: u64, resort: &str, day
     let check_in = next_month(&discord.app) + Days::new(day);
     let message = message_of(&discord.select(user, &message, &option(&message, &check_in.to_string())).await["data"]);
     let message = message_of(&discord.select(user, &message, &option(&message, "1박")).await["data"]);
+    let message = message_of(&discord.select(user, &message, &option(&message, "1명")).await["data"]);
     let requested = discord.press(user, &message, &button(&message, "확정")).await;
     reference_in(&content(&requested))
 }

@@ -79,33 +79,60 @@ async fn a_manager_rejection_refunds_the_employee_and_says_why() {
     app.wait_for_points(&employee, 1000).await;
 }
 
-#[tokio::test]
-async fn booking_is_rejected_when_points_are_insufficient_and_nothing_is_taken() {
-    let app = spawn_app().await;
-    app.create_resort(resort_body("설악 오션", 5, true)).await;
-    let employee = app.linked_employee("kim", "김휴가", 150).await;
-
-    let reference = reference_in(&app.say("kim", &format!("예약 설악 오션 {} 2박", in_days(&app, 5))).await);
-    let push = app.kakao.wait_for("kim", "거절되었습니다").await;
-    assert!(push_text(&push).contains("포인트 부족"), "{push}");
-    assert_eq!(app.wait_for_status(&reference, "rejected").await["reason"], "insufficient_points");
-    assert_eq!(app.points(&employee).await, 150);
+/// Requests stays straight at the booking desk while no process runs, so every request passes
+/// the up-front checks on the same facts (as racing requests do); returns the references. The
+/// saga's own guards decide once the process is back.
+async fn racing_requests(app: &mut super::helpers::TestApp, resort: &str, stays: &[(&str, &str, u32)]) -> Vec<String> {
+    app.kill().await;
+    let desk = resortbot::booking::BookingDesk {
+        pool: app.pool.clone(),
+        clock: std::sync::Arc::new(resort_core::clock::SystemClock),
+        outbox_signal: resort_core::outbox::OutboxSignal::new(),
+    };
+    let resort =
+        resortbot::catalog::get(&app.pool, resort_core::id::ResortId::parse(resort).unwrap()).await.unwrap().unwrap();
+    let mut references = Vec::new();
+    for (employee, check_in, nights) in stays {
+        let ask = resortbot::booking::Ask {
+            room_type_id: None,
+            check_in: resort_core::stay::parse_date(check_in).unwrap(),
+            nights: *nights,
+            guests: 1,
+        };
+        let employee = resort_core::id::EmployeeId::parse(employee).unwrap();
+        references.push(desk.request(employee, &resort, ask, None).await.unwrap().reference);
+    }
+    references
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_the_points_no_longer_cover_when_its_turn_comes_is_rejected_and_nothing_is_taken() {
+    let mut app = super::helpers::spawn_process().await;
+    let resort = app.create_resort(resort_body("설악 오션", 5, true)).await;
+    let employee = app.linked_employee("kim", "김휴가", 250).await;
+    let (first, second) = (in_days(&app, 5), in_days(&app, 10));
+    let references = racing_requests(&mut app, &resort, &[(&employee, &first, 2), (&employee, &second, 2)]).await;
+    let app = app.restart_process().await;
+    app.wait_for_status(&references[0], "confirmed").await;
+    let push = app.kakao.wait_for("kim", "거절되었습니다").await;
+    assert!(push_text(&push).contains("포인트 부족"), "{push}");
+    assert_eq!(app.wait_for_status(&references[1], "rejected").await["reason"], "insufficient_points");
+    app.wait_for_points(&employee, 50).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_last_room_goes_to_one_booking_and_the_other_is_refunded() {
-    let app = spawn_app().await;
-    app.create_resort(resort_body("남해 별빛", 1, true)).await;
+    let mut app = super::helpers::spawn_process().await;
+    let resort = app.create_resort(resort_body("남해 별빛", 1, true)).await;
     let first = app.linked_employee("kim", "김휴가", 500).await;
     let second = app.linked_employee("park", "박여행", 500).await;
     let night = in_days(&app, 3);
-
-    let won = reference_in(&app.say("kim", &format!("예약 남해 별빛 {night} 1박")).await);
-    app.wait_for_status(&won, "confirmed").await;
-    let lost = reference_in(&app.say("park", &format!("book 남해 별빛 {night} 2")).await);
+    let references = racing_requests(&mut app, &resort, &[(&first, &night, 1), (&second, &night, 2)]).await;
+    let app = app.restart_process().await;
+    app.wait_for_status(&references[0], "confirmed").await;
     let push = app.kakao.wait_for("park", "거절되었습니다").await;
     assert!(push_text(&push).contains("빈 객실 없음"), "{push}");
-    assert_eq!(app.wait_for_status(&lost, "rejected").await["reason"], "no_room");
+    assert_eq!(app.wait_for_status(&references[1], "rejected").await["reason"], "no_room");
     app.wait_for_points(&first, 400).await;
     app.wait_for_points(&second, 500).await;
 }
@@ -190,8 +217,12 @@ async fn the_guided_flow_books_once_however_often_confirm_is_pressed() {
     assert_eq!(date, in_days(&app, 0), "the first free date is today");
     let nights = app.press_full("kim", &date_press).await;
     assert!(template_buttons(&nights).iter().any(|(label, _)| label == "3박"));
-    let summary = app.press("kim", "fn:3").await;
+    let guests = app.press_full("kim", "fn:3").await;
+    let offered: Vec<String> = template_buttons(&guests).into_iter().map(|(label, _)| label).collect();
+    assert_eq!(offered[..4], ["1명", "2명", "3명", "4명"], "up to the room's capacity: {offered:?}");
+    let summary = app.press("kim", "fg:2").await;
     assert!(summary.contains("300포인트") && summary.contains("1000포인트 → 예약 후 700포인트"), "{summary}");
+    assert!(summary.contains("기본 · 2명"), "{summary}");
 
     let first = app.press("kim", "fc").await;
     let reference = reference_in(&first);

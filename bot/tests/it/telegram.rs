@@ -211,8 +211,11 @@ async fn an_employee_links_by_deep_link_and_books_through_the_calendar_to_a_conf
 
     let check_in = taken + Days::new(1);
     let nights = telegram.press_button(KIM, &calendar, &format!("{}·5", check_in.day())).await;
-    assert!(text(&nights).contains(&check_in.to_string()), "{nights}");
-    let summary = telegram.press_button(KIM, &nights, "2박").await;
+    assert!(text(&nights).contains(&format!("{}월 {}일", check_in.month(), check_in.day())), "{nights}");
+    let guests = telegram.press_button(KIM, &nights, "2박").await;
+    assert!(text(&guests).contains("몇 분이 묵으시나요?"), "{guests}");
+    let summary = telegram.press_button(KIM, &guests, "3명").await;
+    assert!(text(&summary).contains("· 3명"), "{summary}");
     assert!(text(&summary).contains("잔액 1000포인트 → 예약 후 800포인트"), "{summary}");
     let requested = telegram.press_button(KIM, &summary, "확정").await;
     assert!(text(&requested).contains("예약 요청을 접수했습니다"), "{requested}");

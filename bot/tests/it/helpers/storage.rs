@@ -9,7 +9,7 @@ pub fn on_postgres() -> bool {
 
 /// A database of its own for one test: a SQLite file in the test's directory, or a new
 /// PostgreSQL database on the server of `TEST_DATABASE_URL`.
-pub(super) async fn fresh_database(directory: &std::path::Path) -> (String, Option<String>) {
+pub async fn fresh_database(directory: &std::path::Path) -> (String, Option<String>) {
     if !on_postgres() {
         return (format!("sqlite://{}", directory.join("resortbot.db").display()), None);
     }
@@ -31,7 +31,7 @@ pub async fn fresh_postgres_database() -> (String, String) {
 }
 
 /// Drops a test's PostgreSQL database, on a thread of its own since `Drop` cannot wait.
-pub(super) fn drop_database(server: String, database_url: &str) {
+pub fn drop_database(server: String, database_url: &str) {
     let name = database_url.rsplit('/').next().unwrap_or_default().to_owned();
     let _ = std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();

@@ -1,11 +1,16 @@
 //! The resort catalogue and who manages each resort (gateway-owned tables `resort`,
-//! `resort_manager`). The hotel worker learns a resort's room count from each `hotel.hold`
-//! command, so the catalogue stays the one place inventory is configured.
+//! `resort_manager`, with [`room_type`] and [`blackout`]). The hotel worker learns a room type's
+//! count from each `hotel.hold` command, so the catalogue stays the one place inventory is
+//! configured.
 
+mod blackout;
+pub mod room_type;
+
+pub use blackout::{Blackout, NewBlackout, add_blackout, blackouts, remove_blackout};
 use resort_core::db::{self, Pool};
-use resort_core::id::{EmployeeId, ResortId};
+use resort_core::id::{EmployeeId, ResortId, RoomTypeId};
 use resort_core::resort::{PeakPeriod, Policy};
-pub use resort_core::rules::Blackout;
+pub use room_type::{NewRoomType, RoomType, RoomTypePatch};
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -15,7 +20,9 @@ pub struct Resort {
     pub id: ResortId,
     pub name: String,
     pub region: String,
+    /// Rooms of every type together.
     pub rooms: i64,
+    /// The lowest base price of its room types ("from").
     pub points_per_night: i64,
     pub max_nights: u32,
     pub peak_periods: Vec<PeakPeriod>,
@@ -32,6 +39,10 @@ pub struct Resort {
     pub check_in_time: String,
     /// In service: offered in chats and open to new bookings.
     pub active: bool,
+    /// Most stays one employee may check in to here in a calendar year; `None`: no limit.
+    pub yearly_stays_per_employee: Option<u32>,
+    /// At least one; the default type first.
+    pub room_types: Vec<RoomType>,
 }
 
 impl Resort {
@@ -58,9 +69,19 @@ impl Resort {
         }
     }
 
-    pub fn policy(&self) -> Policy {
+    /// The type of room a booking means: the one with `id`, or the only one there is.
+    pub fn room_type(&self, id: Option<RoomTypeId>) -> Option<&RoomType> {
+        match id {
+            Some(id) => self.room_types.iter().find(|room_type| room_type.id == id),
+            None if self.room_types.len() == 1 => self.room_types.first(),
+            None => None,
+        }
+    }
+
+    /// The prices and cancellation terms of one room type (peak periods are the resort's).
+    pub fn policy(&self, room_type: &RoomType) -> Policy {
         Policy {
-            points_per_night: self.points_per_night,
+            points_per_night: room_type.points_per_night,
             max_nights: self.max_nights,
             peak_periods: self.peak_periods.clone(),
             free_cancel_days: self.free_cancel_days,
@@ -74,8 +95,16 @@ impl Resort {
 pub struct NewResort {
     pub name: String,
     pub region: String,
-    pub rooms: i64,
-    pub points_per_night: i64,
+    /// The rooms and price of the default room type, when `room_types` is not given.
+    #[serde(default)]
+    pub rooms: Option<i64>,
+    #[serde(default)]
+    pub points_per_night: Option<i64>,
+    /// The resort's room types; without them it gets one, 기본, of `rooms` at `points_per_night`.
+    #[serde(default)]
+    pub room_types: Option<Vec<NewRoomType>>,
+    #[serde(default)]
+    pub yearly_stays_per_employee: Option<i64>,
     #[serde(default = "defaults::max_nights")]
     pub max_nights: i64,
     #[serde(default)]
@@ -100,6 +129,26 @@ pub struct NewResort {
     pub check_in_time: String,
     #[serde(default = "defaults::active")]
     pub active: bool,
+}
+
+/// The resort row's own fields, as [`save`] writes them.
+#[derive(Debug, Clone)]
+struct ResortFields {
+    name: String,
+    region: String,
+    max_nights: i64,
+    peak_periods: Vec<PeakPeriod>,
+    auto_approve: bool,
+    approval_hours: i64,
+    free_cancel_days: i64,
+    late_refund_percent: i64,
+    book_ahead_days: i64,
+    opens_at: String,
+    min_notice_days: i64,
+    min_nights: i64,
+    check_in_time: String,
+    active: bool,
+    yearly_stays_per_employee: Option<i64>,
 }
 
 const DEFAULT_CHECK_IN_TIME: chrono::NaiveTime = match chrono::NaiveTime::from_hms_opt(15, 0, 0) {
@@ -152,8 +201,12 @@ mod defaults {
 pub struct ResortPatch {
     pub name: Option<String>,
     pub region: Option<String>,
+    /// Changes the only room type; refused once there are several.
     pub rooms: Option<i64>,
     pub points_per_night: Option<i64>,
+    /// `null` removes the limit; absent keeps it.
+    #[serde(default, deserialize_with = "present")]
+    pub yearly_stays_per_employee: Option<Option<i64>>,
     pub max_nights: Option<i64>,
     pub peak_periods: Option<Vec<PeakPeriod>>,
     pub auto_approve: Option<bool>,
@@ -173,13 +226,55 @@ pub struct ResortPatch {
 pub struct InvalidField(pub &'static str);
 
 impl NewResort {
-    pub fn validate(&self) -> Result<(), InvalidField> {
+    /// The resort's own fields and its room types, each checked.
+    fn into_parts(self) -> Result<(ResortFields, Vec<NewRoomType>), InvalidField> {
+        let room_types = match self.room_types {
+            Some(_) if self.rooms.is_some() || self.points_per_night.is_some() => return Err(InvalidField("rooms")),
+            Some(types) if types.is_empty() || types.len() > room_type::MAX_ROOM_TYPES => {
+                return Err(InvalidField("room_types"));
+            }
+            Some(types) => types,
+            None => vec![NewRoomType {
+                name: room_type::DEFAULT_NAME.to_owned(),
+                rooms: self.rooms.ok_or(InvalidField("rooms"))?,
+                capacity: i64::from(room_type::DEFAULT_CAPACITY),
+                points_per_night: self.points_per_night.ok_or(InvalidField("points_per_night"))?,
+            }],
+        };
+        for (index, new) in room_types.iter().enumerate() {
+            new.validate()?;
+            if room_types[..index].iter().any(|earlier| normalise(&earlier.name) == normalise(&new.name)) {
+                return Err(InvalidField("room_types"));
+            }
+        }
+        let fields = ResortFields {
+            name: self.name,
+            region: self.region,
+            max_nights: self.max_nights,
+            peak_periods: self.peak_periods,
+            auto_approve: self.auto_approve,
+            approval_hours: self.approval_hours,
+            free_cancel_days: self.free_cancel_days,
+            late_refund_percent: self.late_refund_percent,
+            book_ahead_days: self.book_ahead_days,
+            opens_at: self.opens_at,
+            min_notice_days: self.min_notice_days,
+            min_nights: self.min_nights,
+            check_in_time: self.check_in_time,
+            active: self.active,
+            yearly_stays_per_employee: self.yearly_stays_per_employee,
+        };
+        fields.validate()?;
+        Ok((fields, room_types))
+    }
+}
+
+impl ResortFields {
+    fn validate(&self) -> Result<(), InvalidField> {
         let name = self.name.trim();
         let checks = [
             ("name", !name.is_empty() && name.chars().count() <= 40),
             ("region", !self.region.trim().is_empty() && self.region.chars().count() <= 40),
-            ("rooms", (0..=10_000).contains(&self.rooms)),
-            ("points_per_night", (1..=1_000_000).contains(&self.points_per_night)),
             ("max_nights", (1..=30).contains(&self.max_nights)),
             ("approval_hours", (1..=24 * 30).contains(&self.approval_hours)),
             ("free_cancel_days", (0..=365).contains(&self.free_cancel_days)),
@@ -199,6 +294,10 @@ impl NewResort {
                 "peak_periods",
                 self.peak_periods.iter().all(|period| period.from <= period.to && (1..=1000).contains(&period.percent)),
             ),
+            (
+                "yearly_stays_per_employee",
+                self.yearly_stays_per_employee.is_none_or(|limit| (1..=366).contains(&limit)),
+            ),
         ];
         match checks.into_iter().find(|(_, ok)| !ok) {
             Some((field, _)) => Err(InvalidField(field)),
@@ -209,8 +308,6 @@ impl NewResort {
     fn patched(mut self, patch: ResortPatch) -> Self {
         self.name = patch.name.unwrap_or(self.name);
         self.region = patch.region.unwrap_or(self.region);
-        self.rooms = patch.rooms.unwrap_or(self.rooms);
-        self.points_per_night = patch.points_per_night.unwrap_or(self.points_per_night);
         self.max_nights = patch.max_nights.unwrap_or(self.max_nights);
         self.peak_periods = patch.peak_periods.unwrap_or(self.peak_periods);
         self.auto_approve = patch.auto_approve.unwrap_or(self.auto_approve);
@@ -223,17 +320,16 @@ impl NewResort {
         self.min_nights = patch.min_nights.unwrap_or(self.min_nights);
         self.check_in_time = patch.check_in_time.unwrap_or(self.check_in_time);
         self.active = patch.active.unwrap_or(self.active);
+        self.yearly_stays_per_employee = patch.yearly_stays_per_employee.unwrap_or(self.yearly_stays_per_employee);
         self
     }
 }
 
-impl From<&Resort> for NewResort {
+impl From<&Resort> for ResortFields {
     fn from(resort: &Resort) -> Self {
         Self {
             name: resort.name.clone(),
             region: resort.region.clone(),
-            rooms: resort.rooms,
-            points_per_night: resort.points_per_night,
             max_nights: i64::from(resort.max_nights),
             peak_periods: resort.peak_periods.clone(),
             auto_approve: resort.auto_approve,
@@ -246,8 +342,14 @@ impl From<&Resort> for NewResort {
             min_nights: i64::from(resort.min_nights),
             check_in_time: resort.check_in_time.clone(),
             active: resort.active,
+            yearly_stays_per_employee: resort.yearly_stays_per_employee.map(i64::from),
         }
     }
+}
+
+/// Reads a field that may be `null` as `Some(None)`, told apart from an absent one (`None`).
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Option<i64>>, D::Error> {
+    Option::<i64>::deserialize(deserializer).map(Some)
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -262,25 +364,31 @@ pub enum CatalogError {
     NoSuchEmployee,
     #[error("fewer rooms than some nights already hold")]
     RoomsBelowHeld(Vec<chrono::NaiveDate>),
+    #[error("the resort has a room type of this name")]
+    RoomTypeNameTaken,
+    #[error("the resort has several room types; change one of them")]
+    SeveralRoomTypes,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
 
-const COLUMNS: &str = "id, name, region, rooms, points_per_night, max_nights, peak_periods, auto_approve, approval_hours, free_cancel_days, late_refund_percent, book_ahead_days, opens_at, min_notice_days, min_nights, check_in_time, active";
+const COLUMNS: &str = "id, name, region, max_nights, peak_periods, auto_approve, approval_hours, free_cancel_days, late_refund_percent, book_ahead_days, opens_at, min_notice_days, min_nights, check_in_time, active, yearly_stays_per_employee";
 
-fn from_row(row: &AnyRow) -> Result<Resort, sqlx::Error> {
+/// A resort row with its room types (at least one, or the resort is not read).
+fn from_row(row: &AnyRow, room_types: Vec<RoomType>) -> Result<Resort, sqlx::Error> {
     let id: String = row.try_get("id")?;
     let peak_periods: String = row.try_get("peak_periods")?;
     let small = |column: &str| -> Result<u32, sqlx::Error> {
         let value: i64 = row.try_get(column)?;
         u32::try_from(value).map_err(|error| sqlx::Error::Decode(Box::new(error)))
     };
+    let yearly: Option<i64> = row.try_get("yearly_stays_per_employee")?;
     Ok(Resort {
         id: ResortId::parse(&id).ok_or_else(|| sqlx::Error::Decode("resort id is not a uuid".into()))?,
         name: row.try_get("name")?,
         region: row.try_get("region")?,
-        rooms: row.try_get("rooms")?,
-        points_per_night: row.try_get("points_per_night")?,
+        rooms: room_types.iter().map(|room_type| room_type.rooms).sum(),
+        points_per_night: room_types.iter().map(|room_type| room_type.points_per_night).min().unwrap_or(0),
         max_nights: small("max_nights")?,
         peak_periods: serde_json::from_str(&peak_periods).map_err(|error| sqlx::Error::Decode(Box::new(error)))?,
         auto_approve: db::flag(row.try_get("auto_approve")?),
@@ -293,53 +401,84 @@ fn from_row(row: &AnyRow) -> Result<Resort, sqlx::Error> {
         min_nights: small("min_nights")?,
         check_in_time: row.try_get("check_in_time")?,
         active: db::flag(row.try_get("active")?),
+        yearly_stays_per_employee: yearly.and_then(|limit| u32::try_from(limit).ok()),
+        room_types,
     })
 }
 
+/// Creates a resort with its room types (the default one unless others are given), in one
+/// transaction.
 pub async fn create(pool: &Pool, new: NewResort, now: i64) -> Result<Resort, CatalogError> {
-    save(pool, ResortId::new(), new, now).await
+    let (fields, room_types) = new.into_parts().map_err(CatalogError::Invalid)?;
+    let id = ResortId::new();
+    let mut transaction = pool.begin().await?;
+    save(&mut transaction, id, &fields, now).await?;
+    for (index, new) in room_types.iter().enumerate() {
+        // The first type is the default and shares the resort's id.
+        let type_id = if index == 0 { RoomTypeId(id.0) } else { RoomTypeId::new() };
+        match room_type::save(&mut transaction, id, type_id, new, now).await {
+            Err(CatalogError::RoomTypeNameTaken) => return Err(CatalogError::Invalid(InvalidField("room_types"))),
+            other => other?,
+        }
+    }
+    transaction.commit().await?;
+    get(pool, id).await?.ok_or(CatalogError::NotFound)
 }
 
-/// Changes a resort. A room count below what some night from `today` on already holds is refused
+/// Changes a resort. `rooms` and `points_per_night` change its only room type (refused once it
+/// has several), and a room count below what some night from `today` on already holds is refused
 /// with those nights, so inventory never shrinks under bookings.
 pub async fn update(
     pool: &Pool,
     id: ResortId,
-    patch: ResortPatch,
+    mut patch: ResortPatch,
     today: chrono::NaiveDate,
     now: i64,
 ) -> Result<Resort, CatalogError> {
     let current = get(pool, id).await?.ok_or(CatalogError::NotFound)?;
-    if let Some(rooms) = patch.rooms.filter(|rooms| *rooms < current.rooms) {
-        let over = resort_workers::hotel::nights_holding_more_than(pool, &id.to_string(), rooms, today).await?;
-        if !over.is_empty() {
-            return Err(CatalogError::RoomsBelowHeld(over));
-        }
+    let type_patch = RoomTypePatch {
+        rooms: patch.rooms.take(),
+        points_per_night: patch.points_per_night.take(),
+        ..RoomTypePatch::default()
+    };
+    let fields = ResortFields::from(&current).patched(patch);
+    fields.validate().map_err(CatalogError::Invalid)?;
+    if type_patch.rooms.is_some() || type_patch.points_per_night.is_some() {
+        let [only] = current.room_types.as_slice() else {
+            return Err(CatalogError::SeveralRoomTypes);
+        };
+        room_type::update(pool, id, only.id, type_patch, today, now).await?;
     }
-    save(pool, id, NewResort::from(&current).patched(patch), now).await
+    let mut connection = pool.acquire().await?;
+    save(&mut connection, id, &fields, now).await?;
+    drop(connection);
+    get(pool, id).await?.ok_or(CatalogError::NotFound)
 }
 
-/// Validates and writes every field of a resort, creating it if `id` is new.
-async fn save(pool: &Pool, id: ResortId, resort: NewResort, now: i64) -> Result<Resort, CatalogError> {
-    resort.validate().map_err(CatalogError::Invalid)?;
+/// Writes every field of a resort row, creating it if `id` is new.
+async fn save(
+    connection: &mut resort_core::db::Connection,
+    id: ResortId,
+    resort: &ResortFields,
+    now: i64,
+) -> Result<(), CatalogError> {
     let result = sqlx::query(
-        "INSERT INTO resort (id, name, region, rooms, points_per_night, max_nights, peak_periods, auto_approve, approval_hours,
-            free_cancel_days, late_refund_percent, created_at, updated_at, name_key, book_ahead_days, opens_at, min_notice_days, min_nights, check_in_time, active)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, $16, $17, $18, $19)
-         ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_key = excluded.name_key, region = excluded.region, rooms = excluded.rooms,
-            points_per_night = excluded.points_per_night, max_nights = excluded.max_nights, peak_periods = excluded.peak_periods,
+        "INSERT INTO resort (id, name, region, max_nights, peak_periods, auto_approve, approval_hours,
+            free_cancel_days, late_refund_percent, created_at, updated_at, name_key, book_ahead_days, opens_at, min_notice_days, min_nights,
+            check_in_time, active, yearly_stays_per_employee)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_key = excluded.name_key, region = excluded.region,
+            max_nights = excluded.max_nights, peak_periods = excluded.peak_periods,
             auto_approve = excluded.auto_approve, approval_hours = excluded.approval_hours,
             free_cancel_days = excluded.free_cancel_days, late_refund_percent = excluded.late_refund_percent,
             book_ahead_days = excluded.book_ahead_days, opens_at = excluded.opens_at,
             min_notice_days = excluded.min_notice_days, min_nights = excluded.min_nights,
             check_in_time = excluded.check_in_time, active = excluded.active,
-            updated_at = excluded.updated_at",
+            yearly_stays_per_employee = excluded.yearly_stays_per_employee, updated_at = excluded.updated_at",
     )
     .bind(id.to_string())
     .bind(resort.name.trim())
     .bind(resort.region.trim())
-    .bind(resort.rooms)
-    .bind(resort.points_per_night)
     .bind(resort.max_nights)
     .bind(serde_json::to_string(&resort.peak_periods).expect("peak periods serialize"))
     .bind(i64::from(resort.auto_approve))
@@ -354,12 +493,13 @@ async fn save(pool: &Pool, id: ResortId, resort: NewResort, now: i64) -> Result<
     .bind(resort.min_nights)
     .bind(resort.check_in_time.trim())
     .bind(i64::from(resort.active))
-    .execute(pool)
+    .bind(resort.yearly_stays_per_employee)
+    .execute(&mut *connection)
     .await;
     match result {
         Err(error) if db::is_unique_violation(&error) => Err(CatalogError::NameTaken),
         Err(error) => Err(error.into()),
-        Ok(_) => get(pool, id).await?.ok_or(CatalogError::NotFound),
+        Ok(_) => Ok(()),
     }
 }
 
@@ -375,7 +515,12 @@ pub async fn get_with(
 ) -> Result<Option<Resort>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM resort WHERE id = $1");
     let row = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(id.to_string()).fetch_optional(&mut *connection).await?;
-    row.as_ref().map(from_row).transpose()
+    let Some(row) = row else { return Ok(None) };
+    let room_types = room_type::of(connection, id).await?;
+    if room_types.is_empty() {
+        return Ok(None);
+    }
+    from_row(&row, room_types).map(Some)
 }
 
 /// The resorts in service, for people choosing one.
@@ -384,9 +529,20 @@ pub async fn list_active(pool: &Pool) -> Result<Vec<Resort>, sqlx::Error> {
 }
 
 pub async fn list(pool: &Pool) -> Result<Vec<Resort>, sqlx::Error> {
+    let mut connection = pool.acquire().await?;
     let sql = format!("SELECT {COLUMNS} FROM resort ORDER BY name");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?;
-    rows.iter().map(from_row).collect()
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *connection).await?;
+    let mut room_types: std::collections::HashMap<ResortId, Vec<RoomType>> = std::collections::HashMap::new();
+    for (resort_id, room_type) in room_type::all(&mut connection).await? {
+        room_types.entry(resort_id).or_default().push(room_type);
+    }
+    rows.iter()
+        .filter_map(|row| {
+            let id = row.try_get::<String, _>("id").ok().and_then(|id| ResortId::parse(&id))?;
+            let types = room_types.remove(&id).filter(|types| !types.is_empty())?;
+            Some(from_row(row, types))
+        })
+        .collect()
 }
 
 /// Finds the resort a person meant: an exact name (ignoring case and spaces) or else the only
@@ -431,7 +587,7 @@ pub async fn key_older_names(pool: &Pool) -> Result<(), sqlx::Error> {
 }
 
 /// A name as people type it: no spaces, lower case.
-fn normalise(name: &str) -> String {
+pub(crate) fn normalise(name: &str) -> String {
     name.chars().filter(|character| !character.is_whitespace()).flat_map(char::to_lowercase).collect()
 }
 
@@ -476,71 +632,4 @@ pub async fn managed_by(pool: &Pool, employee_id: EmployeeId) -> Result<Vec<Reso
         .fetch_all(pool)
         .await?;
     Ok(ids.iter().filter_map(|id| ResortId::parse(id)).collect())
-}
-
-/// A resort's blackout periods, earliest first.
-pub async fn blackouts(pool: &Pool, resort_id: ResortId) -> Result<Vec<Blackout>, sqlx::Error> {
-    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT id, from_night, to_night, reason FROM blackout WHERE resort_id = $1 ORDER BY from_night, id",
-    )
-    .bind(resort_id.to_string())
-    .fetch_all(pool)
-    .await?;
-    rows.into_iter()
-        .map(|(id, from, to, reason)| {
-            let date =
-                |text: &str| resort_core::stay::parse_date(text).map_err(|error| sqlx::Error::Decode(Box::new(error)));
-            Ok(Blackout { id, from: date(&from)?, to: date(&to)?, reason })
-        })
-        .collect()
-}
-
-/// A blackout period as an admin adds it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct NewBlackout {
-    pub from: String,
-    pub to: String,
-    pub reason: String,
-}
-
-pub async fn add_blackout(
-    pool: &Pool,
-    resort_id: ResortId,
-    new: NewBlackout,
-    now: i64,
-) -> Result<Blackout, CatalogError> {
-    let from = resort_core::stay::parse_date(&new.from).map_err(|_| CatalogError::Invalid(InvalidField("from")))?;
-    let to = resort_core::stay::parse_date(&new.to).map_err(|_| CatalogError::Invalid(InvalidField("to")))?;
-    if to < from {
-        return Err(CatalogError::Invalid(InvalidField("to")));
-    }
-    let reason = new.reason.trim();
-    if reason.is_empty() || reason.chars().count() > 100 {
-        return Err(CatalogError::Invalid(InvalidField("reason")));
-    }
-    get(pool, resort_id).await?.ok_or(CatalogError::NotFound)?;
-    let id = uuid::Uuid::now_v7().to_string();
-    sqlx::query(
-        "INSERT INTO blackout (id, resort_id, from_night, to_night, reason, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
-    )
-    .bind(&id)
-    .bind(resort_id.to_string())
-    .bind(from.to_string())
-    .bind(to.to_string())
-    .bind(reason)
-    .bind(now)
-    .execute(pool)
-    .await?;
-    Ok(Blackout { id, from, to, reason: reason.to_owned() })
-}
-
-/// Removes a blackout period; `false` if the resort has none by that id.
-pub async fn remove_blackout(pool: &Pool, resort_id: ResortId, blackout_id: &str) -> Result<bool, sqlx::Error> {
-    let removed = sqlx::query("DELETE FROM blackout WHERE id = $1 AND resort_id = $2")
-        .bind(blackout_id)
-        .bind(resort_id.to_string())
-        .execute(pool)
-        .await?
-        .rows_affected();
-    Ok(removed == 1)
 }
