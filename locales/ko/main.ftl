@@ -62,9 +62,9 @@ calendar-title = { $year }년 { $month }월
 calendar-weekdays = 월 화 수 목 금 토 일
 calendar-day-open = { $day }·{ $nights }
 calendar-day-full = ✕
-calendar-day-blackout = ⛔
-calendar-day-not-open = 🔒
-calendar-legend = 날짜·숫자 = 그날부터 묵을 수 있는 최대 박수, ✕ = 빈 객실 없음, ⛔ = 예약 불가 기간, 🔒 = 아직 열리지 않은 날
+calendar-day-blackout = 휴무
+calendar-day-not-open = 예정
+calendar-legend = 날짜·숫자 = 그날부터 묵을 수 있는 최대 박수, ✕ = 빈 객실 없음, 휴무 = 예약 불가 기간, 예정 = 아직 열리지 않은 날
 button-previous-month = ◀ 이전 달
 button-next-month = 다음 달 ▶
 flow-no-dates = { $resort }에는 지금 예약할 수 있는 빈 객실이 없습니다. 다음 날짜는 { $opens } { $time }에 열립니다. 날짜를 직접 입력하거나 다른 휴양소를 골라 주세요.

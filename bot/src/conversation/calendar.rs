@@ -108,7 +108,7 @@ mod tests {
         let open: Vec<u32> = calendar.open_days().map(|day| day.date.day()).collect();
         assert_eq!(open.first(), Some(&5));
         assert!(!open.contains(&24) && !open.contains(&25) && open.contains(&26));
-        assert_eq!((calendar.days[23].label.as_str(), calendar.days[24].label.as_str()), ("✕", "⛔"));
+        assert_eq!((calendar.days[23].label.as_str(), calendar.days[24].label.as_str()), ("✕", "휴무"));
         assert_eq!(calendar.days[24].mark, DayMark::Blackout);
         assert_eq!(calendar.days[3].press, IGNORED_PRESS);
         assert_eq!(calendar.days[23].press, "fd:2026-12-24");
@@ -125,7 +125,7 @@ mod tests {
         assert_eq!(calendar.previous.as_ref().map(|button| button.press.as_str()), Some("fm:2026-12"));
         assert!(calendar.next.is_none());
         assert_eq!(calendar.open_days().count(), 19);
-        assert_eq!(calendar.days[19].label, "🔒");
+        assert_eq!(calendar.days[19].label, "soon");
         assert_eq!(parse_month("2027-01"), Some(date("2027-01-01")));
         assert_eq!(parse_month("2027-13"), None);
     }

@@ -29,13 +29,13 @@ async fn the_window_opens_a_day_at_nine_and_notice_and_nights_are_enforced() {
     assert!(short.contains("최소 2박, 최대 4박"), "{short}");
     assert!(app.bookings().await.is_empty(), "a refusal books nothing");
 
-    // The next morning at 08:59 that day is still not open; at 09:00 it is.
-    app.clock.advance(chrono::Duration::minutes(22 * 60 + 59));
+    // The next morning at 08:59:59 that day is still not open; at 09:00:00 it is.
+    app.clock.advance(chrono::Duration::seconds((22 * 60 + 59) * 60 + 59));
     let last = "2027-01-10";
     let early = app.say("kim", &format!("예약 남해 별빛 {last} 2박")).await;
     assert!(early.contains("2027년 1월 10일(일)은 2026년 12월 11일(금) 09:00부터"), "{early}");
     assert!(app.bookings().await.is_empty());
-    app.clock.advance(chrono::Duration::minutes(1));
+    app.clock.advance(chrono::Duration::seconds(1));
     let booked = reference_in(&app.say("kim", &format!("예약 남해 별빛 {last} 2박")).await);
     app.wait_for_status(&booked, "confirmed").await;
 }

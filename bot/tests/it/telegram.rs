@@ -180,7 +180,7 @@ async fn the_bot_registers_its_commands_in_korean_and_english_and_its_webhook_wi
 async fn an_employee_links_by_deep_link_and_books_through_the_calendar_to_a_confirmation() {
     let telegram = spawn(true).await;
     let app = &telegram.app;
-    app.create_resort(resort_body("설악 오션", 1, true)).await;
+    let resort = app.create_resort(resort_body("설악 오션", 1, true)).await;
     let kim = telegram.employee(KIM, "김휴가", 1000).await;
     telegram.employee(PARK, "박휴가", 1000).await;
     // Park takes the only room on the 3rd of next month.
@@ -188,6 +188,11 @@ async fn an_employee_links_by_deep_link_and_books_through_the_calendar_to_a_conf
     let ack = telegram.say_last(PARK, &format!("예약 설악 오션 {taken} 1박")).await;
     let parks = reference_in(&text(&ack));
     app.wait_for_status(&parks, "confirmed").await;
+    // The 13th and 14th of next month are closed for maintenance.
+    let closed = taken + Days::new(10);
+    let blackout =
+        json!({ "from": closed.to_string(), "to": (closed + Days::new(1)).to_string(), "reason": "시설 점검" });
+    app.admin(reqwest::Method::POST, &format!("/resorts/{resort}/blackouts"), Some(blackout)).await;
 
     let resorts = telegram.say_last(KIM, "/book").await;
     assert!(text(&resorts).contains("설악 오션"), "{resorts}");
@@ -203,6 +208,12 @@ async fn an_employee_links_by_deep_link_and_books_through_the_calendar_to_a_conf
     assert_eq!(cell(taken), "✕", "a full day is marked");
     assert_eq!(cell(taken - Days::new(1)), format!("{}·1", taken.day() - 1), "one night before the full day");
     assert_eq!(cell(taken + Days::new(1)), format!("{}·5", taken.day() + 1));
+    assert_eq!(
+        (cell(closed), cell(closed + Days::new(1))),
+        ("휴무".to_owned(), "휴무".to_owned()),
+        "blacked out, not full"
+    );
+    assert_eq!(cell(closed - Days::new(1)), format!("{}·1", closed.day() - 1), "stays end before the blackout");
 
     let refused = telegram.press(KIM, &calendar, &format!("fd:{taken}")).await;
     assert_eq!(refused["show_alert"], true);
