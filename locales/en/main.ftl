@@ -110,7 +110,7 @@ guests-label = { $guests ->
        *[other] { $guests } guests
     }
 room-type-default = Standard
-button-choose-again = Choose dates again
+button-choose-again = Choose again
 flow-quit = Booking stopped.
 flow-stale = That button belongs to an earlier step. Here is the current one again.
 flow-expired = No booking in progress. Say 'book' to start again.
