@@ -183,7 +183,7 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
     };
     if role.is_gateway() {
         let timer_interval = Duration::from_millis(config.approval_timer_interval_ms);
-        loops.push(tokio::spawn(booking::timer::run_approval_timer(desk.clone(), timer_interval, shutdown.clone())));
+        loops.push(tokio::spawn(booking::timer::timers(&desk).run(timer_interval, shutdown.clone())));
         let push_loop = PushLoop {
             pool: pool.clone(),
             clock: clock.clone(),

@@ -158,7 +158,8 @@ pub struct Config {
     #[arg(long, env = "SEED_DEMO", default_value_t = true, action = clap::ArgAction::Set)]
     pub seed_demo: bool,
 
-    /// How often the approval timer looks for passed deadlines, in milliseconds.
+    /// How often the durable timers (approval deadlines, lottery draws) look for what is due, in
+    /// milliseconds.
     #[arg(long, env = "APPROVAL_TIMER_INTERVAL_MS", default_value_t = 5000)]
     pub approval_timer_interval_ms: u64,
 

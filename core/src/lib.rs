@@ -31,3 +31,4 @@ pub mod rules;
 pub mod saga;
 pub mod shutdown;
 pub mod stay;
+pub mod timer;

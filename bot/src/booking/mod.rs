@@ -7,7 +7,7 @@
 //! | [`desk`] | entry commands: request (judged by the rules in core), cancel, a manager's or an admin's decision |
 //! | [`limits`] | the company's yearly limits and the stays they count |
 //! | [`orchestrator`] | the `booking` consumer: each worker report → the next step |
-//! | [`timer`] | the approval deadline, fired by whichever gateway replica gets there first |
+//! | [`timer`] | the approval deadline as a durable timer, fired once by whichever gateway replica gets there first |
 //! | [`queries`] | reads for chats and the admin API |
 //! | [`store`] | the SQL every writer above shares (state transitions, steps, nights) |
 //! | `commands` | the saga's commands as the messages workers receive |

@@ -105,6 +105,16 @@ impl Handler for BookingSaga {
             return Err(HandleError::Retry(format!("booking {booking_id} changed meanwhile")));
         }
         booking.version += 1;
+        if let Some(deadline) = transition.approval_deadline_at {
+            resort_core::timer::schedule(
+                connection,
+                super::timer::APPROVAL_DEADLINE,
+                &booking_id.to_string(),
+                deadline,
+                now,
+            )
+            .await?;
+        }
         let mut outgoing = Vec::new();
         let context = super::commands::Context { resort: resort.as_ref(), decided_by: None };
         for command in transition.commands {

@@ -27,3 +27,4 @@ mod saga;
 mod seed;
 mod telegram;
 mod telegram_standin;
+mod timers;

@@ -156,7 +156,8 @@ async fn a_request_past_its_approval_deadline_is_rejected_refunded_and_the_manag
         clock: app.clock.clone(),
         outbox_signal: resort_core::outbox::OutboxSignal::new(),
     };
-    assert_eq!(desk.expire_overdue().await.unwrap(), 0, "not before the deadline");
+    let timers = resortbot::booking::timer::timers(&desk);
+    assert_eq!(timers.fire_due().await.unwrap(), 0, "not before the deadline");
     assert_eq!(app.booking(&reference).await["status"], "awaiting_approval", "not before the deadline");
 
     app.clock.advance(Duration::hours(2));
@@ -168,6 +169,15 @@ async fn a_request_past_its_approval_deadline_is_rejected_refunded_and_the_manag
 
     let late = app.press("lee", &push_button(&request, "승인")).await;
     assert!(late.contains("이미 처리되었습니다"), "{late}");
+    // The app's timer loop and this pass share the timer: it fired once.
+    assert_eq!(timers.fire_due().await.unwrap(), 0);
+    let expiries: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM saga_step WHERE booking_id = $1 AND step = $2")
+        .bind(app.booking(&reference).await["id"].as_str().unwrap())
+        .bind(resort_core::saga::decide_room(resort_core::booking::Decision::Expire).1)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(expiries, 1);
 }
 
 #[tokio::test]
