@@ -183,7 +183,7 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
     };
     if role.is_gateway() {
         let timer_interval = Duration::from_millis(config.approval_timer_interval_ms);
-        loops.push(tokio::spawn(booking::timer::timers(&desk).run(timer_interval, shutdown.clone())));
+        loops.push(tokio::spawn(timers(&desk, push_signal.clone()).run(timer_interval, shutdown.clone())));
         let push_loop = PushLoop {
             pool: pool.clone(),
             clock: clock.clone(),
@@ -268,4 +268,13 @@ fn pushers(
 fn console_enabled(config: &Config) -> bool {
     let embedded = matches!(config.role, None | Some(Role::All)) && config.amqp_url.is_none();
     config.console_enabled.unwrap_or(embedded)
+}
+
+/// The gateway's durable timers and what each kind does: approval deadlines and lottery draws.
+pub fn timers(desk: &BookingDesk, push_signal: PushSignal) -> resort_core::timer::Timers {
+    resort_core::timer::Timers::new(
+        desk.pool.clone(),
+        desk.clock.clone(),
+        vec![booking::timer::approval_deadline(desk), crate::lottery::draw::handler(desk, push_signal)],
+    )
 }

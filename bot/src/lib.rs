@@ -23,6 +23,7 @@ pub mod discord;
 pub mod health;
 pub mod identity;
 pub mod kakao;
+pub mod lottery;
 pub mod notifier;
 pub mod push;
 pub mod replay;

@@ -100,7 +100,8 @@ pub struct NewAlert<'a> {
     pub platform: &'a str,
     pub platform_user_id: &'a str,
     pub employee_id: resort_core::id::EmployeeId,
-    pub booking_id: resort_core::id::BookingId,
+    /// The booking it is about, if any (a lottery's result for someone who did not win has none).
+    pub booking_id: Option<resort_core::id::BookingId>,
     pub kind: &'a str,
     pub reply: &'a Reply,
     /// The platform's reference of a sent message this alert replaces.
@@ -117,7 +118,7 @@ pub async fn queue(connection: &mut Connection, alert: NewAlert<'_>, now: i64) -
     .bind(alert.platform)
     .bind(alert.platform_user_id)
     .bind(alert.employee_id.to_string())
-    .bind(alert.booking_id.to_string())
+    .bind(alert.booking_id.map(|id| id.to_string()))
     .bind(alert.kind)
     .bind(serde_json::to_string(alert.reply).expect("a reply serializes"))
     .bind(now)

@@ -22,6 +22,7 @@ pub mod dead_letter;
 pub mod i18n;
 pub mod id;
 pub mod inbox;
+pub mod lottery;
 pub mod message;
 pub mod metrics;
 pub mod outbox;

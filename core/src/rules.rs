@@ -73,6 +73,11 @@ pub enum Refusal {
         night: NaiveDate,
         reason: String,
     },
+    /// The stay's `night` goes to the lottery `name`, which has not drawn yet.
+    Lottery {
+        night: NaiveDate,
+        name: String,
+    },
     /// A room of this type takes at most `capacity` guests.
     TooManyGuests {
         capacity: u32,
@@ -151,6 +156,8 @@ pub struct Facts {
     /// The room type's rooms, and how many are held per night (a missing night holds none).
     pub rooms: i64,
     pub held: HashMap<NaiveDate, i64>,
+    /// Nights of the room type a lottery gives away, with its name, until it draws.
+    pub reserved: Vec<(String, NaiveDate)>,
 }
 
 impl Refusal {
@@ -165,6 +172,7 @@ impl Refusal {
             Self::InactiveEmployee => "inactive_employee",
             Self::InactiveResort => "inactive_resort",
             Self::TooManyGuests { .. } => "too_many_guests",
+            Self::Lottery { .. } => "lottery",
             Self::YearlyLimit { .. } => "yearly_limit",
             Self::InsufficientPoints { .. } => "insufficient_points",
             Self::NoRoom { .. } => "no_room",
@@ -218,11 +226,16 @@ pub fn evaluate_for(request: Request, facts: &Facts, now: DateTime<Utc>) -> Resu
         return Err(Refusal::InactiveResort);
     }
     evaluate(&facts.window, &facts.blackouts, request.check_in, request.nights, now)?;
+    let stay = Stay { check_in: request.check_in, nights: request.nights };
+    if let Some((name, night)) =
+        stay.nights().find_map(|night| facts.reserved.iter().find(|(_, reserved)| *reserved == night))
+    {
+        return Err(Refusal::Lottery { night: *night, name: name.clone() });
+    }
     if request.guests > facts.capacity {
         return Err(Refusal::TooManyGuests { capacity: facts.capacity });
     }
     within_limits(request, facts, now.with_timezone(&korea()).year())?;
-    let stay = Stay { check_in: request.check_in, nights: request.nights };
     let cost = facts.policy.cost(&stay);
     if cost > facts.balance {
         return Err(Refusal::InsufficientPoints { cost, balance: facts.balance });
@@ -443,6 +456,7 @@ mod tests {
             balance: 1000,
             rooms: 2,
             held: held.clone(),
+            reserved: Vec::new(),
         };
         evaluate_for(request, &facts, at("2026-12-01 10:00"))
     }
@@ -507,7 +521,13 @@ mod tests {
             balance: 1000,
             rooms: 2,
             held: none.clone(),
+            reserved: vec![("여름 성수기".into(), day("2026-12-25"))],
         };
+        assert_eq!(
+            evaluate_for(request("2026-12-20", 10), &facts, at("2026-12-01 10:00")),
+            Err(Refusal::Lottery { night: day("2026-12-25"), name: "여름 성수기".into() })
+        );
+        let facts = Facts { reserved: Vec::new(), ..facts };
         assert_eq!(evaluate_for(request("2026-12-20", 10), &facts, at("2026-12-01 10:00")), Ok(()));
         assert_eq!(
             evaluate_for(request("2026-12-20", 11), &facts, at("2026-12-01 10:00")),

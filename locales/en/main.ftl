@@ -48,6 +48,7 @@ help =
     • my bookings — your bookings
     • points — your point balance
     • limits — this year's limits and how far ahead you can book
+    • lottery — peak-season lotteries (lottery apply NAME 2 1 / lottery withdraw)
     • cancel or cancel REFERENCE — cancel a booking
 help-manager =
     For managers
@@ -303,3 +304,32 @@ limits-late-cancel-counts = A booking you cancel after the free-cancellation per
 limits-windows = How far ahead you can book
 limits-window-line = • { $resort }: until { $last } · the next day opens on { $opens } at { $time }
 api-several-room-types = This resort has several room types; change rooms and prices on a room type.
+
+## Lotteries
+lottery-none = No lottery is taking applications now.
+lottery-title = Lotteries taking applications
+lottery-line =
+    ■ { $name } · { $resort } · applications close { $closes }
+      Seed commitment (SHA-256): { $commitment }
+lottery-slot-line =   { $number }. { $stay } · { $rooms } rooms
+lottery-how = To apply, send up to three numbers in order of preference, like 'lottery apply { $example } 2 1'. To withdraw: 'lottery withdraw'
+lottery-applied = You applied to '{ $name }' (preferences { $slots }). The draw is on { $draws }; I will tell you the result. Points are deducted only if you win.
+lottery-withdrawn = Your application to '{ $name }' is withdrawn.
+lottery-won =
+    🎉 You won a place in '{ $name }'.
+    { $stay }
+    I will confirm the booking once it goes through.
+lottery-lost = '{ $name }' result: no place this time. You were { $place } of { $of } in the draw order, with weight { $weight } ({ $factors }).
+lottery-factor-base = base weight
+lottery-factor-recent-stay = stayed in the last 12 months
+lottery-factor-no-show = { $count } no-shows
+lottery-factor-never-won = never won before
+error-unknown-lottery = I could not find an open lottery called '{ $name }'. Send 'lottery' for the list.
+error-lottery-closed = This lottery is not taking applications now.
+error-lottery-applied = You already applied to '{ $name }'. To change it, withdraw first with 'lottery withdraw'.
+error-lottery-not-applied = You have no application to '{ $name }'.
+error-lottery-slots = Please send up to three different slot numbers from 1 to { $slots }.
+error-lottery-rule = Slot { $number } cannot be applied for: { $rule }
+error-lottery-night = { $night } goes to the lottery '{ $name }'. Send 'lottery' to apply.
+api-lottery-name-taken = A lottery with this name exists.
+api-lottery-not-drawn = This lottery has not been drawn yet.

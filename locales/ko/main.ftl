@@ -42,6 +42,7 @@ help =
     • 내 예약 — 예약 내역
     • 포인트 — 포인트 잔액
     • 한도 — 올해 이용 한도와 예약 가능 기간
+    • 추첨 — 성수기 추첨 목록과 신청 (추첨 신청 이름 2 1 / 추첨 취소)
     • 취소 또는 취소 참조번호 — 예약 취소
 help-manager =
     담당자 메뉴
@@ -272,3 +273,32 @@ limits-late-cancel-counts = 무료 취소 기간이 지난 뒤 직접 취소한 
 limits-windows = 예약 가능 기간
 limits-window-line = • { $resort }: { $last }까지 · 다음 날은 { $opens } { $time }에 열림
 api-several-room-types = 객실 유형이 여러 개인 휴양소입니다. 객실 수와 가격은 객실 유형에서 바꿔 주세요.
+
+## 추첨
+lottery-none = 지금 신청을 받는 추첨이 없습니다.
+lottery-title = 신청을 받는 추첨
+lottery-line =
+    ■ { $name } · { $resort } · 신청 마감 { $closes }
+      추첨 시드 약속값(SHA-256): { $commitment }
+lottery-slot-line =   { $number }. { $stay } · { $rooms }실
+lottery-how = 신청: '추첨 신청 { $example } 2 1'처럼 원하는 순서대로 번호를 최대 3개 보내 주세요. 철회: '추첨 취소'
+lottery-applied = '{ $name }' 추첨에 신청했습니다 (희망 순서 { $slots }). 추첨은 { $draws }에 진행되고 결과를 알려 드립니다. 포인트는 당첨되면 그때 차감됩니다.
+lottery-withdrawn = '{ $name }' 추첨 신청을 철회했습니다.
+lottery-won =
+    🎉 '{ $name }' 추첨에 당첨되었습니다.
+    { $stay }
+    예약이 진행되면 확정 알림을 보내 드립니다.
+lottery-lost = '{ $name }' 추첨 결과: 이번에는 배정되지 않았습니다. 추첨 순서 { $place }/{ $of }번째, 가중치 { $weight } ({ $factors }).
+lottery-factor-base = 기본 가중치
+lottery-factor-recent-stay = 최근 1년 안에 이용함
+lottery-factor-no-show = 노쇼 { $count }회
+lottery-factor-never-won = 당첨된 적 없음
+error-unknown-lottery = 신청을 받는 추첨 중 '{ $name }'을(를) 찾을 수 없습니다. '추첨'을 보내면 목록을 보여 드려요.
+error-lottery-closed = 이 추첨은 지금 신청을 받지 않습니다.
+error-lottery-applied = 이미 '{ $name }' 추첨에 신청했습니다. 바꾸려면 먼저 '추첨 취소'로 철회해 주세요.
+error-lottery-not-applied = '{ $name }' 추첨에 신청한 내역이 없습니다.
+error-lottery-slots = 희망 번호는 1부터 { $slots }까지 서로 다른 번호로 최대 3개 보내 주세요.
+error-lottery-rule = { $number }번 일정은 신청할 수 없습니다: { $rule }
+error-lottery-night = { $night }은 '{ $name }' 추첨으로 배정됩니다. '추첨'으로 신청해 주세요.
+api-lottery-name-taken = 같은 이름의 추첨이 이미 있습니다.
+api-lottery-not-drawn = 아직 추첨하지 않았습니다.

@@ -158,7 +158,7 @@ async fn change_balance(
     row.map(|row| Ok((row.try_get("balance")?, row.try_get("version")?))).transpose()
 }
 
-async fn balance_of(connection: &mut Connection, employee_id: EmployeeId) -> Result<i64, sqlx::Error> {
+pub async fn balance_of(connection: &mut Connection, employee_id: EmployeeId) -> Result<i64, sqlx::Error> {
     let balance: Option<i64> = sqlx::query_scalar("SELECT balance FROM point_account WHERE employee_id = $1")
         .bind(employee_id.to_string())
         .fetch_optional(&mut *connection)

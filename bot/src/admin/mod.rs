@@ -6,6 +6,7 @@
 mod bookings;
 mod employees;
 pub mod error;
+mod lotteries;
 mod policy;
 mod resorts;
 
@@ -32,6 +33,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/resorts/{id}/room-types/{room_type_id}", axum::routing::patch(resorts::update_room_type))
         .route("/occupancy", get(resorts::occupancy))
         .route("/policy", get(policy::get).put(policy::put))
+        .route("/lotteries", post(lotteries::create).get(lotteries::list))
+        .route("/lotteries/{id}", get(lotteries::get))
+        .route("/lotteries/{id}/verify", get(lotteries::verify))
         .route("/employees", post(employees::create).get(employees::list))
         .route("/employees/{id}", get(employees::get).patch(employees::update))
         .route("/employees/{id}/link-code", post(employees::link_code))

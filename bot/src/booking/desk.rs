@@ -46,7 +46,7 @@ pub enum RequestError {
 
 /// Why inserting a new booking failed.
 #[derive(Debug)]
-enum InsertError {
+pub(crate) enum InsertError {
     /// One of its nights belongs to another active booking of the same employee.
     NightTaken,
     Database(sqlx::Error),
@@ -135,6 +135,17 @@ impl BookingDesk {
             balance: resort_workers::point::balance(&self.pool, employee_id).await?,
             rooms: room_type.rooms,
             held,
+            reserved: crate::lottery::undrawn_for(&self.pool, room_type.id)
+                .await?
+                .iter()
+                .flat_map(|lottery| {
+                    lottery
+                        .slots
+                        .iter()
+                        .flat_map(|slot| slot.stay().nights().collect::<Vec<_>>())
+                        .map(|night| (lottery.name.clone(), night))
+                })
+                .collect(),
         })
     }
 
@@ -183,6 +194,7 @@ impl BookingDesk {
             room_type_id: room_type.id,
             room_type_name: room_type.name.clone(),
             guests: ask.guests,
+            preapproved: false,
             check_in: ask.check_in,
             nights: ask.nights,
             points: resort.policy(room_type).cost(&stay),
@@ -228,14 +240,28 @@ impl BookingDesk {
     /// from the booking's own unique keys.
     async fn insert(&self, booking: &Booking, idempotency_key: Option<&str>) -> Result<(), InsertError> {
         let mut transaction = self.pool.begin().await?;
-        match claim_nights(&mut transaction, booking).await {
+        self.insert_in(&mut transaction, booking, idempotency_key).await?;
+        transaction.commit().await?;
+        self.outbox_signal.notify();
+        Ok(())
+    }
+
+    /// [`Self::insert`] inside a caller's transaction (a lottery's draw makes its winners'
+    /// bookings in its own); the caller commits and wakes the relay.
+    pub(crate) async fn insert_in(
+        &self,
+        transaction: &mut Connection,
+        booking: &Booking,
+        idempotency_key: Option<&str>,
+    ) -> Result<(), InsertError> {
+        match claim_nights(transaction, booking).await {
             Err(error) if db::is_unique_violation(&error) => return Err(InsertError::NightTaken),
             other => other?,
         }
         sqlx::query(
             "INSERT INTO booking (id, reference, employee_id, resort_id, resort_name, check_in, nights, points, status, idempotency_key, version, created_at, updated_at,
-                room_type_id, room_type_name, guests)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15)",
+                room_type_id, room_type_name, guests, preapproved)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, $16)",
         )
         .bind(booking.id.to_string())
         .bind(&booking.reference)
@@ -252,15 +278,14 @@ impl BookingDesk {
         .bind(booking.room_type_id.to_string())
         .bind(&booking.room_type_name)
         .bind(i64::from(booking.guests))
+        .bind(i64::from(booking.preapproved))
         .execute(&mut *transaction)
         .await?;
         let (started, step) = saga::start(booking.points);
-        record_step(&mut transaction, booking.id, step, None, booking.created_at).await?;
+        record_step(transaction, booking.id, step, None, booking.created_at).await?;
         let mut messages = commands::messages(started.commands, booking, &commands::Context::default());
         messages.push(Message::Booking(booking.snapshot()));
-        self.send(&mut transaction, messages, booking.id).await?;
-        transaction.commit().await?;
-        self.outbox_signal.notify();
+        self.send(transaction, messages, booking.id).await?;
         Ok(())
     }
 

@@ -22,6 +22,8 @@ pub struct Booking {
     pub room_type_id: RoomTypeId,
     pub room_type_name: String,
     pub guests: u32,
+    /// Approved in advance (a lottery win): the hold is firm whatever the resort's policy.
+    pub preapproved: bool,
     pub check_in: NaiveDate,
     pub nights: u32,
     pub points: i64,
@@ -74,7 +76,7 @@ pub struct SagaStep {
     pub at: i64,
 }
 
-pub(super) const COLUMNS: &str = "id, reference, employee_id, resort_id, resort_name, room_type_id, room_type_name, guests, check_in, nights, points, status, reason, refund_points, decision, decided_by, decision_note, approval_deadline_at, version, created_at, updated_at";
+pub(super) const COLUMNS: &str = "id, reference, employee_id, resort_id, resort_name, room_type_id, room_type_name, guests, preapproved, check_in, nights, points, status, reason, refund_points, decision, decided_by, decision_note, approval_deadline_at, version, created_at, updated_at";
 
 pub(super) fn from_row(row: &AnyRow) -> Result<Booking, sqlx::Error> {
     let decode = |what: &str| sqlx::Error::Decode(format!("booking {what} is malformed").into());
@@ -99,6 +101,7 @@ pub(super) fn from_row(row: &AnyRow) -> Result<Booking, sqlx::Error> {
         room_type_id: room_type_id.as_deref().and_then(RoomTypeId::parse).unwrap_or(RoomTypeId(resort_id.0)),
         room_type_name: room_type_name.unwrap_or_else(|| crate::catalog::room_type::DEFAULT_NAME.to_owned()),
         guests: u32::try_from(guests).map_err(|_| decode("guests"))?,
+        preapproved: resort_core::db::flag(row.try_get("preapproved")?),
         check_in: parse_date(&check_in).map_err(|_| decode("check_in"))?,
         nights: u32::try_from(nights).map_err(|_| decode("nights"))?,
         points: row.try_get("points")?,

@@ -87,7 +87,7 @@ impl Handler for BookingSaga {
         let resort =
             if saga::needs_policy(&event) { catalog::get_with(connection, booking.resort_id).await? } else { None };
         let policy = resort.as_ref().map(|resort| saga::Policy {
-            auto_approve: resort.auto_approve,
+            auto_approve: resort.auto_approve || booking.preapproved,
             approval_hours: resort.approval_hours,
             stay_begins_at: Some(resort.stay_begins_at(booking.check_in)),
         });

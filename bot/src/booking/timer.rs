@@ -11,16 +11,15 @@ use resort_core::booking::Decision;
 use resort_core::db::Connection;
 use resort_core::id::BookingId;
 use resort_core::saga;
-use resort_core::timer::{TimerError, TimerHandler, Timers};
+use resort_core::timer::{TimerError, TimerHandler};
 use std::sync::Arc;
 
 /// The timer kind of an approval deadline; its subject is the booking id.
 pub const APPROVAL_DEADLINE: &str = "approval_deadline";
 
-/// The gateway's timers and what each kind does.
-pub fn timers(desk: &BookingDesk) -> Timers {
-    let deadline: Arc<dyn TimerHandler> = Arc::new(ApprovalDeadline { desk: desk.clone() });
-    Timers::new(desk.pool.clone(), desk.clock.clone(), vec![(APPROVAL_DEADLINE, deadline)])
+/// The approval deadline's timer handler.
+pub fn approval_deadline(desk: &BookingDesk) -> (&'static str, Arc<dyn TimerHandler>) {
+    (APPROVAL_DEADLINE, Arc::new(ApprovalDeadline { desk: desk.clone() }))
 }
 
 struct ApprovalDeadline {

@@ -11,6 +11,7 @@
 //! | `내 예약` | `my bookings` | history |
 //! | `포인트` | `points` | balance |
 //! | `한도` | `limits` | this year's limits, used and left |
+//! | `추첨` / `추첨 신청 이름 2 1` / `추첨 취소 [이름]` | `lottery` / `lottery apply NAME 2 1` / `lottery withdraw [NAME]` | open lotteries, apply with slots in order of preference, withdraw |
 //! | `도움말` | `help` | help |
 //! | `대기`, `승인 REF`, `거절 REF`, `오늘 체크인` | `pending`, `approve REF`, `reject REF`, `arrivals` | managers |
 //!
@@ -32,6 +33,10 @@ pub enum Command {
     MyBookings,
     Points,
     Limits,
+    LotteryList,
+    /// A lottery's name (maybe empty) and the slot numbers as typed, most wanted first.
+    LotteryApply(String, Vec<String>),
+    LotteryWithdraw(Option<String>),
     Help,
     /// The manager's pending requests, from this many into the list (a page at a time).
     Pending(u32),
@@ -172,6 +177,15 @@ pub fn parse_text(text: &str) -> Command {
         ("취소" | "cancel", [reference]) => Command::CancelQuote((*reference).to_owned()),
         ("포인트" | "points" | "point", []) => Command::Points,
         ("한도" | "limits" | "limit", []) => Command::Limits,
+        ("추첨" | "lottery" | "lotteries", []) => Command::LotteryList,
+        ("추첨", ["신청", rest @ ..]) | ("lottery", ["apply", rest @ ..]) => {
+            let slots = rest.iter().rev().take_while(|word| word.parse::<u32>().is_ok()).count();
+            let (name, numbers) = rest.split_at(rest.len() - slots);
+            Command::LotteryApply(name.join(" "), numbers.iter().map(|number| (*number).to_owned()).collect())
+        }
+        ("추첨", ["취소", rest @ ..]) | ("lottery", ["withdraw" | "cancel", rest @ ..]) => {
+            Command::LotteryWithdraw((!rest.is_empty()).then(|| rest.join(" ")))
+        }
         ("도움말" | "help" | "start" | "?", _) => Command::Help,
         ("대기" | "pending", []) => Command::Pending(0),
         ("승인" | "approve", [reference]) => Command::Approve((*reference).to_owned()),
@@ -213,6 +227,14 @@ mod tests {
         assert_eq!(parse_text("/start"), Command::Help);
         assert_eq!(parse_text("/points@resort_bot"), Command::Points);
         assert_eq!(parse_text("/my"), Command::MyBookings);
+        assert_eq!(parse_text("추첨"), Command::LotteryList);
+        assert_eq!(
+            parse_text("추첨 신청 여름 성수기 2 1"),
+            Command::LotteryApply("여름 성수기".into(), vec!["2".into(), "1".into()])
+        );
+        assert_eq!(parse_text("lottery apply Summer 3"), Command::LotteryApply("Summer".into(), vec!["3".into()]));
+        assert_eq!(parse_text("추첨 취소"), Command::LotteryWithdraw(None));
+        assert_eq!(parse_text("lottery withdraw Summer"), Command::LotteryWithdraw(Some("Summer".into())));
     }
 
     #[test]

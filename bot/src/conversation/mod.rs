@@ -27,6 +27,7 @@ pub mod reply;
 mod cancel;
 mod guided;
 mod limits;
+mod lottery;
 mod manager;
 
 use crate::booking::{Ask, BookingDesk, RequestError};
@@ -162,6 +163,9 @@ impl Conversation {
             Command::MyBookings => self.history(&turn).await,
             Command::Points => self.points(&turn).await,
             Command::Limits => self.limits(&turn).await,
+            Command::LotteryList => self.lotteries(&turn).await,
+            Command::LotteryApply(name, slots) => self.apply_to_lottery(&turn, &name, &slots).await,
+            Command::LotteryWithdraw(name) => self.withdraw_from_lottery(&turn, name.as_deref()).await,
             Command::CancelList => self.cancel_list(&turn).await,
             Command::CancelQuote(reference) => self.cancel_quote(&turn, &reference).await,
             Command::CancelConfirm(reference) => self.cancel_confirm(&turn, &reference).await,
@@ -374,6 +378,10 @@ pub fn rule_refusal(locale: Locale, refusal: &resort_core::rules::Refusal) -> St
         Refusal::NightsOutOfRange { min, max } => locale.text_with(
             "error-nights-out-of-range",
             &[number_arg("min", i64::from(*min)), number_arg("max", i64::from(*max))],
+        ),
+        Refusal::Lottery { night, name } => locale.text_with(
+            "error-lottery-night",
+            &[text_arg("night", render::date_with_year(locale, *night)), text_arg("name", name.clone())],
         ),
         Refusal::TooManyGuests { capacity } => {
             locale.text_with("error-too-many-guests", &[number_arg("capacity", i64::from(*capacity))])

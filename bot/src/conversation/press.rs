@@ -31,12 +31,17 @@ pub fn encode(command: &Command) -> String {
         Command::MyBookings => with("m", "my"),
         Command::Points => with("m", "points"),
         Command::Limits => with("m", "limits"),
+        Command::LotteryList => with("m", "lottery"),
         Command::CancelList => with("m", "cancel"),
         Command::Arrivals => with("m", "arrivals"),
         Command::Help => with("m", "help"),
-        Command::Ignore | Command::Link(_) | Command::Book(Some(_)) | Command::BookUsage | Command::Other(_) => {
-            IGNORED.to_owned()
-        }
+        Command::Ignore
+        | Command::Link(_)
+        | Command::Book(Some(_))
+        | Command::BookUsage
+        | Command::LotteryApply(..)
+        | Command::LotteryWithdraw(_)
+        | Command::Other(_) => IGNORED.to_owned(),
     }
 }
 
@@ -65,6 +70,7 @@ pub fn decode(press: &str) -> Command {
             "my" => Command::MyBookings,
             "points" => Command::Points,
             "limits" => Command::Limits,
+            "lottery" => Command::LotteryList,
             "cancel" => Command::CancelList,
             "pending" => Command::Pending(0),
             "arrivals" => Command::Arrivals,
@@ -92,6 +98,7 @@ mod tests {
             Command::FlowRoomType("0190a3c4-0000-7000-8000-000000000000".into()),
             Command::FlowGuests("4".into()),
             Command::Limits,
+            Command::LotteryList,
             Command::FlowConfirm,
             Command::FlowBack,
             Command::FlowQuit,

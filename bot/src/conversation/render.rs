@@ -68,6 +68,13 @@ pub fn date(locale: Locale, date: NaiveDate) -> String {
     )
 }
 
+/// An instant as people read it, in Korean time: "2027년 7월 1일(목) 18:00".
+pub fn moment(locale: Locale, millis: i64) -> String {
+    let Some(time) = DateTime::from_timestamp_millis(millis) else { return String::new() };
+    let local = time.with_timezone(&korea());
+    format!("{} {}", date_with_year(locale, local.date_naive()), local.format("%H:%M"))
+}
+
 /// The Korean wall-clock time of an instant today or soon ("14:05").
 pub fn korean_clock_time(millis: i64) -> String {
     DateTime::from_timestamp_millis(millis)

@@ -18,6 +18,7 @@ mod kakao_standin;
 mod limits;
 mod linking;
 mod locales;
+mod lottery;
 mod migration;
 mod operations;
 mod rabbitmq;

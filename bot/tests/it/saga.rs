@@ -156,7 +156,7 @@ async fn a_request_past_its_approval_deadline_is_rejected_refunded_and_the_manag
         clock: app.clock.clone(),
         outbox_signal: resort_core::outbox::OutboxSignal::new(),
     };
-    let timers = resortbot::booking::timer::timers(&desk);
+    let timers = resortbot::app::timers(&desk, Default::default());
     assert_eq!(timers.fire_due().await.unwrap(), 0, "not before the deadline");
     assert_eq!(app.booking(&reference).await["status"], "awaiting_approval", "not before the deadline");
 
