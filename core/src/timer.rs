@@ -63,23 +63,6 @@ pub async fn schedule(
     Ok(())
 }
 
-/// Moves a timer that has not fired to `due_at`.
-pub async fn reschedule(
-    connection: &mut Connection,
-    kind: &str,
-    subject: &str,
-    due_at: i64,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE timer SET due_at = $2, updated_at = $3 WHERE id = $1 AND fired_at IS NULL")
-        .bind(format!("{kind}:{subject}"))
-        .bind(due_at)
-        .bind(now)
-        .execute(&mut *connection)
-        .await?;
-    Ok(())
-}
-
 /// The timers of one process and what each kind does.
 #[derive(Clone)]
 pub struct Timers {

@@ -185,30 +185,7 @@ impl BookingDesk {
         }
         let (stay, room_type) = self.check(employee_id, resort, &ask).await?;
         let now = self.clock.now_millis();
-        let mut booking = Booking {
-            id: BookingId::new(),
-            reference: reference::generate(),
-            employee_id,
-            resort_id: resort.id,
-            resort_name: resort.name.clone(),
-            room_type_id: room_type.id,
-            room_type_name: room_type.name.clone(),
-            guests: ask.guests,
-            preapproved: false,
-            check_in: ask.check_in,
-            nights: ask.nights,
-            points: resort.policy(room_type).cost(&stay),
-            status: BookingStatus::Requested,
-            reason: None,
-            refund_points: None,
-            decision: None,
-            decided_by: None,
-            decision_note: None,
-            approval_deadline_at: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
+        let mut booking = Booking::requested(employee_id, resort, room_type, stay, ask.guests, now);
         // A reference collision is rare (one in a billion per pair); draw again a few times. A
         // night taken by another active booking of the employee is the overlap refusal, unless
         // that booking went away meanwhile, when the insert is simply tried again.

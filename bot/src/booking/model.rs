@@ -41,6 +41,42 @@ pub struct Booking {
 }
 
 impl Booking {
+    /// A booking just requested, before its saga starts: one room of `room_type` at `resort`
+    /// for `stay`, costing `points`.
+    pub fn requested(
+        employee_id: EmployeeId,
+        resort: &crate::catalog::Resort,
+        room_type: &crate::catalog::RoomType,
+        stay: Stay,
+        guests: u32,
+        now: i64,
+    ) -> Self {
+        Self {
+            id: BookingId::new(),
+            reference: resort_core::reference::generate(),
+            employee_id,
+            resort_id: resort.id,
+            resort_name: resort.name.clone(),
+            room_type_id: room_type.id,
+            room_type_name: room_type.name.clone(),
+            guests,
+            preapproved: false,
+            check_in: stay.check_in,
+            nights: stay.nights,
+            points: resort.policy(room_type).cost(&stay),
+            status: BookingStatus::Requested,
+            reason: None,
+            refund_points: None,
+            decision: None,
+            decided_by: None,
+            decision_note: None,
+            approval_deadline_at: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
     pub fn snapshot(&self) -> BookingSnapshot {
         BookingSnapshot {
             booking_id: self.id,

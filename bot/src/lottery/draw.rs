@@ -11,10 +11,9 @@ use crate::catalog::{self, Resort};
 use crate::conversation::{Reply, render};
 use async_trait::async_trait;
 use chrono::{Days, NaiveDate};
-use resort_core::booking::BookingStatus;
 use resort_core::db::Connection;
 use resort_core::i18n::{Locale, number_arg, text_arg};
-use resort_core::id::{BookingId, EmployeeId};
+use resort_core::id::EmployeeId;
 use resort_core::lottery::{self as draw, Entry, Factors, Seed};
 use resort_core::timer::{TimerError, TimerHandler};
 use std::sync::Arc;
@@ -140,31 +139,12 @@ impl Draw {
         now: i64,
     ) -> Result<Booking, TimerError> {
         let slot = lottery.slots[slot_index];
-        let room_type = resort.room_type(Some(lottery.room_type_id));
+        let room_type = resort
+            .room_type(Some(lottery.room_type_id))
+            .ok_or_else(|| TimerError::Failed(format!("the room type of lottery {} is gone", lottery.id)))?;
         let booking = Booking {
-            id: BookingId::new(),
-            reference: resort_core::reference::generate(),
-            employee_id: application.employee_id,
-            resort_id: resort.id,
-            resort_name: resort.name.clone(),
-            room_type_id: lottery.room_type_id,
-            room_type_name: room_type
-                .map_or_else(|| catalog::room_type::DEFAULT_NAME.to_owned(), |kind| kind.name.clone()),
-            guests: 1,
             preapproved: !lottery.manager_approval,
-            check_in: slot.check_in,
-            nights: slot.nights,
-            points: cost(resort, lottery, slot),
-            status: BookingStatus::Requested,
-            reason: None,
-            refund_points: None,
-            decision: None,
-            decided_by: None,
-            decision_note: None,
-            approval_deadline_at: None,
-            version: 1,
-            created_at: now,
-            updated_at: now,
+            ..Booking::requested(application.employee_id, resort, room_type, slot.stay(), 1, now)
         };
         let key = format!("lottery:{}", application.id);
         self.desk
