@@ -148,11 +148,14 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
             resort_workers::point::consumer(),
             resort_workers::hotel::consumer(),
             resort_workers::mypage::consumer(),
-            booking::orchestrator::consumer(clock.clone()),
+            booking::orchestrator::consumer(clock.clone(), push_signal.clone()),
             notifier::consumer(clock.clone(), push_signal.clone()),
         ],
         Role::Gateway => {
-            vec![booking::orchestrator::consumer(clock.clone()), notifier::consumer(clock.clone(), push_signal.clone())]
+            vec![
+                booking::orchestrator::consumer(clock.clone(), push_signal.clone()),
+                notifier::consumer(clock.clone(), push_signal.clone()),
+            ]
         }
         Role::Worker { kind: WorkerKind::Point } => vec![resort_workers::point::consumer()],
         Role::Worker { kind: WorkerKind::Hotel } => vec![resort_workers::hotel::consumer()],
@@ -184,13 +187,13 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
     if role.is_gateway() {
         let timer_interval = Duration::from_millis(config.approval_timer_interval_ms);
         loops.push(tokio::spawn(timers(&desk, push_signal.clone()).run(timer_interval, shutdown.clone())));
-        let push_loop = PushLoop {
-            pool: pool.clone(),
-            clock: clock.clone(),
-            pushers: pushers(&config, telegram.as_deref(), discord.as_deref(), &console_hub),
-            signal: push_signal,
+        let push_loop = PushLoop::new(
+            pool.clone(),
+            clock.clone(),
+            pushers(&config, telegram.as_deref(), discord.as_deref(), &console_hub),
+            push_signal,
             poll_interval,
-        };
+        );
         loops.push(tokio::spawn(push_loop.run(shutdown.clone())));
     }
     if let Some(telegram) = telegram.clone() {
@@ -270,11 +273,16 @@ fn console_enabled(config: &Config) -> bool {
     config.console_enabled.unwrap_or(embedded)
 }
 
-/// The gateway's durable timers and what each kind does: approval deadlines and lottery draws.
+/// The gateway's durable timers and what each kind does: approval deadlines, lottery draws and
+/// waitlist offers' deadlines.
 pub fn timers(desk: &BookingDesk, push_signal: PushSignal) -> resort_core::timer::Timers {
     resort_core::timer::Timers::new(
         desk.pool.clone(),
         desk.clock.clone(),
-        vec![booking::timer::approval_deadline(desk), crate::lottery::draw::handler(desk, push_signal)],
+        vec![
+            booking::timer::approval_deadline(desk),
+            crate::lottery::draw::handler(desk, push_signal.clone()),
+            crate::waitlist::offer::expiry(desk, push_signal),
+        ],
     )
 }

@@ -30,3 +30,4 @@ pub mod replay;
 pub mod seed;
 pub mod server;
 pub mod telegram;
+pub mod waitlist;

@@ -9,6 +9,33 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// Where a booking came from: it decides what a failed deduction leaves behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Origin {
+    /// Asked for by the employee: nothing is held before the points are taken.
+    #[default]
+    Direct,
+    /// A lottery's win: its slot's room was kept for it by the draw.
+    Lottery,
+    /// An accepted waitlist offer: its room is held (the offer) before the points are taken.
+    Offer,
+}
+
+impl Origin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Direct => "direct",
+            Self::Lottery => "lottery",
+            Self::Offer => "offer",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Direct, Self::Lottery, Self::Offer].into_iter().find(|origin| origin.as_str() == text)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BookingStatus {

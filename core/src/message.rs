@@ -151,6 +151,29 @@ pub struct HotelRejected {
     pub decided_by: Option<String>,
 }
 
+/// Offer the free rooms of these nights to the waitlist: sent when a room comes free without a
+/// hold being released (a lottery winner's booking that never got its points) and when an
+/// employee joins a waitlist, in case a room freed meanwhile.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HotelOffer {
+    pub resort_id: ResortId,
+    pub room_type_id: RoomTypeId,
+    pub check_in: NaiveDate,
+    pub nights: u32,
+}
+
+/// The hotel held a freed room for a waiting entry. `offer_id` becomes the booking's id if the
+/// employee accepts; `hotel.pass` with it gives the room to the next entry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HotelOffered {
+    pub offer_id: BookingId,
+    pub waitlist_entry_id: String,
+    pub resort_id: ResortId,
+    pub room_type_id: RoomTypeId,
+    pub check_in: NaiveDate,
+    pub nights: u32,
+}
+
 /// Everything a reader of booking events needs, so that no reader has to ask the booking side.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BookingSnapshot {
@@ -235,6 +258,9 @@ catalogue! {
     "hotel.confirmed" => HotelConfirmed(HotelConfirmed),
     "hotel.rejected" => HotelRejected(HotelRejected),
     "hotel.released" => HotelReleased(BookingRef),
+    "hotel.offer" => HotelOffer(HotelOffer),
+    "hotel.offered" => HotelOffered(HotelOffered),
+    "hotel.pass" => HotelPass(BookingRef),
 }
 
 fn parse<T: DeserializeOwned>(payload: &serde_json::Value) -> Result<T, DecodeError> {

@@ -8,7 +8,7 @@
 //! refunded. A report that does not fit the current state (a redelivery, or a race the hotel
 //! worker already settled) is ignored rather than trusted.
 
-use crate::booking::{BookingStatus, Decision, RejectReason};
+use crate::booking::{BookingStatus, Decision, Origin, RejectReason};
 
 /// The part of a booking the saga reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +18,7 @@ pub struct SagaState {
     pub points: i64,
     /// Points the cancellation policy gives back, fixed when the cancel was requested.
     pub refund_points: Option<i64>,
+    pub origin: Origin,
 }
 
 /// What the saga needs to know of the resort and the moment, for the reports that consult
@@ -66,6 +67,9 @@ pub enum SagaCommand {
     },
     ReleaseRoom,
     RefundPoints(i64),
+    /// Offer the stay's room, free again, to the waitlist (a lottery win that never got its
+    /// points leaves its slot's room to the waiting).
+    OfferRoom,
 }
 
 /// Steps that come from outside the saga's messages, as the booking's history names them (a
@@ -127,11 +131,20 @@ pub fn decide(state: &SagaState, event: &SagaEvent, policy: Option<Policy>, now:
             let firm = policy.is_some_and(|policy| policy.auto_approve);
             Transition::to(S::PointsDeducted).sending(SagaCommand::HoldRoom { firm })
         }
-        (S::Requested, E::PointsRejected) => Transition {
-            reason: Some(RejectReason::InsufficientPoints),
-            refund_points: Some(0),
-            ..Transition::to(S::Rejected)
-        },
+        (S::Requested, E::PointsRejected) => {
+            let rejected = Transition {
+                reason: Some(RejectReason::InsufficientPoints),
+                refund_points: Some(0),
+                ..Transition::to(S::Rejected)
+            };
+            // Nothing was taken, but an offer's room is held and a lottery's was kept for it:
+            // either passes on to the waitlist.
+            match state.origin {
+                Origin::Direct => rejected,
+                Origin::Offer => rejected.sending(SagaCommand::ReleaseRoom),
+                Origin::Lottery => rejected.sending(SagaCommand::OfferRoom),
+            }
+        }
         (S::PointsDeducted, E::RoomHeld) => {
             let hours = policy.map_or(DEFAULT_APPROVAL_HOURS, |policy| policy.approval_hours);
             let after_hours = now + hours * 3600 * 1000;
@@ -202,7 +215,7 @@ mod tests {
     use BookingStatus as S;
 
     fn given(status: BookingStatus) -> SagaState {
-        SagaState { status, points: 300, refund_points: None }
+        SagaState { status, points: 300, refund_points: None, origin: Origin::Direct }
     }
 
     /// The rules for a resort that asks its manager, at time 0.
@@ -242,6 +255,19 @@ mod tests {
     }
 
     #[test]
+    fn points_short_pass_an_offers_room_or_a_lottery_slots_room_to_the_waitlist() {
+        let offer = SagaState { origin: Origin::Offer, ..given(S::Requested) };
+        let next = decide(&offer, &SagaEvent::PointsRejected).unwrap();
+        assert_eq!((next.status, next.commands), (S::Rejected, vec![SagaCommand::ReleaseRoom]));
+        let won = SagaState { origin: Origin::Lottery, ..given(S::Requested) };
+        let next = decide(&won, &SagaEvent::PointsRejected).unwrap();
+        assert_eq!((next.status, next.commands), (S::Rejected, vec![SagaCommand::OfferRoom]));
+        // Later reports of an offer's booking move as any other's.
+        let held = SagaState { origin: Origin::Offer, ..given(S::PointsDeducted) };
+        assert_eq!(decide(&held, &SagaEvent::RoomHeld).unwrap().status, S::AwaitingApproval);
+    }
+
+    #[test]
     fn no_room_refunds_the_full_price() {
         let next = decide(&given(S::PointsDeducted), &SagaEvent::RoomUnavailable).unwrap();
         assert_eq!((next.status, next.reason), (S::Rejected, Some(RejectReason::NoRoom)));
@@ -272,7 +298,8 @@ mod tests {
 
     #[test]
     fn a_cancel_with_nothing_to_refund_ends_when_the_room_is_released() {
-        let cancelling = SagaState { status: S::Cancelling, points: 300, refund_points: Some(0) };
+        let cancelling =
+            SagaState { status: S::Cancelling, points: 300, refund_points: Some(0), origin: Origin::Direct };
         let released = decide(&cancelling, &SagaEvent::RoomReleased).unwrap();
         assert_eq!(released.status, S::Cancelled);
         assert!(released.commands.is_empty());
@@ -323,7 +350,7 @@ mod tests {
         };
         for status in BookingStatus::ALL {
             for event in &events {
-                let state = SagaState { status, points: 300, refund_points: Some(0) };
+                let state = SagaState { status, points: 300, refund_points: Some(0), origin: Origin::Direct };
                 let moved = decide(&state, event).map(|transition| transition.status);
                 assert_eq!(moved, expected(status, event), "{status:?} + {event:?}");
             }

@@ -49,6 +49,7 @@ help =
     • points — your point balance
     • limits — this year's limits and how far ahead you can book
     • lottery — peak-season lotteries (lottery apply NAME 2 1 / lottery withdraw)
+    • waitlist RESORT 2026-12-24 2 nights — be told when a room frees up (waitlist / leave waitlist DATE)
     • cancel or cancel REFERENCE — cancel a booking
 help-manager =
     For managers
@@ -333,3 +334,46 @@ error-lottery-rule = Slot { $number } cannot be applied for: { $rule }
 error-lottery-night = { $night } goes to the lottery '{ $name }'. Send 'lottery' to apply.
 api-lottery-name-taken = A lottery with this name exists.
 api-lottery-not-drawn = This lottery has not been drawn yet.
+
+## Waitlist (freed rooms offered in chat)
+stay-dates = { $resort } · from { $check_in }, { $nights ->
+    [one] 1 night
+   *[other] { $nights } nights
+}
+button-waitlist-join = Join waitlist
+button-waitlist-leave = Leave waitlist
+button-offer-accept = Accept
+button-offer-decline = Decline
+waitlist-joined =
+    You are on the waitlist: { $stay } · { $room_type }
+    You are number { $position }. When a room frees up I will tell you here and hold it for { $hours } hours.
+waitlist-none = You are not on any waitlist. When you try to book a full stay, a Join waitlist button appears.
+waitlist-title = Your waitlist
+waitlist-line = • { $stay } · number { $position }
+waitlist-line-offered = • { $stay } · a room is held for you. Accept by { $until }.
+waitlist-how-to-leave = To leave, send the check-in date, like 'leave waitlist { $date }'.
+waitlist-left = Left { $count } waitlist { $count ->
+    [one] entry
+   *[other] entries
+} for check-in on { $date }.
+waitlist-offer =
+    A room you were waiting for is free: { $stay } · { $room_type }
+    Accept by { $until } and the booking goes ahead; the points are taken then. Without an answer it goes to the next person.
+    (Or type 'accept offer' or 'decline offer'.)
+waitlist-offer-expired = The time to accept the room for { $stay } has passed; it went to the next person.
+waitlist-offer-accepted =
+    You accepted the room. Reference { $reference }
+    { $stay }
+    I will keep you posted here.
+waitlist-offer-declined = You declined the room; it goes to the next person.
+error-waitlist-usage = To join a waitlist, send the resort, check-in date and nights, like 'waitlist RESORT 2026-12-24 2 nights'.
+error-waitlist-room-type = { $resort } has several room types. Add the one you want: { $types }
+error-waitlist-rooms-free = There is a room free for that stay, so you can book it right away.
+error-waitlist-already = You are already waiting for that stay. Send 'waitlist' to see your place.
+error-waitlist-not-waiting = You are not waiting for any stay checking in on { $date }.
+error-no-offer = There is no room offer to answer. You may have answered already, or the time ran out.
+error-offer-passed-on = The offer could not be taken and went to the next person: { $reason }
+telegram-command-lottery = Peak-season lotteries
+telegram-command-waitlist = Your waitlist
+discord-command-lottery = Peak-season lotteries
+discord-command-waitlist = Your waitlist

@@ -43,6 +43,7 @@ help =
     • 포인트 — 포인트 잔액
     • 한도 — 올해 이용 한도와 예약 가능 기간
     • 추첨 — 성수기 추첨 목록과 신청 (추첨 신청 이름 2 1 / 추첨 취소)
+    • 대기 신청 휴양소 2026-12-24 2박 — 빈 객실이 나면 알려 드려요 (대기 목록 / 대기 취소 날짜)
     • 취소 또는 취소 참조번호 — 예약 취소
 help-manager =
     담당자 메뉴
@@ -302,3 +303,40 @@ error-lottery-rule = { $number }번 일정은 신청할 수 없습니다: { $rul
 error-lottery-night = { $night }은 '{ $name }' 추첨으로 배정됩니다. '추첨'으로 신청해 주세요.
 api-lottery-name-taken = 같은 이름의 추첨이 이미 있습니다.
 api-lottery-not-drawn = 아직 추첨하지 않았습니다.
+
+## 대기 신청 (빈 객실이 나면 채팅으로 제안)
+stay-dates = { $resort } · { $check_in }부터 { $nights }박
+button-waitlist-join = 대기 신청
+button-waitlist-leave = 대기 취소
+button-offer-accept = 수락
+button-offer-decline = 거절
+waitlist-joined =
+    대기 신청이 접수되었습니다: { $stay } · { $room_type }
+    지금 { $position }번째입니다. 객실이 나면 채팅으로 알려 드리고, { $hours }시간 동안 잡아 둘게요.
+waitlist-none = 대기 중인 신청이 없습니다. 빈 객실이 없는 날짜를 예약하려 하면 대기 신청 버튼이 나와요.
+waitlist-title = 대기 신청 목록
+waitlist-line = • { $stay } · { $position }번째
+waitlist-line-offered = • { $stay } · 객실을 잡아 두었습니다. { $until }까지 수락해 주세요.
+waitlist-how-to-leave = 대기를 그만두려면 '대기 취소 { $date }'처럼 체크인 날짜를 보내 주세요.
+waitlist-left = { $date } 체크인 대기 { $count }건을 취소했습니다.
+waitlist-offer =
+    기다리시던 객실이 났습니다: { $stay } · { $room_type }
+    { $until }까지 수락하시면 예약이 진행되고 그때 포인트가 차감됩니다. 답이 없으면 다음 분께 넘어가요.
+    (채팅으로는 '대기 수락' 또는 '대기 거절')
+waitlist-offer-expired = { $stay } 객실 제안의 수락 시간이 지나 다음 대기자에게 넘어갔습니다.
+waitlist-offer-accepted =
+    객실 제안을 수락했습니다. 참조번호 { $reference }
+    { $stay }
+    진행 상황은 알림으로 보내 드릴게요.
+waitlist-offer-declined = 객실 제안을 거절했습니다. 다음 대기자에게 넘어갑니다.
+error-waitlist-usage = 대기 신청은 '대기 신청 휴양소 2026-12-24 2박'처럼 휴양소, 체크인 날짜, 박수를 함께 보내 주세요.
+error-waitlist-room-type = { $resort }에는 객실 유형이 여럿입니다. 유형을 함께 적어 주세요: { $types }
+error-waitlist-rooms-free = 그 일정에는 빈 객실이 있어 바로 예약할 수 있습니다.
+error-waitlist-already = 이미 같은 일정으로 대기 중입니다. '대기 목록'으로 순서를 볼 수 있어요.
+error-waitlist-not-waiting = { $date } 체크인으로 대기 중인 신청이 없습니다.
+error-no-offer = 수락하거나 거절할 객실 제안이 없습니다. 이미 답했거나 시간이 지났을 수 있어요.
+error-offer-passed-on = 객실 제안을 받을 수 없어 다음 대기자에게 넘겼습니다: { $reason }
+telegram-command-lottery = 성수기 추첨 목록과 신청
+telegram-command-waitlist = 대기 신청 목록
+discord-command-lottery = 성수기 추첨 목록과 신청
+discord-command-waitlist = 대기 신청 목록

@@ -4,7 +4,8 @@
 //! — kept apart from the consume loop, which `resort_core::inbox::Consumer` provides. Each owns
 //! its tables and is the only code that writes them:
 //! - [`point`]: `point_account`, `point_ledger`.
-//! - [`hotel`]: `room_night`, `room_hold`.
+//! - [`hotel`]: `room_night`, `room_hold`, `room_offer` (it reads the waiting `waitlist_entry` rows
+//!   to offer a freed room in the release's own transaction).
 //! - [`mypage`]: `mypage_booking`, `mypage_balance` (a read model built only from events).
 
 pub mod hotel;

@@ -1,6 +1,6 @@
 //! The admin REST API under `/api/v1`: resorts with their room types, blackouts and managers,
 //! the yearly limits, employees and their points and link codes, bookings with their saga steps,
-//! dead letters. Every route but the OpenAPI
+//! lotteries, the waitlist, dead letters. Every route but the OpenAPI
 //! document needs `Authorization: Bearer <ADMIN_TOKEN>`. Lists are plain JSON arrays.
 
 mod bookings;
@@ -9,6 +9,7 @@ pub mod error;
 mod lotteries;
 mod policy;
 mod resorts;
+mod waitlist;
 
 use crate::app::AppState;
 use axum::extract::{Request, State};
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/lotteries", post(lotteries::create).get(lotteries::list))
         .route("/lotteries/{id}", get(lotteries::get))
         .route("/lotteries/{id}/verify", get(lotteries::verify))
+        .route("/waitlist", get(waitlist::list))
         .route("/employees", post(employees::create).get(employees::list))
         .route("/employees/{id}", get(employees::get).patch(employees::update))
         .route("/employees/{id}/link-code", post(employees::link_code))

@@ -4,7 +4,7 @@
 
 use super::model::Booking;
 use crate::catalog::Resort;
-use resort_core::message::{BookingRef, HotelDecide, HotelHold, Message, PointDeduct, PointRefund};
+use resort_core::message::{BookingRef, HotelDecide, HotelHold, HotelOffer, Message, PointDeduct, PointRefund};
 use resort_core::saga::SagaCommand;
 
 /// What a command may need besides the booking.
@@ -48,6 +48,12 @@ pub fn message(command: SagaCommand, booking: &Booking, context: &Context<'_>) -
         SagaCommand::RefundPoints(amount) => {
             Message::PointRefund(PointRefund { booking_id, employee_id: booking.employee_id, amount })
         }
+        SagaCommand::OfferRoom => Message::HotelOffer(HotelOffer {
+            resort_id: booking.resort_id,
+            room_type_id: booking.room_type_id,
+            check_in: booking.check_in,
+            nights: booking.nights,
+        }),
     })
 }
 

@@ -237,8 +237,8 @@ impl BookingDesk {
         }
         sqlx::query(
             "INSERT INTO booking (id, reference, employee_id, resort_id, resort_name, check_in, nights, points, status, idempotency_key, version, created_at, updated_at,
-                room_type_id, room_type_name, guests, preapproved)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, $16)",
+                room_type_id, room_type_name, guests, preapproved, origin)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, $16, $17)",
         )
         .bind(booking.id.to_string())
         .bind(&booking.reference)
@@ -256,6 +256,7 @@ impl BookingDesk {
         .bind(&booking.room_type_name)
         .bind(i64::from(booking.guests))
         .bind(i64::from(booking.preapproved))
+        .bind(booking.origin.as_str())
         .execute(&mut *transaction)
         .await?;
         let (started, step) = saga::start(booking.points);
@@ -267,7 +268,11 @@ impl BookingDesk {
     }
 
     /// The reference of the employee's active booking that holds one of the stay's nights.
-    async fn holder_of_nights(&self, employee_id: EmployeeId, stay: &Stay) -> Result<Option<String>, sqlx::Error> {
+    pub(crate) async fn holder_of_nights(
+        &self,
+        employee_id: EmployeeId,
+        stay: &Stay,
+    ) -> Result<Option<String>, sqlx::Error> {
         sqlx::query_scalar(
             "SELECT b.reference FROM booking_night n JOIN booking b ON b.id = n.booking_id
              WHERE n.employee_id = $1 AND n.night >= $2 AND n.night < $3 ORDER BY n.night LIMIT 1",

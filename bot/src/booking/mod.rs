@@ -26,6 +26,7 @@ mod queries;
 pub mod store;
 pub mod timer;
 
+pub(crate) use desk::InsertError;
 pub use desk::{Ask, BookingDesk, CancelError, DecideError, RequestError};
 pub use model::{Booking, SagaStep};
 pub use store::{claim_nights_of_older_bookings, load, record_step, save_transition};

@@ -2,7 +2,7 @@
 //! the stay rules take.
 
 use chrono::NaiveDate;
-use resort_core::booking::{BookingStatus, RejectReason};
+use resort_core::booking::{BookingStatus, Origin, RejectReason};
 use resort_core::id::{BookingId, EmployeeId, ResortId, RoomTypeId};
 use resort_core::message::BookingSnapshot;
 use resort_core::saga::SagaState;
@@ -24,6 +24,8 @@ pub struct Booking {
     pub guests: u32,
     /// Approved in advance (a lottery win): the hold is firm whatever the resort's policy.
     pub preapproved: bool,
+    /// Asked directly, won in a lottery, or an accepted waitlist offer.
+    pub origin: Origin,
     pub check_in: NaiveDate,
     pub nights: u32,
     pub points: i64,
@@ -61,6 +63,7 @@ impl Booking {
             room_type_name: room_type.name.clone(),
             guests,
             preapproved: false,
+            origin: Origin::Direct,
             check_in: stay.check_in,
             nights: stay.nights,
             points: resort.policy(room_type).cost(&stay),
@@ -97,7 +100,7 @@ impl Booking {
     }
 
     pub fn saga_state(&self) -> SagaState {
-        SagaState { status: self.status, points: self.points, refund_points: self.refund_points }
+        SagaState { status: self.status, points: self.points, refund_points: self.refund_points, origin: self.origin }
     }
 
     pub fn stay(&self) -> Stay {
@@ -112,7 +115,7 @@ pub struct SagaStep {
     pub at: i64,
 }
 
-pub(super) const COLUMNS: &str = "id, reference, employee_id, resort_id, resort_name, room_type_id, room_type_name, guests, preapproved, check_in, nights, points, status, reason, refund_points, decision, decided_by, decision_note, approval_deadline_at, version, created_at, updated_at";
+pub(super) const COLUMNS: &str = "id, reference, employee_id, resort_id, resort_name, room_type_id, room_type_name, guests, preapproved, origin, check_in, nights, points, status, reason, refund_points, decision, decided_by, decision_note, approval_deadline_at, version, created_at, updated_at";
 
 pub(super) fn from_row(row: &AnyRow) -> Result<Booking, sqlx::Error> {
     let decode = |what: &str| sqlx::Error::Decode(format!("booking {what} is malformed").into());
@@ -126,6 +129,7 @@ pub(super) fn from_row(row: &AnyRow) -> Result<Booking, sqlx::Error> {
     let room_type_id: Option<String> = row.try_get("room_type_id")?;
     let room_type_name: Option<String> = row.try_get("room_type_name")?;
     let guests: i64 = row.try_get("guests")?;
+    let origin: String = row.try_get("origin")?;
     let resort_id = ResortId::parse(&resort_id).ok_or_else(|| decode("resort_id"))?;
     Ok(Booking {
         id: BookingId::parse(&id).ok_or_else(|| decode("id"))?,
@@ -138,6 +142,7 @@ pub(super) fn from_row(row: &AnyRow) -> Result<Booking, sqlx::Error> {
         room_type_name: room_type_name.unwrap_or_else(|| crate::catalog::room_type::DEFAULT_NAME.to_owned()),
         guests: u32::try_from(guests).map_err(|_| decode("guests"))?,
         preapproved: resort_core::db::flag(row.try_get("preapproved")?),
+        origin: Origin::parse(&origin).ok_or_else(|| decode("origin"))?,
         check_in: parse_date(&check_in).map_err(|_| decode("check_in"))?,
         nights: u32::try_from(nights).map_err(|_| decode("nights"))?,
         points: row.try_get("points")?,

@@ -6,6 +6,9 @@
 //! `saga_step` row, the commands to send and a `booking.<status>` event for readers. A report
 //! that does not move the booking is still written down as a step, so the admin API shows what
 //! arrived and when.
+//!
+//! The consumer also hears the hotel's offers of freed rooms to the waitlist (`hotel.offered`),
+//! which `crate::waitlist::offer` turns into an offer in chat.
 
 use crate::booking;
 use crate::catalog;
@@ -29,14 +32,18 @@ pub const BINDINGS: &[&str] = &[
     "hotel.confirmed",
     "hotel.rejected",
     "hotel.released",
+    "hotel.offered",
 ];
 
-pub fn consumer(clock: SharedClock) -> Consumer {
-    Consumer { name: QUEUE, bindings: BINDINGS, handler: Arc::new(BookingSaga { clock, observed: Mutex::default() }) }
+pub fn consumer(clock: SharedClock, push_signal: crate::push::PushSignal) -> Consumer {
+    let saga = BookingSaga { clock, push_signal, observed: Mutex::default() };
+    Consumer { name: QUEUE, bindings: BINDINGS, handler: Arc::new(saga) }
 }
 
 pub struct BookingSaga {
     clock: SharedClock,
+    /// Woken after a commit that queued an offer's alert.
+    push_signal: crate::push::PushSignal,
     /// Metrics of the transaction under way, recorded once it commits.
     observed: Mutex<Vec<Observation>>,
 }
@@ -46,6 +53,8 @@ enum Observation {
     Step { step: String, seconds: f64 },
     /// The booking reached a final state.
     Final(BookingStatus),
+    /// An offer's alert was queued.
+    Offered,
 }
 
 /// Which booking a report is about and what it says.
@@ -75,6 +84,14 @@ impl Handler for BookingSaga {
         envelope: &Envelope,
         connection: &mut Connection,
     ) -> Result<Vec<Outgoing>, HandleError> {
+        if let Message::HotelOffered(offered) = &message {
+            let (answers, alerted) =
+                crate::waitlist::offer::on_offered(connection, offered, self.clock.now_millis()).await?;
+            if alerted {
+                self.observe(Observation::Offered);
+            }
+            return Ok(answers.into_iter().map(|answer| Outgoing::new(answer, offered.offer_id)).collect());
+        }
         let (booking_id, event) = read_report(message)
             .ok_or_else(|| HandleError::Reject(format!("the saga does not handle {}", envelope.message_type)))?;
         let now = self.clock.now_millis();
@@ -135,6 +152,7 @@ impl Handler for BookingSaga {
         let metrics = resort_core::metrics::global();
         for observation in self.observed.lock().expect("saga metrics lock").drain(..) {
             match observation {
+                Observation::Offered => self.push_signal.notify(),
                 Observation::Step { step, seconds } => {
                     metrics.observe_seconds("resortbot_saga_step_seconds", &[("step", &step)], seconds)
                 }

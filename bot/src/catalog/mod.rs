@@ -28,6 +28,8 @@ pub struct Resort {
     pub peak_periods: Vec<PeakPeriod>,
     pub auto_approve: bool,
     pub approval_hours: i64,
+    /// How long a waitlist offer of a freed room waits for an answer.
+    pub offer_hours: i64,
     pub free_cancel_days: u32,
     pub late_refund_percent: u32,
     pub book_ahead_days: u32,
@@ -113,6 +115,8 @@ pub struct NewResort {
     pub auto_approve: bool,
     #[serde(default = "defaults::approval_hours")]
     pub approval_hours: i64,
+    #[serde(default = "defaults::offer_hours")]
+    pub offer_hours: i64,
     #[serde(default = "defaults::free_cancel_days")]
     pub free_cancel_days: i64,
     #[serde(default = "defaults::late_refund_percent")]
@@ -140,6 +144,7 @@ struct ResortFields {
     peak_periods: Vec<PeakPeriod>,
     auto_approve: bool,
     approval_hours: i64,
+    offer_hours: i64,
     free_cancel_days: i64,
     late_refund_percent: i64,
     book_ahead_days: i64,
@@ -188,6 +193,9 @@ mod defaults {
     pub fn approval_hours() -> i64 {
         resort_core::saga::DEFAULT_APPROVAL_HOURS
     }
+    pub fn offer_hours() -> i64 {
+        2
+    }
     pub fn free_cancel_days() -> i64 {
         7
     }
@@ -211,6 +219,7 @@ pub struct ResortPatch {
     pub peak_periods: Option<Vec<PeakPeriod>>,
     pub auto_approve: Option<bool>,
     pub approval_hours: Option<i64>,
+    pub offer_hours: Option<i64>,
     pub free_cancel_days: Option<i64>,
     pub late_refund_percent: Option<i64>,
     pub book_ahead_days: Option<i64>,
@@ -254,6 +263,7 @@ impl NewResort {
             peak_periods: self.peak_periods,
             auto_approve: self.auto_approve,
             approval_hours: self.approval_hours,
+            offer_hours: self.offer_hours,
             free_cancel_days: self.free_cancel_days,
             late_refund_percent: self.late_refund_percent,
             book_ahead_days: self.book_ahead_days,
@@ -277,6 +287,7 @@ impl ResortFields {
             ("region", !self.region.trim().is_empty() && self.region.chars().count() <= 40),
             ("max_nights", (1..=30).contains(&self.max_nights)),
             ("approval_hours", (1..=24 * 30).contains(&self.approval_hours)),
+            ("offer_hours", (1..=24 * 7).contains(&self.offer_hours)),
             ("free_cancel_days", (0..=365).contains(&self.free_cancel_days)),
             ("late_refund_percent", (0..=100).contains(&self.late_refund_percent)),
             (
@@ -312,6 +323,7 @@ impl ResortFields {
         self.peak_periods = patch.peak_periods.unwrap_or(self.peak_periods);
         self.auto_approve = patch.auto_approve.unwrap_or(self.auto_approve);
         self.approval_hours = patch.approval_hours.unwrap_or(self.approval_hours);
+        self.offer_hours = patch.offer_hours.unwrap_or(self.offer_hours);
         self.free_cancel_days = patch.free_cancel_days.unwrap_or(self.free_cancel_days);
         self.late_refund_percent = patch.late_refund_percent.unwrap_or(self.late_refund_percent);
         self.book_ahead_days = patch.book_ahead_days.unwrap_or(self.book_ahead_days);
@@ -334,6 +346,7 @@ impl From<&Resort> for ResortFields {
             peak_periods: resort.peak_periods.clone(),
             auto_approve: resort.auto_approve,
             approval_hours: resort.approval_hours,
+            offer_hours: resort.offer_hours,
             free_cancel_days: i64::from(resort.free_cancel_days),
             late_refund_percent: i64::from(resort.late_refund_percent),
             book_ahead_days: i64::from(resort.book_ahead_days),
@@ -372,7 +385,7 @@ pub enum CatalogError {
     Database(#[from] sqlx::Error),
 }
 
-const COLUMNS: &str = "id, name, region, max_nights, peak_periods, auto_approve, approval_hours, free_cancel_days, late_refund_percent, book_ahead_days, opens_at, min_notice_days, min_nights, check_in_time, active, yearly_stays_per_employee";
+const COLUMNS: &str = "id, name, region, max_nights, peak_periods, auto_approve, approval_hours, free_cancel_days, late_refund_percent, book_ahead_days, opens_at, min_notice_days, min_nights, check_in_time, active, yearly_stays_per_employee, offer_hours";
 
 /// A resort row with its room types (at least one, or the resort is not read).
 fn from_row(row: &AnyRow, room_types: Vec<RoomType>) -> Result<Resort, sqlx::Error> {
@@ -393,6 +406,7 @@ fn from_row(row: &AnyRow, room_types: Vec<RoomType>) -> Result<Resort, sqlx::Err
         peak_periods: serde_json::from_str(&peak_periods).map_err(|error| sqlx::Error::Decode(Box::new(error)))?,
         auto_approve: db::flag(row.try_get("auto_approve")?),
         approval_hours: row.try_get("approval_hours")?,
+        offer_hours: row.try_get("offer_hours")?,
         free_cancel_days: small("free_cancel_days")?,
         late_refund_percent: small("late_refund_percent")?,
         book_ahead_days: small("book_ahead_days")?,
@@ -465,8 +479,8 @@ async fn save(
     let result = sqlx::query(
         "INSERT INTO resort (id, name, region, max_nights, peak_periods, auto_approve, approval_hours,
             free_cancel_days, late_refund_percent, created_at, updated_at, name_key, book_ahead_days, opens_at, min_notice_days, min_nights,
-            check_in_time, active, yearly_stays_per_employee)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+            check_in_time, active, yearly_stays_per_employee, offer_hours)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, name_key = excluded.name_key, region = excluded.region,
             max_nights = excluded.max_nights, peak_periods = excluded.peak_periods,
             auto_approve = excluded.auto_approve, approval_hours = excluded.approval_hours,
@@ -474,7 +488,8 @@ async fn save(
             book_ahead_days = excluded.book_ahead_days, opens_at = excluded.opens_at,
             min_notice_days = excluded.min_notice_days, min_nights = excluded.min_nights,
             check_in_time = excluded.check_in_time, active = excluded.active,
-            yearly_stays_per_employee = excluded.yearly_stays_per_employee, updated_at = excluded.updated_at",
+            yearly_stays_per_employee = excluded.yearly_stays_per_employee, offer_hours = excluded.offer_hours,
+            updated_at = excluded.updated_at",
     )
     .bind(id.to_string())
     .bind(resort.name.trim())
@@ -494,6 +509,7 @@ async fn save(
     .bind(resort.check_in_time.trim())
     .bind(i64::from(resort.active))
     .bind(resort.yearly_stays_per_employee)
+    .bind(resort.offer_hours)
     .execute(&mut *connection)
     .await;
     match result {

@@ -12,8 +12,15 @@
 //! | `포인트` | `points` | balance |
 //! | `한도` | `limits` | this year's limits, used and left |
 //! | `추첨` / `추첨 신청 이름 2 1` / `추첨 취소 [이름]` | `lottery` / `lottery apply NAME 2 1` / `lottery withdraw [NAME]` | open lotteries, apply with slots in order of preference, withdraw |
+//! | `대기 신청 설악 2026-12-24 2박` | `waitlist Seorak 2026-12-24 2 nights` | join the waitlist for a full stay (room type and guests as for a booking) |
+//! | `대기 목록` | `waitlist` | the employee's waitlist entries and positions |
+//! | `대기 취소 2026-12-24` | `leave waitlist 2026-12-24` | leave the waitlist for that check-in |
+//! | `대기 수락` / `대기 거절` | `accept offer` / `decline offer` | answer a room offered from the waitlist |
 //! | `도움말` | `help` | help |
 //! | `대기`, `승인 REF`, `거절 REF`, `오늘 체크인` | `pending`, `approve REF`, `reject REF`, `arrivals` | managers |
+//!
+//! `대기` alone is a manager's pending approvals; everyone else gets their waitlist, as with
+//! `대기 목록`. Every waitlist command has a second word, so the two never meet.
 //!
 //! A leading `/` is allowed (`/book`, and Telegram's `/book@resort_bot` in groups), and
 //! `/start CODE` — a Telegram deep link — links like `link CODE`.
@@ -37,6 +44,18 @@ pub enum Command {
     /// A lottery's name (maybe empty) and the slot numbers as typed, most wanted first.
     LotteryApply(String, Vec<String>),
     LotteryWithdraw(Option<String>),
+    /// Join the waitlist for a stay typed as for a one-shot booking.
+    WaitlistJoin(OneShot),
+    /// Join the waitlist for an exact stay, pressed: `<room type id>:<YYYY-MM-DD>:<nights>:<guests>`.
+    WaitlistJoinStay(String),
+    /// `대기 신청` without a readable stay.
+    WaitlistUsage,
+    WaitlistList,
+    /// Leave the waitlist for a check-in date (as typed).
+    WaitlistLeave(String),
+    /// Answer a room offered from the waitlist: the entry pressed, or the employee's open offer.
+    OfferAccept(Option<String>),
+    OfferDecline(Option<String>),
     Help,
     /// The manager's pending requests, from this many into the list (a page at a time).
     Pending(u32),
@@ -78,6 +97,8 @@ impl Command {
                 | Command::CancelConfirm(_)
                 | Command::Approve(_)
                 | Command::Reject(_)
+                | Command::OfferAccept(Some(_))
+                | Command::OfferDecline(Some(_))
         )
     }
 }
@@ -186,6 +207,14 @@ pub fn parse_text(text: &str) -> Command {
         ("추첨", ["취소", rest @ ..]) | ("lottery", ["withdraw" | "cancel", rest @ ..]) => {
             Command::LotteryWithdraw((!rest.is_empty()).then(|| rest.join(" ")))
         }
+        ("대기", ["신청", rest @ ..]) | ("join", ["waitlist", rest @ ..]) => {
+            one_shot(rest).map_or(Command::WaitlistUsage, Command::WaitlistJoin)
+        }
+        ("대기", ["목록"]) | ("waitlist", []) => Command::WaitlistList,
+        ("대기", ["취소", date]) | ("leave", ["waitlist", date]) => Command::WaitlistLeave((*date).to_owned()),
+        ("대기", ["수락"]) | ("accept", ["offer"]) => Command::OfferAccept(None),
+        ("대기", ["거절"]) | ("decline", ["offer"]) => Command::OfferDecline(None),
+        ("waitlist", rest) => one_shot(rest).map_or(Command::WaitlistUsage, Command::WaitlistJoin),
         ("도움말" | "help" | "start" | "?", _) => Command::Help,
         ("대기" | "pending", []) => Command::Pending(0),
         ("승인" | "approve", [reference]) => Command::Approve((*reference).to_owned()),
@@ -235,6 +264,26 @@ mod tests {
         assert_eq!(parse_text("lottery apply Summer 3"), Command::LotteryApply("Summer".into(), vec!["3".into()]));
         assert_eq!(parse_text("추첨 취소"), Command::LotteryWithdraw(None));
         assert_eq!(parse_text("lottery withdraw Summer"), Command::LotteryWithdraw(Some("Summer".into())));
+    }
+
+    #[test]
+    fn waitlist_commands_are_told_apart_from_the_managers_pending_list() {
+        let stay =
+            OneShot { name: "설악 오션".into(), check_in: "2026-12-24".into(), nights: "2".into(), guests: None };
+        assert_eq!(parse_text("대기 신청 설악 오션 2026-12-24 2박"), Command::WaitlistJoin(stay));
+        let english =
+            OneShot { name: "Seorak".into(), check_in: "2026-12-24".into(), nights: "2".into(), guests: None };
+        assert_eq!(parse_text("waitlist Seorak 2026-12-24 2 nights"), Command::WaitlistJoin(english.clone()));
+        assert_eq!(parse_text("join waitlist Seorak 2026-12-24 2 nights"), Command::WaitlistJoin(english));
+        assert_eq!(parse_text("대기 신청 설악"), Command::WaitlistUsage);
+        assert_eq!(parse_text("대기 목록"), Command::WaitlistList);
+        assert_eq!(parse_text("waitlist"), Command::WaitlistList);
+        assert_eq!(parse_text("대기 취소 2026-12-24"), Command::WaitlistLeave("2026-12-24".into()));
+        assert_eq!(parse_text("leave waitlist 2026-12-24"), Command::WaitlistLeave("2026-12-24".into()));
+        assert_eq!(parse_text("대기 수락"), Command::OfferAccept(None));
+        assert_eq!(parse_text("decline offer"), Command::OfferDecline(None));
+        assert_eq!(parse_text("대기"), Command::Pending(0));
+        assert_eq!(parse_text("pending"), Command::Pending(0));
     }
 
     #[test]

@@ -160,7 +160,16 @@ impl Conversation {
             Ok(_) => Ok(()),
             Err(RequestError::Database(error)) => Err(error.into()),
             Err(error) => {
-                let Failure::Refuse(refusal) = super::request_refusal(turn.locale, error, None) else {
+                // A full day offers the waitlist for the stay chosen so far (at the date step,
+                // the resort's shortest).
+                let join = match (&error, resort.room_type(ask.room_type_id)) {
+                    (RequestError::Rule(refusal), Some(room_type)) if crate::waitlist::answers(refusal) => {
+                        Some(super::waitlist::join_button(turn.locale, room_type.id, ask))
+                    }
+                    _ => None,
+                };
+                let failure = super::with_button(super::request_refusal(turn.locale, error, None), join);
+                let Failure::Refuse(refusal) = failure else {
                     return Err(Failure::Internal("a refusal that is not one".into()));
                 };
                 let mut reply = self.ask(turn, step).await?;

@@ -29,6 +29,7 @@ mod guided;
 mod limits;
 mod lottery;
 mod manager;
+mod waitlist;
 
 use crate::booking::{Ask, BookingDesk, RequestError};
 use crate::catalog;
@@ -169,6 +170,15 @@ impl Conversation {
             Command::CancelList => self.cancel_list(&turn).await,
             Command::CancelQuote(reference) => self.cancel_quote(&turn, &reference).await,
             Command::CancelConfirm(reference) => self.cancel_confirm(&turn, &reference).await,
+            Command::WaitlistJoin(one_shot) => self.waitlist_join(&turn, one_shot).await,
+            Command::WaitlistJoinStay(stay) => self.waitlist_join_pressed(&turn, &stay).await,
+            Command::WaitlistUsage => Err(refuse(locale.text("error-waitlist-usage"))),
+            Command::WaitlistList => self.waitlist_list(&turn).await,
+            Command::WaitlistLeave(date) => self.waitlist_leave(&turn, &date).await,
+            Command::OfferAccept(entry) => self.offer_accept(&turn, entry.as_deref()).await,
+            Command::OfferDecline(entry) => self.offer_decline(&turn, entry.as_deref()).await,
+            // `대기` alone: a manager's pending approvals, everyone else's waitlist.
+            Command::Pending(_) if !turn.is_manager => self.waitlist_list(&turn).await,
             Command::Pending(from) => self.pending(&turn, from).await,
             Command::Approve(reference) => {
                 self.decide(&turn, &reference, resort_core::booking::Decision::Approve).await
@@ -286,7 +296,16 @@ impl Conversation {
                 );
                 Ok(Reply::text(text).quick(render::menu(locale, turn.is_manager)))
             }
-            Err(error) => Err(request_refusal(locale, error, Some(resort.id))),
+            Err(error) => {
+                // A full stay's refusal also offers to wait for exactly that stay.
+                let join = match (&error, resort.room_type(ask.room_type_id)) {
+                    (RequestError::Rule(refusal), Some(room_type)) if crate::waitlist::answers(refusal) => {
+                        Some(waitlist::join_button(locale, room_type.id, &ask))
+                    }
+                    _ => None,
+                };
+                Err(with_button(request_refusal(locale, error, Some(resort.id)), join))
+            }
         }
     }
 
@@ -323,6 +342,20 @@ impl Conversation {
         let balance = mypage::balance(&self.pool, turn.employee.id).await?.unwrap_or(0);
         let text = turn.locale.text_with("points-balance", &[number_arg("points", balance)]);
         Ok(Reply::text(text).quick(render::menu(turn.locale, turn.is_manager)))
+    }
+}
+
+/// A refusal with one more button in front (its first message's).
+fn with_button(failure: Failure, button: Option<Button>) -> Failure {
+    match (failure, button) {
+        (Failure::Refuse(mut reply), Some(button)) => {
+            match reply.messages.first_mut() {
+                Some(first) => first.buttons.insert(0, button),
+                None => reply = Reply::with_buttons(String::new(), vec![button]),
+            }
+            Failure::Refuse(reply)
+        }
+        (failure, _) => failure,
     }
 }
 

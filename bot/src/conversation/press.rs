@@ -27,6 +27,11 @@ pub fn encode(command: &Command) -> String {
         Command::FlowBack => "fb".to_owned(),
         Command::FlowQuit => "fq".to_owned(),
         Command::Pending(from) => with("pp", &from.to_string()),
+        Command::WaitlistJoinStay(stay) => with("wj", stay),
+        Command::OfferAccept(Some(entry)) => with("wa", entry),
+        Command::OfferDecline(Some(entry)) => with("wd", entry),
+        Command::WaitlistList => with("m", "waitlist"),
+        Command::WaitlistLeave(date) => with("wl", date),
         Command::Book(None) => with("m", "book"),
         Command::MyBookings => with("m", "my"),
         Command::Points => with("m", "points"),
@@ -41,6 +46,10 @@ pub fn encode(command: &Command) -> String {
         | Command::BookUsage
         | Command::LotteryApply(..)
         | Command::LotteryWithdraw(_)
+        | Command::WaitlistJoin(_)
+        | Command::WaitlistUsage
+        | Command::OfferAccept(None)
+        | Command::OfferDecline(None)
         | Command::Other(_) => IGNORED.to_owned(),
     }
 }
@@ -64,6 +73,10 @@ pub fn decode(press: &str) -> Command {
         "fb" => Command::FlowBack,
         "fq" => Command::FlowQuit,
         "fx" => Command::Ignore,
+        "wj" => Command::WaitlistJoinStay(value),
+        "wa" => Command::OfferAccept(Some(value)),
+        "wd" => Command::OfferDecline(Some(value)),
+        "wl" => Command::WaitlistLeave(value),
         "pp" => value.parse().map(Command::Pending).unwrap_or(Command::Pending(0)),
         "m" => match value.as_str() {
             "book" => Command::Book(None),
@@ -74,6 +87,7 @@ pub fn decode(press: &str) -> Command {
             "cancel" => Command::CancelList,
             "pending" => Command::Pending(0),
             "arrivals" => Command::Arrivals,
+            "waitlist" => Command::WaitlistList,
             _ => Command::Help,
         },
         _ => Command::Other(press.to_owned()),
@@ -99,6 +113,11 @@ mod tests {
             Command::FlowGuests("4".into()),
             Command::Limits,
             Command::LotteryList,
+            Command::WaitlistList,
+            Command::WaitlistLeave("2026-12-24".into()),
+            Command::WaitlistJoinStay("0190a3c4-0000-7000-8000-000000000000:2026-12-24:14:10".into()),
+            Command::OfferAccept(Some("0190a3c4-0000-7000-8000-000000000000".into())),
+            Command::OfferDecline(Some("0190a3c4-0000-7000-8000-000000000000".into())),
             Command::FlowConfirm,
             Command::FlowBack,
             Command::FlowQuit,

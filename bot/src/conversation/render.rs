@@ -30,6 +30,18 @@ pub fn stay_line(locale: Locale, resort: &str, check_in: NaiveDate, nights: u32,
     )
 }
 
+/// "설악 오션 · 2026년 12월 18일(금)부터 2박": a stay without its price.
+pub fn stay_without_points(locale: Locale, resort: &str, check_in: NaiveDate, nights: u32) -> String {
+    locale.text_with(
+        "stay-dates",
+        &[
+            text_arg("resort", resort),
+            text_arg("check_in", date_with_year(locale, check_in)),
+            number_arg("nights", i64::from(nights)),
+        ],
+    )
+}
+
 /// A date as people write it: "2027년 12월 10일(금)", "Fri, Dec 10, 2027".
 pub fn date_with_year(locale: Locale, date: NaiveDate) -> String {
     use chrono::Datelike;

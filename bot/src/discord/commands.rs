@@ -9,7 +9,8 @@ use serenity::all::{
 };
 
 /// Command names, each described by `discord-command-<name>` in the locale files.
-pub const COMMANDS: &[&str] = &["book", "cancel", "my", "points", "limits", "link", "help", "pending", "arrivals"];
+pub const COMMANDS: &[&str] =
+    &["book", "cancel", "my", "points", "limits", "lottery", "waitlist", "link", "help", "pending", "arrivals"];
 /// Discord's English locales.
 const ENGLISH: &[&str] = &["en-US", "en-GB"];
 

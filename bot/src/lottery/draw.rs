@@ -2,7 +2,8 @@
 //! factors, the order from the seed (`resort_core::lottery::order`), slots by serial dictatorship
 //! (an applicant is passed over for a slot they cannot afford or whose nights they already
 //! booked), a booking through the normal saga for each winner, and a result pushed to every
-//! applicant, all in the timer's one transaction. [`verify`] recomputes the same from what is
+//! applicant, all in the timer's one transaction. Who did not win joins the waitlist of each
+//! slot they asked for, in draw order. [`verify`] recomputes the same from what is
 //! stored.
 
 use super::{Application, DRAW, Lottery};
@@ -95,6 +96,18 @@ impl TimerHandler for Draw {
             .execute(&mut *connection)
             .await?;
         }
+        // Who did not win waits for each slot they asked for, in draw order.
+        let losers: Vec<(EmployeeId, Vec<resort_core::stay::Stay>)> = results
+            .iter()
+            .filter(|(_, slot)| slot.is_none())
+            .filter_map(|(application_id, _)| applications.iter().find(|application| &application.id == application_id))
+            .map(|application| {
+                let stays = application.preferences.iter().map(|index| lottery.slots[*index].stay()).collect();
+                (application.employee_id, stays)
+            })
+            .collect();
+        crate::waitlist::join_losers(connection, &lottery.id, lottery.resort_id, lottery.room_type_id, &losers, now)
+            .await?;
         sqlx::query("UPDATE lottery SET draw_order = $2, drawn_at = $3, updated_at = $3 WHERE id = $1")
             .bind(&lottery.id)
             .bind(serde_json::to_string(&order).expect("order serializes"))
@@ -144,6 +157,7 @@ impl Draw {
             .ok_or_else(|| TimerError::Failed(format!("the room type of lottery {} is gone", lottery.id)))?;
         let booking = Booking {
             preapproved: !lottery.manager_approval,
+            origin: resort_core::booking::Origin::Lottery,
             ..Booking::requested(application.employee_id, resort, room_type, slot.stay(), 1, now)
         };
         let key = format!("lottery:{}", application.id);
@@ -162,21 +176,8 @@ impl Draw {
         outcome: &Outcome<'_>,
         now: i64,
     ) -> Result<(), TimerError> {
-        let (chosen, accounts) = crate::identity::accounts_of(connection, employee_id).await?;
-        for account in accounts {
-            let locale = chosen.or(account.locale_hint).unwrap_or_default();
-            let reply = Reply::text(outcome.text(locale));
-            let alert = crate::push::NewAlert {
-                platform: account.platform.as_str(),
-                platform_user_id: &account.platform_user_id,
-                employee_id,
-                booking_id: None,
-                kind: "lottery_result",
-                reply: &reply,
-                edits_ref: None,
-            };
-            crate::push::queue(connection, alert, now).await?;
-        }
+        let reply_in = |locale| Reply::text(outcome.text(locale));
+        crate::push::tell_employee(connection, employee_id, "lottery_result", None, reply_in, now).await?;
         Ok(())
     }
 }

@@ -6,8 +6,9 @@ use resort_core::i18n::Locale;
 use teloxide::types::BotCommand;
 
 /// Command names, each described by `telegram-command-<name>` in the locale files.
-pub const COMMANDS: &[&str] =
-    &["book", "my", "cancel", "points", "limits", "link", "start", "help", "pending", "arrivals"];
+pub const COMMANDS: &[&str] = &[
+    "book", "my", "cancel", "points", "limits", "lottery", "waitlist", "link", "start", "help", "pending", "arrivals",
+];
 
 pub fn menu(locale: Locale) -> Vec<BotCommand> {
     COMMANDS.iter().map(|name| BotCommand::new(*name, locale.text(&format!("telegram-command-{name}")))).collect()

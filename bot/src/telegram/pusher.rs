@@ -3,7 +3,9 @@
 //!
 //! A person who blocked the bot, deleted their account or never started it gets a 403: that is
 //! permanent for this alert, which is marked failed at once so it does not hold up the others.
-//! Flood control (429) and network trouble are transient and retried by the push loop.
+//! Flood control (429) pauses Telegram's pushes for exactly the `retry_after` it names; network
+//! trouble is transient and retried by the push loop. The push loop keeps to Telegram's limits
+//! (30 messages a second, one a second per chat) so 429s stay rare.
 //!
 //! A sent alert's reference is `chat:message`; an alert that edits one replaces its text and
 //! removes its buttons.
@@ -41,13 +43,19 @@ impl Pusher for TelegramPusher {
             Err(error) => Err(classify(error)),
         }
     }
+
+    /// Telegram's broadcast limits are 30 messages a second in all and one a second per chat;
+    /// we keep a little under both, so that a request arriving a few milliseconds late or early
+    /// (and the replies to people chatting meanwhile) does not cross them.
+    fn pace(&self) -> crate::push::pace::Pace {
+        crate::push::pace::Pace { per_second: Some(28), per_chat: Some(std::time::Duration::from_millis(1050)) }
+    }
 }
 
 fn classify(error: RequestError) -> PushError {
     match error {
-        RequestError::RetryAfter(_) | RequestError::Network(_) | RequestError::Io(_) => {
-            PushError::Transient(error.to_string())
-        }
+        RequestError::RetryAfter(seconds) => PushError::RetryAfter(seconds.duration()),
+        RequestError::Network(_) | RequestError::Io(_) => PushError::Transient(error.to_string()),
         RequestError::Api(
             ApiError::BotBlocked
             | ApiError::UserDeactivated

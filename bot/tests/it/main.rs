@@ -29,3 +29,4 @@ mod seed;
 mod telegram;
 mod telegram_standin;
 mod timers;
+mod waitlist;

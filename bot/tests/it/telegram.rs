@@ -446,3 +446,95 @@ async fn personal_answers_asked_in_a_group_go_to_the_private_chat_and_never_to_t
     let prompt = text(telegram.api.chat(GROUP).last().unwrap());
     assert!(prompt.contains("개인 대화를 열고") && prompt.contains("https://t.me/"), "{prompt}");
 }
+
+/// A lottery's results for 500 applicants go out through Telegram's flood control: under its
+/// rate and per-chat limits, waiting exactly as long as a 429 says, none lost or sent twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_hundred_lottery_results_keep_to_telegrams_limits_and_arrive_once_each() {
+    const APPLICANTS: i64 = 500;
+    let telegram = spawn(true).await;
+    let app = &telegram.app;
+    let resort = app.create_resort(resort_body("설악 오션", 5, true)).await;
+    let users: Vec<i64> = (0..APPLICANTS).map(|index| 90_000 + index).collect();
+    let mut employees = Vec::new();
+    let telegram = &telegram;
+    for chunk in users.chunks(25) {
+        let linked = chunk.iter().map(|user| async move {
+            let (_, employee) = app
+                .admin(
+                    Method::POST,
+                    "/employees",
+                    Some(json!({ "employee_no": format!("tg{user}"), "name": "신청자" })),
+                )
+                .await;
+            let id = employee["id"].as_str().unwrap().to_owned();
+            telegram
+                .deliver(&message_update(*user, &format!("/start {}", employee["link_code"].as_str().unwrap())))
+                .await;
+            let grant = json!({ "amount": 1000, "reason": "test" });
+            assert_eq!(app.admin(Method::POST, &format!("/employees/{id}/points"), Some(grant)).await.0, 202);
+            id
+        });
+        employees.extend(futures::future::join_all(linked).await);
+    }
+    for id in &employees {
+        app.wait_for_points(id, 1000).await;
+    }
+    let at = |offset: chrono::Duration| (app.clock.now() + offset).to_rfc3339();
+    let body = json!({ "name": "여름 성수기", "resort_id": resort, "slots": [{ "check_in": in_days(app, 40), "nights": 1 }],
+        "applications_open_at": at(-chrono::Duration::hours(1)), "applications_close_at": at(chrono::Duration::hours(1)) });
+    let (status, lottery) = app.admin(Method::POST, "/lotteries", Some(body)).await;
+    assert_eq!(status, 201, "{lottery}");
+    for id in &employees {
+        sqlx::query(
+            "INSERT INTO lottery_application (id, lottery_id, employee_id, preferences, created_at, updated_at) VALUES ($1, $2, $3, '[0]', 0, 0)",
+        )
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(lottery["id"].as_str().unwrap())
+        .bind(id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    }
+
+    // Flood control on from here, with the first three results answered 429 whatever the rate.
+    telegram.api.limit_rate(3);
+    app.clock.advance(chrono::Duration::hours(1) + chrono::Duration::seconds(1));
+    let result_count = |user: i64| {
+        telegram
+            .api
+            .chat(user)
+            .iter()
+            .filter(|message| {
+                let text = text(message);
+                text.contains("당첨되었습니다") || text.contains("추첨 순서")
+            })
+            .count()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while users.iter().any(|user| result_count(*user) == 0) {
+        assert!(std::time::Instant::now() < deadline, "results still missing");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    // The five winners' confirmations come after their results, a second apart in each chat.
+    let winners: Vec<i64> = users
+        .iter()
+        .copied()
+        .filter(|user| telegram.api.chat(*user).iter().any(|message| text(message).contains("당첨되었습니다")))
+        .collect();
+    assert_eq!(winners.len(), 5);
+    for winner in &winners {
+        telegram.api.wait_for(*winner, "예약이 확정되었습니다").await;
+    }
+    assert!(users.iter().all(|user| result_count(*user) == 1), "every result exactly once");
+    let (over_limit, answered_429) = telegram.api.flood_answers();
+    assert_eq!(over_limit, 0, "never faster than Telegram allows");
+    assert!(answered_429 >= 3, "the forced 429s were answered: {answered_429}");
+    assert_eq!(telegram.api.violations(), Vec::<String>::new(), "nothing sent before retry_after passed");
+    let failed: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM push_message WHERE failed_at IS NOT NULL OR sent_at IS NULL")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(failed, 0, "no alert lost or left");
+}

@@ -3,7 +3,10 @@
 //! chat's messages as Telegram would — sent, edited, buttons removed — so a test reads what a
 //! person would see and presses the buttons that are really there. It checks what the real API
 //! refuses (empty or over-long text, callback data over 64 bytes, editing to the same content),
-//! answers 403 for chats that blocked the bot, and feeds queued updates to `getUpdates`.
+//! answers 403 for chats that blocked the bot, and feeds queued updates to `getUpdates`. With
+//! [`TelegramStandIn::limit_rate`] it keeps Telegram's flood control: more than 30 messages in a
+//! second, or two to one chat within a second, are answered 429 with `retry_after`, and anything
+//! sent before that time passed is a violation.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -11,7 +14,7 @@ use axum::http::HeaderMap;
 use axum::routing::post;
 use axum::{Json, Router};
 use serde_json::{Value, json};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -32,6 +35,27 @@ pub struct TelegramStandIn {
     next_id: Arc<AtomicI64>,
     /// Requests the real API would have refused, with the reason.
     violations: Arc<Mutex<Vec<String>>>,
+    flood: Arc<Mutex<Option<Flood>>>,
+}
+
+/// Telegram's flood control, once switched on.
+#[derive(Default)]
+struct Flood {
+    /// Accepted messages in the last second.
+    sent: VecDeque<tokio::time::Instant>,
+    last_to: HashMap<i64, tokio::time::Instant>,
+    /// Answer 429 to this many more messages whatever the rate.
+    forced: usize,
+    paused_until: Option<tokio::time::Instant>,
+    /// 429s for going too fast (not the forced ones).
+    over_limit: usize,
+    answered_429: usize,
+}
+
+/// What the flood control says of one message.
+enum FloodCheck {
+    Accept,
+    RetryAfter(u64),
 }
 
 impl TelegramStandIn {
@@ -55,6 +79,47 @@ impl TelegramStandIn {
     pub fn calls(&self, method: &str) -> Vec<Value> {
         let calls = self.calls.lock().unwrap();
         calls.iter().filter(|(name, _)| name == method).map(|(_, body)| body.clone()).collect()
+    }
+
+    /// Switches Telegram's flood control on, answering 429 to the next `forced` messages too.
+    pub fn limit_rate(&self, forced: usize) {
+        *self.flood.lock().unwrap() = Some(Flood { forced, ..Flood::default() });
+    }
+
+    /// (429s for going too fast, all 429s answered).
+    pub fn flood_answers(&self) -> (usize, usize) {
+        self.flood.lock().unwrap().as_ref().map_or((0, 0), |flood| (flood.over_limit, flood.answered_429))
+    }
+
+    /// Flood control for a message to `chat_id`, if it is on.
+    fn flood_check(&self, chat_id: i64) -> FloodCheck {
+        let mut guard = self.flood.lock().unwrap();
+        let Some(flood) = guard.as_mut() else { return FloodCheck::Accept };
+        let now = tokio::time::Instant::now();
+        const RETRY_AFTER: u64 = 1;
+        if flood.paused_until.is_some_and(|until| now < until) {
+            self.violations.lock().unwrap().push(format!("a message to {chat_id} before retry_after passed"));
+            flood.answered_429 += 1;
+            return FloodCheck::RetryAfter(RETRY_AFTER);
+        }
+        while flood.sent.front().is_some_and(|at| now.duration_since(*at) >= Duration::from_secs(1)) {
+            flood.sent.pop_front();
+        }
+        let too_fast = flood.sent.len() >= 30
+            || flood.last_to.get(&chat_id).is_some_and(|at| now.duration_since(*at) < Duration::from_secs(1));
+        if flood.forced > 0 || too_fast {
+            if flood.forced > 0 {
+                flood.forced -= 1;
+            } else {
+                flood.over_limit += 1;
+            }
+            flood.answered_429 += 1;
+            flood.paused_until = Some(now + Duration::from_secs(RETRY_AFTER));
+            return FloodCheck::RetryAfter(RETRY_AFTER);
+        }
+        flood.sent.push_back(now);
+        flood.last_to.insert(chat_id, now);
+        FloodCheck::Accept
     }
 
     pub fn violations(&self) -> Vec<String> {
@@ -199,6 +264,11 @@ async fn call(
                 return Json(
                     json!({ "ok": false, "error_code": 403, "description": "Forbidden: bot was blocked by the user" }),
                 );
+            }
+            if let FloodCheck::RetryAfter(seconds) = stand_in.flood_check(chat_id) {
+                return Json(json!({ "ok": false, "error_code": 429,
+                    "description": format!("Too Many Requests: retry after {seconds}"),
+                    "parameters": { "retry_after": seconds } }));
             }
             let text = body["text"].as_str().unwrap_or_default();
             if text.is_empty() || text.chars().count() > 4096 {

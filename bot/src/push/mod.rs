@@ -6,6 +6,12 @@
 //! refused the request, or no pusher is configured) is marked failed at once and logged. Sending
 //! and marking are not one transaction — nothing can make an HTTP call and a commit atomic — so
 //! a crash right after sending may send that alert again: alerts are at least once.
+//!
+//! Each platform's sends keep to its limits ([`pace`]): Telegram's 30 messages a second and one
+//! a second per chat. A 429 with `retry_after` pauses that platform for exactly that long and
+//! sends the alert again; it does not count as a failed attempt.
+
+pub mod pace;
 
 use crate::conversation::Reply;
 use crate::identity::Platform;
@@ -28,6 +34,9 @@ pub enum PushError {
     Transient(String),
     #[error("refused: {0}")]
     Permanent(String),
+    /// The platform's flood control: send nothing to it for this long, then try again.
+    #[error("rate limited; retry after {0:?}")]
+    RetryAfter(Duration),
 }
 
 /// One outgoing alert as a platform client receives it.
@@ -62,6 +71,11 @@ pub trait Pusher: Send + Sync + 'static {
     async fn edit(&self, sent: &MessageRef, push: &Push) -> Result<(), PushError> {
         let _ = (sent, push);
         Err(PushError::Permanent("this platform does not edit sent messages".into()))
+    }
+
+    /// The platform's sending limits; none by default.
+    fn pace(&self) -> pace::Pace {
+        pace::Pace::default()
     }
 }
 
@@ -128,6 +142,33 @@ pub async fn queue(connection: &mut Connection, alert: NewAlert<'_>, now: i64) -
     Ok(())
 }
 
+/// Queues an alert of `kind` to every chat account of an employee, each in its language, in the
+/// caller's transaction.
+pub async fn tell_employee(
+    connection: &mut Connection,
+    employee_id: resort_core::id::EmployeeId,
+    kind: &str,
+    booking_id: Option<resort_core::id::BookingId>,
+    reply_in: impl Fn(resort_core::i18n::Locale) -> Reply,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let (chosen, accounts) = crate::identity::accounts_of(connection, employee_id).await?;
+    for account in accounts {
+        let reply = reply_in(chosen.or(account.locale_hint).unwrap_or_default());
+        let alert = NewAlert {
+            platform: account.platform.as_str(),
+            platform_user_id: &account.platform_user_id,
+            employee_id,
+            booking_id,
+            kind,
+            reply: &reply,
+            edits_ref: None,
+        };
+        queue(connection, alert, now).await?;
+    }
+    Ok(())
+}
+
 /// A sent copy of an alert that the platform lets us edit.
 pub struct SentCopy {
     pub platform: String,
@@ -172,12 +213,17 @@ impl PushSignal {
 }
 
 pub struct PushLoop {
-    pub pool: Pool,
-    pub clock: SharedClock,
-    pub pushers: HashMap<Platform, Arc<dyn Pusher>>,
-    pub signal: PushSignal,
-    pub poll_interval: Duration,
+    pool: Pool,
+    clock: SharedClock,
+    pushers: HashMap<Platform, Arc<dyn Pusher>>,
+    /// One per platform, kept across batches.
+    pacers: HashMap<Platform, pace::Pacer>,
+    signal: PushSignal,
+    poll_interval: Duration,
 }
+
+/// How often one alert is sent again after 429s within one pass before it is left for the next.
+const RATE_LIMITED_TRIES: u32 = 5;
 
 struct Due {
     id: String,
@@ -187,6 +233,17 @@ struct Due {
 }
 
 impl PushLoop {
+    pub fn new(
+        pool: Pool,
+        clock: SharedClock,
+        pushers: HashMap<Platform, Arc<dyn Pusher>>,
+        signal: PushSignal,
+        poll_interval: Duration,
+    ) -> Self {
+        let pacers = pushers.iter().map(|(platform, pusher)| (*platform, pace::Pacer::new(pusher.pace()))).collect();
+        Self { pool, clock, pushers, pacers, signal, poll_interval }
+    }
+
     pub async fn run(self, mut shutdown: Shutdown) {
         loop {
             if let Err(error) = self.send_due().await {
@@ -271,14 +328,31 @@ impl PushLoop {
     /// Sends one alert; returns its id and the platform's reference when the platform took it
     /// (marked by the caller), and records a failure itself.
     async fn send(&self, due: Due) -> Result<Option<(String, Option<String>)>, sqlx::Error> {
-        let pusher = Platform::parse(&due.platform).and_then(|platform| self.pushers.get(&platform));
-        let outcome = match pusher {
-            Some(pusher) => deliver(pusher.as_ref(), &due.push).await,
-            None => Err(PushError::Permanent(format!("no pusher configured for {}", due.platform))),
+        let platform = Platform::parse(&due.platform);
+        let pusher = platform.and_then(|platform| self.pushers.get(&platform));
+        let pacer = platform.and_then(|platform| self.pacers.get(&platform));
+        let outcome = match (pusher, pacer) {
+            (Some(pusher), Some(pacer)) => {
+                let mut tries = 0;
+                loop {
+                    pacer.wait_turn(&due.push.platform_user_id).await;
+                    match deliver(pusher.as_ref(), &due.push).await {
+                        Err(PushError::RetryAfter(wait)) if tries < RATE_LIMITED_TRIES => {
+                            tracing::info!(push_id = %due.id, ?wait, "rate limited; waiting as asked");
+                            pacer.pause(wait);
+                            tries += 1;
+                        }
+                        other => break other,
+                    }
+                }
+            }
+            _ => Err(PushError::Permanent(format!("no pusher configured for {}", due.platform))),
         };
         let now = self.clock.now_millis();
         match outcome {
             Ok(platform_ref) => return Ok(Some((due.id, platform_ref))),
+            // Still limited after several tries: left due, for the next pass.
+            Err(PushError::RetryAfter(_)) => {}
             Err(PushError::Transient(error)) if due.attempts + 1 < MAX_ATTEMPTS => {
                 let delay_millis = 500 * (1_i64 << due.attempts.clamp(0, 10));
                 tracing::warn!(push_id = %due.id, %error, attempt = due.attempts + 1, "push failed; will retry");

@@ -22,8 +22,10 @@ use resort_core::stay::{Stay, parse_date};
 use sqlx::Row;
 use std::sync::Arc;
 
+pub mod offer;
+
 pub const QUEUE: &str = "hotel";
-pub const BINDINGS: &[&str] = &["hotel.hold", "hotel.decide", "hotel.release"];
+pub const BINDINGS: &[&str] = &["hotel.hold", "hotel.decide", "hotel.release", "hotel.offer", "hotel.pass"];
 
 pub fn consumer() -> Consumer {
     Consumer { name: QUEUE, bindings: BINDINGS, handler: Arc::new(HotelWorker) }
@@ -40,6 +42,7 @@ impl Handler for HotelWorker {
         connection: &mut Connection,
     ) -> Result<Vec<Outgoing>, HandleError> {
         let now = envelope.occurred_at.timestamp_millis();
+        let mut offers = Vec::new();
         let answer = match message {
             Message::HotelHold(hold) => self.hold(connection, hold, now).await?,
             Message::HotelDecide(decide) => {
@@ -65,7 +68,8 @@ impl Handler for HotelWorker {
                         decided_by: decide.decided_by,
                     })),
                     Decision::Reject | Decision::Expire => {
-                        give_back_nights(connection, decide.booking_id, now).await?;
+                        let freed = give_back_nights(connection, decide.booking_id, now).await?;
+                        offers = offer::freed(connection, &freed, now).await?;
                         Some(Message::HotelRejected(HotelRejected {
                             booking_id: decide.booking_id,
                             reason: decide.reason.unwrap_or_else(|| fallback_reason(decide.decision)),
@@ -84,14 +88,37 @@ impl Handler for HotelWorker {
                 .await?
                 .rows_affected();
                 if released == 1 {
-                    give_back_nights(connection, release.booking_id, now).await?;
+                    let freed = give_back_nights(connection, release.booking_id, now).await?;
+                    offers = offer::freed(connection, &freed, now).await?;
+                } else {
+                    // An accepted offer's booking that never reached its hold (points short).
+                    offers = offer::pass(connection, release.booking_id, now).await?;
                 }
                 // Answered even when nothing was held any more, so the cancel can go on.
                 Some(Message::HotelReleased(release))
             }
+            Message::HotelPass(passed) => {
+                offers = offer::pass(connection, passed.booking_id, now).await?;
+                None
+            }
+            Message::HotelOffer(free) => {
+                let stay = Freed {
+                    resort_id: free.resort_id.to_string(),
+                    room_type_id: free.room_type_id.to_string(),
+                    stay: Stay { check_in: free.check_in, nights: free.nights },
+                };
+                offers = offer::freed(connection, &stay, now).await?;
+                None
+            }
             _ => return Err(super::not_mine(QUEUE, envelope)),
         };
-        Ok(answer.into_iter().map(|message| Outgoing::new(message, &envelope.correlation_id)).collect())
+        let mut outgoing: Vec<Outgoing> =
+            answer.into_iter().map(|message| Outgoing::new(message, &envelope.correlation_id)).collect();
+        outgoing.extend(offers.into_iter().map(|offered| {
+            let offer_id = offered.offer_id;
+            Outgoing::new(Message::HotelOffered(offered), offer_id)
+        }));
+        Ok(outgoing)
     }
 }
 
@@ -102,6 +129,8 @@ impl HotelWorker {
         hold: HotelHold,
         now: i64,
     ) -> Result<Option<Message>, HandleError> {
+        // An accepted offer's room is held already: the offer becomes the hold.
+        let from_offer = offer::take(connection, hold.booking_id, now).await?;
         // The hold row goes in first: its primary key turns a repeated command into a no-op.
         let status = if hold.auto_approve { "confirmed" } else { "pending" };
         let inserted = sqlx::query(
@@ -121,21 +150,18 @@ impl HotelWorker {
         if inserted == 0 {
             return Ok(None);
         }
-        let nights: Vec<NaiveDate> = Stay { check_in: hold.check_in, nights: hold.nights }.nights().collect();
-        for (taken, night) in nights.iter().enumerate() {
-            if !take_night(connection, &hold, *night, now).await? {
-                for earlier in &nights[..taken] {
-                    give_back_night(connection, &hold.room_type().to_string(), *earlier, now).await?;
-                }
-                sqlx::query("DELETE FROM room_hold WHERE booking_id = $1")
-                    .bind(hold.booking_id.to_string())
-                    .execute(&mut *connection)
-                    .await?;
-                return Ok(Some(Message::HotelUnavailable(HotelUnavailable {
-                    booking_id: hold.booking_id,
-                    night: *night,
-                })));
-            }
+        let room = Room {
+            room_type_id: hold.room_type().to_string(),
+            resort_id: hold.resort_id.to_string(),
+            rooms: hold.rooms,
+        };
+        let stay = Stay { check_in: hold.check_in, nights: hold.nights };
+        if !from_offer && let Err(night) = take_nights(connection, &room, stay, now).await? {
+            sqlx::query("DELETE FROM room_hold WHERE booking_id = $1")
+                .bind(hold.booking_id.to_string())
+                .execute(&mut *connection)
+                .await?;
+            return Ok(Some(Message::HotelUnavailable(HotelUnavailable { booking_id: hold.booking_id, night })));
         }
         Ok(Some(if hold.auto_approve {
             Message::HotelConfirmed(HotelConfirmed { booking_id: hold.booking_id, decided_by: None })
@@ -145,14 +171,44 @@ impl HotelWorker {
     }
 }
 
-/// Takes one room of the hold's type on `night` if one is free.
-async fn take_night(
+/// A room type's inventory, as a hold or an offer takes from it.
+pub(crate) struct Room {
+    pub room_type_id: String,
+    pub resort_id: String,
+    /// Its rooms per night now.
+    pub rooms: i64,
+}
+
+/// Nights given back by a hold or an offer: what the waitlist may be offered.
+pub(crate) struct Freed {
+    pub resort_id: String,
+    pub room_type_id: String,
+    pub stay: Stay,
+}
+
+/// Takes one room on every night of `stay` or none: `Err(night)` names the first full night,
+/// after the nights taken before it were given back.
+pub(crate) async fn take_nights(
     connection: &mut Connection,
-    hold: &HotelHold,
-    night: NaiveDate,
+    room: &Room,
+    stay: Stay,
     now: i64,
-) -> Result<bool, sqlx::Error> {
-    if hold.rooms < 1 {
+) -> Result<Result<(), NaiveDate>, sqlx::Error> {
+    let nights: Vec<NaiveDate> = stay.nights().collect();
+    for (taken, night) in nights.iter().enumerate() {
+        if !take_night(connection, room, *night, now).await? {
+            for earlier in &nights[..taken] {
+                give_back_night(connection, &room.room_type_id, *earlier, now).await?;
+            }
+            return Ok(Err(*night));
+        }
+    }
+    Ok(Ok(()))
+}
+
+/// Takes one room of the type on `night` if one is free.
+async fn take_night(connection: &mut Connection, room: &Room, night: NaiveDate, now: i64) -> Result<bool, sqlx::Error> {
+    if room.rooms < 1 {
         return Ok(false);
     }
     // One statement: the first hold of a night creates its row, later ones add to it while a
@@ -162,10 +218,10 @@ async fn take_night(
          ON CONFLICT (room_type_id, night) DO UPDATE SET rooms = excluded.rooms, held = room_night.held + 1, updated_at = excluded.updated_at
          WHERE room_night.held < excluded.rooms",
     )
-    .bind(hold.room_type().to_string())
-    .bind(hold.resort_id.to_string())
+    .bind(&room.room_type_id)
+    .bind(&room.resort_id)
     .bind(night.to_string())
-    .bind(hold.rooms)
+    .bind(room.rooms)
     .bind(now)
     .execute(&mut *connection)
     .await?
@@ -173,7 +229,7 @@ async fn take_night(
     Ok(taken == 1)
 }
 
-async fn give_back_night(
+pub(crate) async fn give_back_night(
     connection: &mut Connection,
     room_type_id: &str,
     night: NaiveDate,
@@ -193,8 +249,9 @@ fn fallback_reason(decision: Decision) -> RejectReason {
     if decision == Decision::Expire { RejectReason::ManagerTimedOut } else { RejectReason::ManagerRejected }
 }
 
-async fn give_back_nights(connection: &mut Connection, booking_id: BookingId, now: i64) -> Result<(), HandleError> {
-    let row = sqlx::query("SELECT room_type_id, check_in, nights FROM room_hold WHERE booking_id = $1")
+/// Gives back the nights of a released hold; what came free.
+async fn give_back_nights(connection: &mut Connection, booking_id: BookingId, now: i64) -> Result<Freed, HandleError> {
+    let row = sqlx::query("SELECT resort_id, room_type_id, check_in, nights FROM room_hold WHERE booking_id = $1")
         .bind(booking_id.to_string())
         .fetch_one(&mut *connection)
         .await?;
@@ -206,7 +263,7 @@ async fn give_back_nights(connection: &mut Connection, booking_id: BookingId, no
     for night in stay.nights() {
         give_back_night(connection, &room_type_id, night, now).await?;
     }
-    Ok(())
+    Ok(Freed { resort_id: row.try_get("resort_id")?, room_type_id, stay })
 }
 
 /// The nights from `from` on on which a room type holds more than `rooms` rooms: what a smaller
