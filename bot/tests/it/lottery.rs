@@ -155,3 +155,103 @@ async fn a_lottery_draws_once_books_its_winners_and_anyone_can_check_the_draw() 
     let (_, changed) = app.admin(Method::GET, &format!("/lotteries/{id}"), None).await;
     assert!(python_verifies(&changed).unwrap_err().contains("the order does not follow from the seed"));
 }
+
+/// The real binary killed after the applications close and before the draw: restarted after
+/// `draw_at` passed, it draws once, and each winner has exactly one booking.
+#[tokio::test]
+async fn a_process_killed_between_the_close_and_the_draw_draws_once_after_its_restart() {
+    let mut app = super::helpers::spawn_process().await;
+    let resort = app.create_resort(resort_body("설악 오션", 2, true)).await;
+    for user in ["kim", "park", "lee"] {
+        app.linked_employee(user, user, 1000).await;
+        // Applications open a moment ago in real time: the process runs on the wall clock.
+    }
+    let now = chrono::Utc::now();
+    let body = json!({
+        "name": "겨울 성수기", "resort_id": resort,
+        "slots": [{ "check_in": (now + Duration::days(40)).date_naive().to_string(), "nights": 1 }],
+        "applications_open_at": (now - Duration::hours(1)).to_rfc3339(),
+        "applications_close_at": (now + Duration::seconds(3)).to_rfc3339(),
+        "draw_at": (now + Duration::seconds(4)).to_rfc3339(),
+    });
+    let (status, created) = app.admin(Method::POST, "/lotteries", Some(body)).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    for user in ["kim", "park", "lee"] {
+        assert!(app.say(user, "추첨 신청 겨울 성수기 1").await.contains("신청했습니다"));
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(
+        u64::try_from((now + Duration::seconds(3) - chrono::Utc::now()).num_milliseconds().max(0)).unwrap() + 100,
+    ))
+    .await;
+    let (_, closed) = app.admin(Method::GET, &format!("/lotteries/{id}"), None).await;
+    assert_eq!(closed["status"], "closed", "between the close and the draw");
+    app.kill().await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+
+    let app = app.restart_process().await;
+    let drawn = super::helpers::wait_until_value("the draw after the restart", || async {
+        let (_, lottery) = app.admin(Method::GET, &format!("/lotteries/{id}"), None).await;
+        (lottery["status"] == "drawn").then_some(lottery)
+    })
+    .await;
+    let winners: Vec<&str> =
+        drawn["results"].as_array().unwrap().iter().filter_map(|result| result["booking_id"].as_str()).collect();
+    assert_eq!(winners.len(), 2);
+    for booking_id in &winners {
+        super::helpers::wait_until("a winner's booking is confirmed", || async {
+            app.admin(Method::GET, &format!("/bookings/{booking_id}"), None).await.1["status"] == "confirmed"
+        })
+        .await;
+    }
+    assert_eq!(app.bookings().await.len(), 2, "one booking per winner, drawn once");
+    let fired: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM timer WHERE kind = 'lottery_draw' AND fired_at IS NOT NULL")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(fired, 1);
+}
+
+/// Two gateway replicas' timers racing for one draw: one draws, the other finds nothing due.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_replicas_racing_for_a_draw_draw_it_once() {
+    let app = super::helpers::spawn_app_with(|config| config.approval_timer_interval_ms = 3_600_000).await;
+    let resort = app.create_resort(resort_body("설악 오션", 1, true)).await;
+    for user in ["kim", "park", "lee"] {
+        app.linked_employee(user, user, 1000).await;
+    }
+    let body = json!({
+        "name": "겨울 성수기", "resort_id": resort,
+        "slots": [{ "check_in": super::helpers::in_days(&app, 40), "nights": 1 }],
+        "applications_open_at": at(&app, -Duration::hours(1)), "applications_close_at": at(&app, Duration::hours(1)),
+    });
+    let (_, created) = app.admin(Method::POST, "/lotteries", Some(body)).await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    for user in ["kim", "park", "lee"] {
+        assert!(app.say(user, "추첨 신청 겨울 성수기 1").await.contains("신청했습니다"));
+    }
+    app.clock.advance(Duration::hours(1) + Duration::seconds(1));
+    let replica = || {
+        let desk = resortbot::booking::BookingDesk {
+            pool: app.pool.clone(),
+            clock: app.clock.clone(),
+            outbox_signal: Default::default(),
+        };
+        resortbot::app::timers(&desk, Default::default())
+    };
+    let (first, second) = (replica(), replica());
+    let (a, b) = tokio::join!(first.fire_due(), second.fire_due());
+    assert_eq!(a.unwrap() + b.unwrap(), 1, "one of them drew");
+    let (_, drawn) = app.admin(Method::GET, &format!("/lotteries/{id}"), None).await;
+    assert_eq!(drawn["status"], "drawn");
+    let applications: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM lottery_application WHERE slot_index IS NOT NULL")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(applications, 1, "one room, one winner");
+    let booked: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM booking").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(booked, 1);
+    let waiting = app.admin(Method::GET, "/waitlist", None).await.1["items"].as_array().unwrap().len();
+    assert_eq!(waiting, 2, "the two who lost wait, once each");
+}
