@@ -377,3 +377,11 @@ telegram-command-lottery = Peak-season lotteries
 telegram-command-waitlist = Your waitlist
 discord-command-lottery = Peak-season lotteries
 discord-command-waitlist = Your waitlist
+button-lottery-apply = Apply: { $name }
+button-lottery-slot = { $number }. { $date }, { $nights ->
+    [one] 1 night
+   *[other] { $nights } nights
+}
+button-lottery-confirm = Apply in this order
+lottery-pick-first = '{ $name }' ({ $resort }): choose the stay you want most. You can choose up to 3, in order.
+lottery-pick-next = '{ $name }', in order: { $slots }. Choose the next one, or apply in this order.

@@ -44,6 +44,9 @@ pub enum Command {
     /// A lottery's name (maybe empty) and the slot numbers as typed, most wanted first.
     LotteryApply(String, Vec<String>),
     LotteryWithdraw(Option<String>),
+    /// The apply flow's buttons: `<lottery id>:<picks so far, from 1>`; confirming applies.
+    LotteryPick(String),
+    LotteryConfirm(String),
     /// Join the waitlist for a stay typed as for a one-shot booking.
     WaitlistJoin(OneShot),
     /// Join the waitlist for an exact stay, pressed: `<room type id>:<YYYY-MM-DD>:<nights>:<guests>`.
@@ -97,6 +100,8 @@ impl Command {
                 | Command::CancelConfirm(_)
                 | Command::Approve(_)
                 | Command::Reject(_)
+                | Command::LotteryPick(_)
+                | Command::LotteryConfirm(_)
                 | Command::OfferAccept(Some(_))
                 | Command::OfferDecline(Some(_))
         )

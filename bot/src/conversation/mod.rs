@@ -167,6 +167,8 @@ impl Conversation {
             Command::LotteryList => self.lotteries(&turn).await,
             Command::LotteryApply(name, slots) => self.apply_to_lottery(&turn, &name, &slots).await,
             Command::LotteryWithdraw(name) => self.withdraw_from_lottery(&turn, name.as_deref()).await,
+            Command::LotteryPick(payload) => self.pick_lottery_slot(&turn, &payload).await,
+            Command::LotteryConfirm(payload) => self.confirm_lottery_picks(&turn, &payload).await,
             Command::CancelList => self.cancel_list(&turn).await,
             Command::CancelQuote(reference) => self.cancel_quote(&turn, &reference).await,
             Command::CancelConfirm(reference) => self.cancel_confirm(&turn, &reference).await,

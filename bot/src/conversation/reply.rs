@@ -106,6 +106,12 @@ impl Calendar {
     pub fn open_days(&self) -> impl Iterator<Item = &CalendarDay> {
         self.days.iter().filter(|day| day.nights > 0)
     }
+
+    /// The days one can check in on, and the full ones one can wait for: what a platform that
+    /// lists days rather than drawing the month offers (choosing a full day offers the waitlist).
+    pub fn open_or_full_days(&self) -> impl Iterator<Item = &CalendarDay> {
+        self.days.iter().filter(|day| day.nights > 0 || day.mark == DayMark::Full)
+    }
 }
 
 /// A button or quick reply. `press` is the compact payload that comes back when it is pressed

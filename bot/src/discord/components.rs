@@ -51,7 +51,9 @@ fn render_message(message: &ReplyMessage, quick_replies: &[Button]) -> Outgoing 
     if let Some(calendar) = &message.calendar {
         content = format!("{content}\n{}\n{}", calendar.title, calendar.legend);
         options.extend(
-            calendar.open_days().map(|day| Button::new(format!("{} ({})", day.date, day.label), day.press.clone())),
+            calendar
+                .open_or_full_days()
+                .map(|day| Button::new(format!("{} ({})", day.date, day.label), day.press.clone())),
         );
         buttons.extend(calendar.previous.iter().chain(calendar.next.iter()).cloned());
     }

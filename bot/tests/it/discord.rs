@@ -429,3 +429,52 @@ async fn once_one_manager_decides_every_managers_dm_shows_it_without_buttons() {
     .await;
     assert!(discord.api.violations().is_empty(), "{:?}", discord.api.violations());
 }
+
+/// Discord has no free text: a lottery is applied to by picking slots in order with the
+/// components, and a full day chosen in the calendar offers the waitlist, left again by button.
+#[tokio::test]
+async fn lotteries_and_the_waitlist_work_with_components_alone() {
+    let discord = spawn().await;
+    let app = &discord.app;
+    let resort = app.create_resort(resort_body("설악 오션", 1, true)).await;
+    discord.employee(KIM, "김휴가", 1000).await;
+    discord.employee(LEE, "이휴가", 1000).await;
+    let at = |hours: i64| (app.clock.now() + chrono::Duration::hours(hours)).to_rfc3339();
+    let slot = |days: u64| (app.clock.today() + Days::new(days)).to_string();
+    let body = json!({ "name": "겨울 성수기", "resort_id": resort,
+        "slots": [{ "check_in": slot(40), "nights": 1 }, { "check_in": slot(45), "nights": 2 }],
+        "applications_open_at": at(-1), "applications_close_at": at(24) });
+    assert_eq!(app.admin(Method::POST, "/lotteries", Some(body)).await.0, 201);
+
+    let list = message_of(&discord.command(KIM, "lottery", json!([])).await["data"]);
+    let first = message_of(&discord.press(KIM, &list, &button(&list, "겨울 성수기")).await["data"]);
+    assert!(first["content"].as_str().unwrap().contains("가장 원하는 일정"), "{first}");
+    let second = message_of(&discord.select(KIM, &first, &option(&first, "2.")).await["data"]);
+    assert!(second["content"].as_str().unwrap().contains("희망 순서: 2"), "{second}");
+    let third = message_of(&discord.select(KIM, &second, &option(&second, "1.")).await["data"]);
+    let applied = discord.press(KIM, &third, &button(&third, "이 순서로 신청")).await;
+    assert!(content(&applied).contains("희망 순서 2 → 1"), "{applied}");
+    let (_, lotteries) = app.admin(Method::GET, "/lotteries", None).await;
+    assert_eq!(lotteries[0]["applications"], 1);
+    let again = discord.press(KIM, &third, &button(&third, "이 순서로 신청")).await;
+    assert!(
+        content(&again).contains("이미 '겨울 성수기' 추첨에 신청했습니다"),
+        "an old button never applies twice: {again}"
+    );
+
+    // A full day in the calendar offers the waitlist for it.
+    let reference = book_through_components(&discord, KIM, "설악 오션", 3).await;
+    app.wait_for_status(&reference, "confirmed").await;
+    let full_day = next_month(app) + Days::new(3);
+    let message = message_of(&discord.command(LEE, "book", json!([])).await["data"]);
+    let message = message_of(&discord.select(LEE, &message, &option(&message, "설악 오션")).await["data"]);
+    let message = message_of(&discord.press(LEE, &message, &button(&message, "다음 달")).await["data"]);
+    let refused = discord.select(LEE, &message, &option(&message, &format!("{full_day} (✕)"))).await;
+    assert!(content(&refused).contains("빈 객실이 없습니다"), "{refused}");
+    let message = message_of(&refused["data"]);
+    let joined = discord.press(LEE, &message, &button(&message, "대기 신청")).await;
+    assert!(content(&joined).contains("1번째"), "{joined}");
+    let listed = message_of(&discord.command(LEE, "waitlist", json!([])).await["data"]);
+    let left = discord.press(LEE, &listed, &button(&listed, "대기 취소")).await;
+    assert!(content(&left).contains("대기 1건을 취소했습니다"), "{left}");
+}
