@@ -147,7 +147,7 @@ function calendar(month) {
   for (const day of month.days) {
     cells.push(el('td', {}, day.press === 'fx' ? '' : el('button', {
       type: 'button',
-      // open, full, blackout or not_open_yet: each reads differently.
+      // open, full, blackout, not_open_yet or lottery: each reads differently.
       className: day.nights > 0 ? 'open' : (day.mark?.kind ?? 'full').replace(/_/g, '-'),
       dataset: { press: day.press },
       title: day.date,

@@ -88,7 +88,8 @@ calendar-day-open = { $day }·{ $nights }
 calendar-day-full = ✕
 calendar-day-blackout = —
 calendar-day-not-open = soon
-calendar-legend = day·number = the most nights you can stay from that day, ✕ = no free room, — = closed period, soon = not open yet
+calendar-day-lottery = draw
+calendar-legend = day·number = the most nights you can stay from that day, ✕ = no free room, — = closed period, soon = not open yet, draw = given by a lottery
 button-previous-month = ◀ Previous
 button-next-month = Next ▶
 flow-no-dates = { $resort } has no free room that can be booked now. The next day opens on { $opens } at { $time }. Type a date or pick another resort.

@@ -66,7 +66,8 @@ calendar-day-open = { $day }·{ $nights }
 calendar-day-full = ✕
 calendar-day-blackout = 휴무
 calendar-day-not-open = 예정
-calendar-legend = 날짜·숫자 = 그날부터 묵을 수 있는 최대 박수, ✕ = 빈 객실 없음, 휴무 = 예약 불가 기간, 예정 = 아직 열리지 않은 날
+calendar-day-lottery = 추첨
+calendar-legend = 날짜·숫자 = 그날부터 묵을 수 있는 최대 박수, ✕ = 빈 객실 없음, 휴무 = 예약 불가 기간, 예정 = 아직 열리지 않은 날, 추첨 = 추첨으로 배정되는 날
 button-previous-month = ◀ 이전 달
 button-next-month = 다음 달 ▶
 flow-no-dates = { $resort }에는 지금 예약할 수 있는 빈 객실이 없습니다. 다음 날짜는 { $opens } { $time }에 열립니다. 날짜를 직접 입력하거나 다른 휴양소를 골라 주세요.

@@ -48,6 +48,7 @@ pub fn month(
                 DayMark::Full => (0, locale.text("calendar-day-full")),
                 DayMark::Blackout => (0, locale.text("calendar-day-blackout")),
                 DayMark::NotOpenYet => (0, locale.text("calendar-day-not-open")),
+                DayMark::Lottery => (0, locale.text("calendar-day-lottery")),
                 DayMark::Closed => return blank,
             };
             // A day that cannot be chosen is still pressable: the answer says why.

@@ -367,6 +367,12 @@ impl Conversation {
         let blackouts = catalog::blackouts(&self.pool, resort.id).await?;
         let blacked_out =
             |night: NaiveDate| blackouts.iter().any(|blackout| blackout.from <= night && night <= blackout.to);
+        let drawn_for: Vec<NaiveDate> = crate::lottery::undrawn_for(&self.pool, room_type.id)
+            .await?
+            .iter()
+            .flat_map(|lottery| lottery.slots.iter().flat_map(|slot| slot.stay().nights().collect::<Vec<_>>()))
+            .collect();
+        let in_lottery = |night: NaiveDate| drawn_for.contains(&night);
         let mark = |day: NaiveDate| {
             if day > last {
                 return if day == open.next.0 { DayMark::NotOpenYet } else { DayMark::Closed };
@@ -374,10 +380,15 @@ impl Conversation {
             if blacked_out(day) {
                 return DayMark::Blackout;
             }
+            if in_lottery(day) {
+                return DayMark::Lottery;
+            }
             let nights = (0..resort.max_nights)
                 .take_while(|offset| {
                     day.checked_add_days(Days::new(u64::from(*offset))).is_some_and(|night| {
-                        rooms_left.get(&night).copied().unwrap_or(room_type.rooms) > 0 && !blacked_out(night)
+                        rooms_left.get(&night).copied().unwrap_or(room_type.rooms) > 0
+                            && !blacked_out(night)
+                            && !in_lottery(night)
                     })
                 })
                 .count() as u32;

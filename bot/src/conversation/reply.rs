@@ -87,6 +87,8 @@ pub enum DayMark {
     Blackout,
     /// The next day of the window, which opens at the resort's opening time.
     NotOpenYet,
+    /// A night a lottery gives away: not booked directly until its draw.
+    Lottery,
     /// Before the first check-in or past the window: a blank cell.
     #[default]
     Closed,

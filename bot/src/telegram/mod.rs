@@ -190,6 +190,18 @@ impl Telegram {
             tracing::warn!(%error, "could not answer a telegram callback query");
         }
         if reply.kind == ReplyKind::Refusal {
+            // An alert has no buttons: what a refusal offers to do next (join the waitlist for
+            // a full day) follows as a message of its own; the pressed message stays as it was.
+            let offers: Vec<_> = reply
+                .messages
+                .iter()
+                .filter(|message| !message.buttons.is_empty() && message.calendar.is_none())
+                .cloned()
+                .collect();
+            if !offers.is_empty() {
+                let offers = Reply { messages: offers, ..Reply::default() };
+                self.send_all(chat_id, &keyboard::render(&offers)).await;
+            }
             return;
         }
         let mut outgoing = keyboard::render(&reply);

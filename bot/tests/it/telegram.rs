@@ -193,6 +193,12 @@ async fn an_employee_links_by_deep_link_and_books_through_the_calendar_to_a_conf
     let blackout =
         json!({ "from": closed.to_string(), "to": (closed + Days::new(1)).to_string(), "reason": "시설 점검" });
     app.admin(reqwest::Method::POST, &format!("/resorts/{resort}/blackouts"), Some(blackout)).await;
+    // The 21st and 22nd go by lottery.
+    let drawn = taken + Days::new(18);
+    let at = |hours: i64| (app.clock.now() + chrono::Duration::hours(hours)).to_rfc3339();
+    let lottery = json!({ "name": "연말", "resort_id": resort, "slots": [{ "check_in": drawn.to_string(), "nights": 2 }],
+        "applications_open_at": at(-1), "applications_close_at": at(24) });
+    assert_eq!(app.admin(reqwest::Method::POST, "/lotteries", Some(lottery)).await.0, 201);
 
     let resorts = telegram.say_last(KIM, "/book").await;
     assert!(text(&resorts).contains("설악 오션"), "{resorts}");
@@ -214,11 +220,18 @@ async fn an_employee_links_by_deep_link_and_books_through_the_calendar_to_a_conf
         "blacked out, not full"
     );
     assert_eq!(cell(closed - Days::new(1)), format!("{}·1", closed.day() - 1), "stays end before the blackout");
+    assert_eq!((cell(drawn), cell(drawn + Days::new(1))), ("추첨".to_owned(), "추첨".to_owned()), "lottery nights");
+    assert_eq!(cell(drawn - Days::new(1)), format!("{}·1", drawn.day() - 1), "stays end before a lottery's nights");
 
     let refused = telegram.press(KIM, &calendar, &format!("fd:{taken}")).await;
     assert_eq!(refused["show_alert"], true);
     assert!(refused["text"].as_str().unwrap().contains("빈 객실이 없습니다"), "{refused}");
     assert_eq!(telegram.api.message(KIM, calendar["message_id"].as_i64().unwrap()), calendar, "a refusal leaves it");
+    // What the refusal offers follows as a message: waiting for that full day.
+    let offer = telegram.api.wait_for(KIM, "빈 객실이 없습니다").await;
+    let joined = telegram.press(KIM, &offer, &button(&offer, "대기 신청")).await;
+    assert_ne!(joined["show_alert"], true, "{joined}");
+    telegram.api.wait_for(KIM, "대기 신청이 접수되었습니다").await;
 
     let check_in = taken + Days::new(1);
     let nights = telegram.press_button(KIM, &calendar, &format!("{}·5", check_in.day())).await;
