@@ -32,6 +32,9 @@ pub async fn update(State(state): State<AppState>, Path(id): Path<String>, body:
     let id = parse_id(&id, ResortId::parse)?;
     let patch: ResortPatch = parse_body(&body)?;
     let resort = catalog::update(&state.pool, id, patch, state.clock.today(), state.clock.now_millis()).await?;
+    for room_type in &resort.room_types {
+        crate::waitlist::offer_free_rooms(&state.desk, resort.id, room_type.id).await?;
+    }
     json_response(StatusCode::OK, &resort)
 }
 
@@ -178,5 +181,7 @@ pub async fn update_room_type(
         state.clock.now_millis(),
     )
     .await?;
+    // More rooms may be what someone is waiting for.
+    crate::waitlist::offer_free_rooms(&state.desk, resort_id, room_type.id).await?;
     json_response(StatusCode::OK, &room_type)
 }

@@ -224,6 +224,33 @@ async fn send(
     resort_core::outbox::enqueue_all(connection, &[envelope], desk.clock.now_millis()).await
 }
 
+/// After a room type's inventory changed: asks the hotel to offer what is free now to each stay
+/// waiting for it (more rooms free nights without any hold being released).
+pub async fn offer_free_rooms(
+    desk: &BookingDesk,
+    resort_id: ResortId,
+    room_type_id: RoomTypeId,
+) -> Result<(), sqlx::Error> {
+    let stays: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT DISTINCT check_in, nights FROM waitlist_entry WHERE room_type_id = $1 AND status = 'waiting' ORDER BY check_in, nights",
+    )
+    .bind(room_type_id.to_string())
+    .fetch_all(&desk.pool)
+    .await?;
+    if stays.is_empty() {
+        return Ok(());
+    }
+    let mut transaction = desk.pool.begin().await?;
+    for (check_in, nights) in stays {
+        let (Ok(check_in), Ok(nights)) = (parse_date(&check_in), u32::try_from(nights)) else { continue };
+        let free = Message::HotelOffer(HotelOffer { resort_id, room_type_id, check_in, nights });
+        send(desk, &mut transaction, free, &room_type_id.to_string()).await?;
+    }
+    transaction.commit().await?;
+    desk.outbox_signal.notify();
+    Ok(())
+}
+
 /// A lottery's losers, in draw order, join the waitlist of each slot they asked for (skipping a
 /// stay they already wait for), in the draw's transaction: `stays[i]` are the i-th loser's.
 pub async fn join_losers(

@@ -145,6 +145,22 @@ async fn declining_or_leaving_passes_the_room_on_and_a_later_stay_is_not_offered
     assert!(app.say_in("jung", &format!("leave waitlist {check_in}"), "en").await.contains("not waiting"));
 }
 
+#[tokio::test]
+async fn a_room_added_to_a_full_type_is_offered_to_the_first_in_line() {
+    let app = spawn_app().await;
+    let resort = app.create_resort(resort_body("설악 오션", 1, true)).await;
+    app.linked_employee("kim", "김민준", 1000).await;
+    app.linked_employee("lee", "이서연", 1000).await;
+    let check_in = in_days(&app, 20);
+    let reference = reference_in(&app.say("kim", &format!("예약 설악 오션 {check_in} 1박")).await);
+    app.wait_for_status(&reference, "confirmed").await;
+    assert!(app.say("lee", &format!("대기 신청 설악 오션 {check_in} 1박")).await.contains("1번째"));
+    let (status, _) = app.admin(Method::PATCH, &format!("/resorts/{resort}"), Some(json!({ "rooms": 2 }))).await;
+    assert_eq!(status, 200);
+    app.kakao.wait_for("lee", "기다리시던 객실이 났습니다").await;
+    assert_eq!(held_on(&app, &resort, &check_in).await, 2, "the new room is held for lee");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cancel_an_offer_and_direct_bookings_racing_for_the_last_room_never_oversell() {
     let app = spawn_app().await;
