@@ -27,6 +27,7 @@ pub mod lottery;
 pub mod notifier;
 pub mod push;
 pub mod replay;
+pub mod reports;
 pub mod seed;
 pub mod server;
 pub mod telegram;

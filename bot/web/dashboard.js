@@ -94,6 +94,24 @@ function connect() {
   timer = setInterval(refresh, REFRESH_MS);
 }
 
+// Reports download with the token (a plain link could not carry it), as the file the API names.
+async function download(report) {
+  const token = sessionStorage.getItem('admin-token');
+  const response = await fetch('/api/v1/reports/' + report + '.csv', {
+    headers: { authorization: 'Bearer ' + token, 'accept-language': I18n.lang },
+  });
+  if (!response.ok) return;
+  const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') || '')?.[1] || report + '.csv';
+  const link = el('a', { href: URL.createObjectURL(await response.blob()), download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
+document.querySelectorAll('[data-report]').forEach((button) => {
+  button.addEventListener('click', () => download(button.dataset.report));
+});
+
 $('token-form').addEventListener('submit', (event) => {
   event.preventDefault();
   sessionStorage.setItem('admin-token', $('token').value.trim());

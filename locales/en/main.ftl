@@ -46,7 +46,7 @@ help =
     • book — book step by step
     • book RESORT [ROOM TYPE] 2026-12-24 2 [4 guests] — book in one message
     • my bookings — your bookings
-    • points — your point balance
+    • points — your point balance (points history — the latest grants, deductions and refunds)
     • limits — this year's limits and how far ahead you can book
     • lottery — peak-season lotteries (lottery apply NAME 2 1 / lottery withdraw)
     • waitlist RESORT 2026-12-24 2 nights — be told when a room frees up (waitlist / leave waitlist DATE)
@@ -205,6 +205,7 @@ api-unauthorized = The admin token is missing or wrong.
 api-not-found = Nothing found there.
 api-bad-request = The request body is not valid JSON of the expected shape.
 api-invalid-field = The value of '{ $field }' is not valid.
+api-invalid-parameter = The query parameter '{ $field }' is unknown here or its value is not valid.
 api-resort-name-taken = A resort with that name already exists.
 api-room-type-name-taken = This resort already has a room type of that name.
 api-employee-no-taken = An employee with that number already exists.
@@ -264,6 +265,10 @@ dashboard-occupancy = Rooms held (from today, held/rooms)
 dashboard-bookings = Bookings and saga steps
 dashboard-balances = Point balances
 dashboard-dead-letters = Dead letters
+dashboard-reports = Reports (CSV):
+dashboard-report-bookings = Bookings
+dashboard-report-occupancy = Occupancy
+dashboard-report-points = Points ledger
 dashboard-updated = Updated
 dashboard-col-resort = Resort
 dashboard-col-rooms = Rooms
@@ -386,3 +391,16 @@ button-lottery-slot = { $number }. { $date }, { $nights ->
 button-lottery-confirm = Apply in this order
 lottery-pick-first = '{ $name }' ({ $resort }): choose the stay you want most. You can choose up to 3, in order.
 lottery-pick-next = '{ $name }', in order: { $slots }. Choose the next one, or apply in this order.
+
+## Reports and the points history
+report-bookings-header = reference,status,reason,origin,employee no,name,resort,room type,check-in,check-out,nights,guests,points,refunded points,requested at
+report-occupancy-header = date,resort,room type,rooms,held,free
+report-points-header = at,employee no,name,kind,change,balance,reference,resort,reason
+ledger-kind-grant = grant
+ledger-kind-deduct = deduction
+ledger-kind-refund = refund
+points-history-title = Your latest points (balance { $balance } points)
+points-history-line = • { $date } { $kind } { $delta } points → { $balance_after } points · { $what }
+points-history-none = No points have moved yet.
+points-history-booking = booking { $reference } ({ $resort })
+menu-points-history = Points history

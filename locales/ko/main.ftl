@@ -40,7 +40,7 @@ help =
     • 예약 — 단계별로 예약하기
     • 예약 휴양소 [객실] 2026-12-24 2박 [4명] — 한 번에 예약하기
     • 내 예약 — 예약 내역
-    • 포인트 — 포인트 잔액
+    • 포인트 — 포인트 잔액 (포인트 내역 — 최근 지급·차감·환불)
     • 한도 — 올해 이용 한도와 예약 가능 기간
     • 추첨 — 성수기 추첨 목록과 신청 (추첨 신청 이름 2 1 / 추첨 취소)
     • 대기 신청 휴양소 2026-12-24 2박 — 빈 객실이 나면 알려 드려요 (대기 목록 / 대기 취소 날짜)
@@ -174,6 +174,7 @@ api-unauthorized = 관리자 토큰이 없거나 올바르지 않습니다.
 api-not-found = 찾는 항목이 없습니다.
 api-bad-request = 요청 본문이 올바른 JSON이 아닙니다.
 api-invalid-field = '{ $field }' 값이 올바르지 않습니다.
+api-invalid-parameter = 쿼리 매개변수 '{ $field }'을(를) 여기서 쓸 수 없거나 값이 올바르지 않습니다.
 api-resort-name-taken = 같은 이름의 휴양소가 이미 있습니다.
 api-room-type-name-taken = 이 휴양소에 같은 이름의 객실 유형이 이미 있습니다.
 api-employee-no-taken = 같은 사번의 직원이 이미 있습니다.
@@ -233,6 +234,10 @@ dashboard-occupancy = 객실 점유 (오늘부터, 예약된 객실/전체)
 dashboard-bookings = 예약과 사가 단계
 dashboard-balances = 포인트 잔액
 dashboard-dead-letters = 처리하지 못한 메시지
+dashboard-reports = 보고서(CSV):
+dashboard-report-bookings = 예약
+dashboard-report-occupancy = 객실 점유
+dashboard-report-points = 포인트 내역
 dashboard-updated = 갱신
 dashboard-col-resort = 휴양소
 dashboard-col-rooms = 객실
@@ -346,3 +351,16 @@ button-lottery-slot = { $number }. { $date } { $nights }박
 button-lottery-confirm = 이 순서로 신청
 lottery-pick-first = '{ $name }' ({ $resort }): 가장 원하는 일정을 골라 주세요. 최대 3개까지 순서대로 고를 수 있어요.
 lottery-pick-next = '{ $name }' 희망 순서: { $slots }. 다음 희망 일정을 고르거나 이 순서로 신청해 주세요.
+
+## 보고서와 포인트 내역
+report-bookings-header = 참조번호,상태,사유,경로,사번,이름,휴양소,객실 유형,체크인,체크아웃,박,인원,포인트,환불 포인트,신청 시각
+report-occupancy-header = 날짜,휴양소,객실 유형,객실,예약,남은 객실
+report-points-header = 시각,사번,이름,구분,증감,잔액,참조번호,휴양소,내용
+ledger-kind-grant = 지급
+ledger-kind-deduct = 차감
+ledger-kind-refund = 환불
+points-history-title = 최근 포인트 내역 (잔액 { $balance }포인트)
+points-history-line = • { $date } { $kind } { $delta }포인트 → { $balance_after }포인트 · { $what }
+points-history-none = 아직 포인트 내역이 없습니다.
+points-history-booking = 예약 { $reference } ({ $resort })
+menu-points-history = 포인트 내역

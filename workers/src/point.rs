@@ -210,3 +210,60 @@ pub async fn balance(pool: &resort_core::db::Pool, employee_id: EmployeeId) -> R
     let mut connection = pool.acquire().await?;
     balance_of(&mut connection, employee_id).await
 }
+
+/// One movement of an employee's points, as the ledger records it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct LedgerEntry {
+    pub id: String,
+    pub employee_id: String,
+    pub booking_id: Option<String>,
+    /// `grant`, `deduct` or `refund`.
+    pub kind: String,
+    pub delta: i64,
+    pub balance_after: i64,
+    pub reason: String,
+    /// Unix milliseconds.
+    pub at: i64,
+}
+
+/// Ledger entries, newest first: an employee's (or everyone's), from `from` to before `until`
+/// (Unix milliseconds), strictly older than `before` (`(at, id)` of the last one seen), at most
+/// `limit`.
+pub async fn ledger(
+    pool: &resort_core::db::Pool,
+    employee_id: Option<EmployeeId>,
+    from: i64,
+    until: i64,
+    before: Option<(i64, String)>,
+    limit: i64,
+) -> Result<Vec<LedgerEntry>, sqlx::Error> {
+    let (before_at, before_id) = before.unwrap_or((i64::MAX, String::new()));
+    let rows = sqlx::query(
+        "SELECT id, employee_id, booking_id, kind, delta, balance_after, reason, created_at FROM point_ledger
+         WHERE (CAST($1 AS TEXT) IS NULL OR employee_id = $1) AND created_at >= $2 AND created_at < $3
+           AND (created_at < $4 OR (created_at = $4 AND $5 <> '' AND id < $5))
+         ORDER BY created_at DESC, id DESC LIMIT $6",
+    )
+    .bind(employee_id.map(|id| id.to_string()))
+    .bind(from)
+    .bind(until)
+    .bind(before_at)
+    .bind(before_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(LedgerEntry {
+                id: row.try_get("id")?,
+                employee_id: row.try_get("employee_id")?,
+                booking_id: row.try_get("booking_id")?,
+                kind: row.try_get("kind")?,
+                delta: row.try_get("delta")?,
+                balance_after: row.try_get("balance_after")?,
+                reason: row.try_get("reason")?,
+                at: row.try_get("created_at")?,
+            })
+        })
+        .collect()
+}

@@ -70,7 +70,18 @@ impl ApiError {
     }
 
     pub fn invalid_field(field: &str) -> Self {
-        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", "api-invalid-field").with("field", field)
+        let mut error =
+            Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_field", "api-invalid-field").with("field", field);
+        error.details = Some(Box::new(("field", json!(field))));
+        error
+    }
+
+    /// A query parameter this route does not take, or a value it cannot read: 400 naming it.
+    pub fn invalid_parameter(name: &str) -> Self {
+        let mut error =
+            Self::new(StatusCode::BAD_REQUEST, "invalid_parameter", "api-invalid-parameter").with("field", name);
+        error.details = Some(Box::new(("field", json!(name))));
+        error
     }
 
     pub fn conflict(code: &'static str, message_id: &'static str) -> Self {

@@ -8,6 +8,8 @@ mod employees;
 pub mod error;
 mod lotteries;
 mod policy;
+mod query;
+mod reports;
 mod resorts;
 mod waitlist;
 
@@ -38,6 +40,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/lotteries/{id}", get(lotteries::get))
         .route("/lotteries/{id}/verify", get(lotteries::verify))
         .route("/waitlist", get(waitlist::list))
+        .route("/reports/bookings.csv", get(reports::bookings))
+        .route("/reports/occupancy.csv", get(reports::occupancy))
+        .route("/reports/points.csv", get(reports::points))
+        .route("/employees/{id}/ledger", get(reports::ledger))
         .route("/employees", post(employees::create).get(employees::list))
         .route("/employees/{id}", get(employees::get).patch(employees::update))
         .route("/employees/{id}/link-code", post(employees::link_code))

@@ -10,6 +10,7 @@
 //! | `취소` / `취소 REF` | `cancel` / `cancel REF` | choose / quote a cancel |
 //! | `내 예약` | `my bookings` | history |
 //! | `포인트` | `points` | balance |
+//! | `포인트 내역` | `points history` | the latest movements of one's points, with why |
 //! | `한도` | `limits` | this year's limits, used and left |
 //! | `추첨` / `추첨 신청 이름 2 1` / `추첨 취소 [이름]` | `lottery` / `lottery apply NAME 2 1` / `lottery withdraw [NAME]` | open lotteries, apply with slots in order of preference, withdraw |
 //! | `대기 신청 설악 2026-12-24 2박` | `waitlist Seorak 2026-12-24 2 nights` | join the waitlist for a full stay (room type and guests as for a booking) |
@@ -39,6 +40,7 @@ pub enum Command {
     CancelConfirm(String),
     MyBookings,
     Points,
+    PointsHistory,
     Limits,
     LotteryList,
     /// A lottery's name (maybe empty) and the slot numbers as typed, most wanted first.
@@ -195,6 +197,9 @@ pub fn parse_text(text: &str) -> Command {
             Command::MyBookings
         }
         _ if matches!(joined.as_str(), "오늘 체크인" | "오늘체크인" | "arrivals") => Command::Arrivals,
+        _ if matches!(joined.as_str(), "포인트 내역" | "포인트내역" | "points history" | "history of points") => {
+            Command::PointsHistory
+        }
         ("예약" | "book", []) => Command::Book(None),
         ("예약" | "book", rest) => {
             one_shot(rest).map_or(Command::BookUsage, |one_shot| Command::Book(Some(one_shot)))
@@ -282,6 +287,8 @@ mod tests {
         assert_eq!(parse_text("join waitlist Seorak 2026-12-24 2 nights"), Command::WaitlistJoin(english));
         assert_eq!(parse_text("대기 신청 설악"), Command::WaitlistUsage);
         assert_eq!(parse_text("대기 목록"), Command::WaitlistList);
+        assert_eq!(parse_text("포인트 내역"), Command::PointsHistory);
+        assert_eq!(parse_text("points history"), Command::PointsHistory);
         assert_eq!(parse_text("waitlist"), Command::WaitlistList);
         assert_eq!(parse_text("대기 취소 2026-12-24"), Command::WaitlistLeave("2026-12-24".into()));
         assert_eq!(parse_text("leave waitlist 2026-12-24"), Command::WaitlistLeave("2026-12-24".into()));

@@ -163,6 +163,7 @@ impl Conversation {
             Command::BookUsage => Err(refuse(locale.text("error-book-usage"))),
             Command::MyBookings => self.history(&turn).await,
             Command::Points => self.points(&turn).await,
+            Command::PointsHistory => self.points_history(&turn).await,
             Command::Limits => self.limits(&turn).await,
             Command::LotteryList => self.lotteries(&turn).await,
             Command::LotteryApply(name, slots) => self.apply_to_lottery(&turn, &name, &slots).await,
@@ -343,7 +344,47 @@ impl Conversation {
     async fn points(&self, turn: &Turn<'_>) -> TurnResult {
         let balance = mypage::balance(&self.pool, turn.employee.id).await?.unwrap_or(0);
         let text = turn.locale.text_with("points-balance", &[number_arg("points", balance)]);
-        Ok(Reply::text(text).quick(render::menu(turn.locale, turn.is_manager)))
+        let history = Button::new(turn.locale.text("menu-points-history"), press::encode(&Command::PointsHistory));
+        Ok(Reply::with_buttons(text, vec![history]).quick(render::menu(turn.locale, turn.is_manager)))
+    }
+
+    /// `포인트 내역`: the latest ten movements, each with what it was for.
+    async fn points_history(&self, turn: &Turn<'_>) -> TurnResult {
+        let locale = turn.locale;
+        let menu = render::menu(locale, turn.is_manager);
+        let entries = resort_workers::point::ledger(&self.pool, Some(turn.employee.id), 0, i64::MAX, None, 10).await?;
+        if entries.is_empty() {
+            return Ok(Reply::text(locale.text("points-history-none")).quick(menu));
+        }
+        let balance = resort_workers::point::balance(&self.pool, turn.employee.id).await?;
+        let mut lines = vec![locale.text_with("points-history-title", &[number_arg("balance", balance)])];
+        for entry in &entries {
+            let booking = match entry.booking_id.as_deref().and_then(resort_core::id::BookingId::parse) {
+                Some(id) => self.desk.get(id).await?,
+                None => None,
+            };
+            let what = match booking {
+                Some(booking) => locale.text_with(
+                    "points-history-booking",
+                    &[text_arg("reference", booking.reference), text_arg("resort", booking.resort_name)],
+                ),
+                None => entry.reason.clone(),
+            };
+            let day = chrono::DateTime::from_timestamp_millis(entry.at)
+                .map(|at| at.with_timezone(&resort_core::clock::korea()).date_naive())
+                .unwrap_or_default();
+            lines.push(locale.text_with(
+                "points-history-line",
+                &[
+                    text_arg("date", render::date(locale, day)),
+                    text_arg("kind", locale.text(&format!("ledger-kind-{}", entry.kind))),
+                    text_arg("delta", format!("{:+}", entry.delta)),
+                    number_arg("balance_after", entry.balance_after),
+                    text_arg("what", what),
+                ],
+            ));
+        }
+        Ok(Reply::text(lines.join("\n")).quick(menu))
     }
 }
 

@@ -349,7 +349,7 @@ pub async fn list(
     check_in: Option<NaiveDate>,
 ) -> Result<Vec<Entry>, sqlx::Error> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM waitlist_entry WHERE ($1 IS NULL OR resort_id = $1) AND ($2 IS NULL OR check_in = $2)
+        "SELECT {COLUMNS} FROM waitlist_entry WHERE (CAST($1 AS TEXT) IS NULL OR resort_id = $1) AND (CAST($2 AS TEXT) IS NULL OR check_in = $2)
          ORDER BY CASE WHEN status = 'waiting' THEN 0 ELSE 1 END, {QUEUE_ORDER} LIMIT 1000"
     )))
     .bind(resort_id.map(|id| id.to_string()))

@@ -5,6 +5,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
 
 const APP = process.env.APP_URL;
@@ -114,6 +115,12 @@ test('the dashboard shows the booking confirmed and the room held', async () => 
   await night.waitFor();
   assert.equal(await night.textContent(), '1');
   assert.match(await page.locator(`#bookings tr[data-reference="${booked.reference}"]`).textContent(), /hotel\.confirmed/);
+  // The bookings report downloads with the token, as the CSV file the API names.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-report="bookings"]').click()]);
+  assert.match(download.suggestedFilename(), /^bookings-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
+  const file = await readFile(await download.path());
+  assert.deepEqual([...file.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a byte-order mark first');
+  assert.ok(file.toString('utf8').includes(booked.reference), 'the booking is in the report');
   await page.screenshot({ path: `${ARTIFACTS}/dashboard.png`, fullPage: true });
   await page.context().close();
 });

@@ -23,6 +23,7 @@ mod migration;
 mod operations;
 mod rabbitmq;
 mod redelivery;
+mod reports;
 mod rules;
 mod saga;
 mod seed;
