@@ -14,12 +14,6 @@ use serde::{Deserialize, Serialize};
 
 const LIST_LIMIT: i64 = 500;
 
-#[derive(Deserialize)]
-pub struct Filter {
-    employee_id: Option<String>,
-    status: Option<String>,
-}
-
 #[derive(Serialize)]
 struct BookingView {
     #[serde(flatten)]
@@ -27,12 +21,23 @@ struct BookingView {
     steps: Vec<SagaStep>,
 }
 
-pub async fn list(State(state): State<AppState>, Query(filter): Query<Filter>) -> ApiResult {
-    let employee_id = match filter.employee_id.as_deref().filter(|text| !text.is_empty()) {
+/// Bookings, newest first, by employee and status, or the one a `reference` names (people quote
+/// it; no match is an empty list). Any other parameter is refused.
+pub async fn list(
+    State(state): State<AppState>,
+    Query(query): Query<std::collections::HashMap<String, String>>,
+) -> ApiResult {
+    let params = super::query::Params::only(query, &["employee_id", "status", "reference"])?;
+    if let Some(reference) = params.text("reference") {
+        let found: Vec<Booking> = state.desk.by_reference(reference).await?.into_iter().collect();
+        return json_response(StatusCode::OK, &found);
+    }
+    let filter = (params.text("employee_id"), params.text("status"));
+    let employee_id = match filter.0.filter(|text| !text.is_empty()) {
         Some(text) => Some(EmployeeId::parse(text).ok_or_else(|| ApiError::invalid_field("employee_id"))?),
         None => None,
     };
-    let status = match filter.status.as_deref().filter(|text| !text.is_empty()) {
+    let status = match filter.1.filter(|text| !text.is_empty()) {
         Some(text) => Some(BookingStatus::parse(text).ok_or_else(|| ApiError::invalid_field("status"))?),
         None => None,
     };

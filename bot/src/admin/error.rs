@@ -65,6 +65,14 @@ impl ApiError {
         Self::new(StatusCode::NOT_FOUND, "not_found", "api-not-found")
     }
 
+    pub fn method_not_allowed() -> Self {
+        Self::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "api-method-not-allowed")
+    }
+
+    pub fn unsupported_media_type() -> Self {
+        Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "api-unsupported-media-type")
+    }
+
     pub fn bad_request() -> Self {
         Self::new(StatusCode::BAD_REQUEST, "bad_request", "api-bad-request")
     }

@@ -29,7 +29,8 @@ pub fn router(state: AppState) -> Router<AppState> {
     let protected = Router::new()
         .route("/resorts", post(resorts::create).get(resorts::list))
         .route("/resorts/{id}", get(resorts::get).patch(resorts::update))
-        .route("/resorts/{id}/managers", post(resorts::add_manager))
+        .route("/resorts/{id}/managers", post(resorts::add_manager).get(resorts::managers))
+        .route("/resorts/{id}/managers/{employee_id}", axum::routing::delete(resorts::remove_manager))
         .route("/resorts/{id}/blackouts", post(resorts::add_blackout).get(resorts::blackouts))
         .route("/resorts/{id}/blackouts/{blackout_id}", axum::routing::delete(resorts::remove_blackout))
         .route("/resorts/{id}/room-types", post(resorts::add_room_type).get(resorts::room_types))
@@ -55,7 +56,33 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/dead-letters", get(bookings::dead_letters))
         .route("/dead-letters/{id}/replay", post(bookings::replay_dead_letter))
         .route_layer(middleware::from_fn_with_state(state, require_token));
-    Router::new().route("/openapi.json", get(openapi)).merge(protected).layer(middleware::from_fn(error::localize))
+    Router::new()
+        .route("/openapi.json", get(openapi))
+        .merge(protected)
+        .fallback(|| async { ApiError::not_found() })
+        .method_not_allowed_fallback(|| async { ApiError::method_not_allowed() })
+        .layer(middleware::from_fn(json_bodies_only))
+        .layer(middleware::from_fn(error::localize))
+}
+
+/// A request that carries a body must say it is JSON: anything else is 415, before any handler
+/// reads it (so a form post never creates anything).
+async fn json_bodies_only(request: Request, next: Next) -> Response {
+    let headers = request.headers();
+    let has_body = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|length| length.to_str().ok())
+        .is_some_and(|length| length.trim() != "0")
+        || headers.contains_key(header::TRANSFER_ENCODING);
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"));
+    if has_body && !is_json {
+        return ApiError::unsupported_media_type().into_response();
+    }
+    next.run(request).await
 }
 
 async fn openapi() -> Response {

@@ -51,6 +51,29 @@ pub async fn add_manager(State(state): State<AppState>, Path(id): Path<String>, 
     json_response(StatusCode::CREATED, &serde_json::json!({ "resort_id": resort_id, "employee_id": employee_id }))
 }
 
+pub async fn managers(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    let resort_id = parse_id(&id, ResortId::parse)?;
+    catalog::get(&state.pool, resort_id).await?.ok_or_else(ApiError::not_found)?;
+    let managers: Vec<serde_json::Value> = catalog::managers(&state.pool, resort_id)
+        .await?
+        .into_iter()
+        .map(|(employee_id, name)| serde_json::json!({ "employee_id": employee_id, "name": name }))
+        .collect();
+    json_response(StatusCode::OK, &serde_json::json!({ "items": managers, "next_cursor": null }))
+}
+
+pub async fn remove_manager(
+    State(state): State<AppState>,
+    Path((id, employee_id)): Path<(String, String)>,
+) -> ApiResult {
+    let resort_id = parse_id(&id, ResortId::parse)?;
+    let employee_id = parse_id(&employee_id, EmployeeId::parse)?;
+    if !catalog::remove_manager(&state.pool, resort_id, employee_id).await? {
+        return Err(ApiError::not_found());
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
 pub async fn blackouts(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
     let resort_id = parse_id(&id, ResortId::parse)?;
     catalog::get(&state.pool, resort_id).await?.ok_or_else(ApiError::not_found)?;

@@ -641,6 +641,30 @@ pub async fn manager_ids(
     Ok(ids.iter().filter_map(|id| EmployeeId::parse(id)).collect())
 }
 
+/// A resort's managers with their names, by name.
+pub async fn managers(pool: &Pool, resort_id: ResortId) -> Result<Vec<(EmployeeId, String)>, sqlx::Error> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT m.employee_id, e.name FROM resort_manager m JOIN employee e ON e.id = m.employee_id
+         WHERE m.resort_id = $1 ORDER BY e.name, m.employee_id",
+    )
+    .bind(resort_id.to_string())
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().filter_map(|(id, name)| Some((EmployeeId::parse(&id)?, name))).collect())
+}
+
+/// Removes a manager from a resort; `false` if they were not one. Their pending approval requests
+/// stay for the other managers, the deadline or an admin.
+pub async fn remove_manager(pool: &Pool, resort_id: ResortId, employee_id: EmployeeId) -> Result<bool, sqlx::Error> {
+    let removed = sqlx::query("DELETE FROM resort_manager WHERE resort_id = $1 AND employee_id = $2")
+        .bind(resort_id.to_string())
+        .bind(employee_id.to_string())
+        .execute(pool)
+        .await?
+        .rows_affected();
+    Ok(removed == 1)
+}
+
 /// Resorts this employee manages (empty for everyone else).
 pub async fn managed_by(pool: &Pool, employee_id: EmployeeId) -> Result<Vec<ResortId>, sqlx::Error> {
     let ids: Vec<String> = sqlx::query_scalar("SELECT resort_id FROM resort_manager WHERE employee_id = $1")

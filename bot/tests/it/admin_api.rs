@@ -71,3 +71,55 @@ async fn the_openapi_document_describes_every_admin_route() {
         assert!(document["paths"].get(route).is_some(), "{route} is not in the OpenAPI document");
     }
 }
+
+/// Unknown routes, wrong methods and bodies that are not JSON answer with the API's own JSON
+/// error, in the caller's language, and change nothing; managers are listed and removed; a
+/// booking is found by the reference people quote.
+#[tokio::test]
+async fn every_refusal_is_a_json_error_and_managers_and_references_can_be_looked_up() {
+    let app = spawn_app().await;
+    let raw = |method: Method, path: &str| {
+        app.http
+            .request(method, format!("{}/api/v1{path}", app.address))
+            .bearer_auth(super::helpers::ADMIN_TOKEN)
+            .header("accept-language", "en")
+    };
+    let read = |response: reqwest::Response| async move {
+        let status = response.status().as_u16();
+        (status, response.json::<serde_json::Value>().await.unwrap_or_default())
+    };
+    let (status, body) = read(raw(Method::GET, "/nowhere").send().await.unwrap()).await;
+    assert_eq!((status, body["code"].as_str()), (404, Some("not_found")), "{body}");
+    let (status, body) = read(raw(Method::DELETE, "/resorts").send().await.unwrap()).await;
+    assert_eq!((status, body["code"].as_str()), (405, Some("method_not_allowed")), "{body}");
+    assert_eq!(body["message"], "This path does not take that method.");
+    let form = serde_json::to_string(&resort_body("설악 오션", 3, true)).unwrap();
+    let (status, body) = read(raw(Method::POST, "/resorts").body(form.clone()).send().await.unwrap()).await;
+    assert_eq!((status, body["code"].as_str()), (415, Some("unsupported_media_type")), "no content type: {body}");
+    let (status, _) =
+        read(raw(Method::POST, "/resorts").header("content-type", "text/plain").body(form).send().await.unwrap()).await;
+    assert_eq!(status, 415);
+    assert_eq!(app.admin(Method::GET, "/resorts", None).await.1, json!([]), "nothing was created");
+
+    let resort = app.create_resort(resort_body("설악 오션", 3, true)).await;
+    let kim = app.linked_employee("kim", "김민준", 1000).await;
+    let lee = app.linked_employee("lee", "이서연", 1000).await;
+    app.make_manager(&resort, &lee).await;
+    let (status, managers) = app.admin(Method::GET, &format!("/resorts/{resort}/managers"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(managers["items"], json!([{ "employee_id": lee, "name": "이서연" }]));
+    let path = format!("/resorts/{resort}/managers/{lee}");
+    assert_eq!(app.admin(Method::DELETE, &path, None).await.0, 204);
+    assert_eq!(app.admin(Method::DELETE, &path, None).await.0, 404, "once");
+    assert_eq!(app.admin(Method::GET, &format!("/resorts/{resort}/managers"), None).await.1["items"], json!([]));
+    assert!(app.say("lee", "대기").await.contains("대기 중인 신청이 없습니다"), "no longer a manager");
+
+    let reference = reference_in(&app.say("kim", &format!("예약 설악 오션 {} 1박", in_days(&app, 10))).await);
+    let (status, found) =
+        app.admin(Method::GET, &format!("/bookings?reference={}", reference.to_lowercase()), None).await;
+    assert_eq!(status, 200);
+    assert_eq!((found.as_array().unwrap().len(), found[0]["employee_id"].as_str()), (1, Some(kim.as_str())));
+    assert_eq!(app.admin(Method::GET, "/bookings?reference=RZZZZZZ", None).await.1, json!([]));
+    let (status, error) = app.admin(Method::GET, "/bookings?resort=x", None).await;
+    assert_eq!((status, error["field"].as_str()), (400, Some("resort")), "{error}");
+}
