@@ -1,10 +1,13 @@
 # resortbot — English
 
 ## Shared phrases
-stay-line = { $resort } · from { $check_in }, { $nights ->
+stay-line = { $resort } · { $dates } · { $points } points
+stay-span = { $from } → { $to }, { $nights ->
     [one] 1 night
    *[other] { $nights } nights
-} · { $points } points
+}
+date-weekday = { $weekday } { $day } { $month_name }
+date-weekday-in-month = { $weekday } { $day } { $month_name }
 nights-label = { $nights ->
     [one] 1 night
    *[other] { $nights } nights
@@ -121,11 +124,16 @@ flow-already-requested = You already requested this booking. Reference { $refere
 
 ## History and points
 history-title = Your recent bookings
+history-title-page = Your bookings ({ $first }–{ $last } of { $total })
+history-upcoming = Coming up
+button-more = More
+history-past = Past
 history-empty = You have no bookings yet.
 points-balance = Your balance is { $points } points.
 
 ## Cancelling
 cancel-none = You have no booking that can be cancelled.
+cancel-choice = { $resort } { $date }
 cancel-choose = Which booking do you want to cancel?
 cancel-quote =
     { $reference } · { $stay }
@@ -344,10 +352,7 @@ api-lottery-name-taken = A lottery with this name exists.
 api-lottery-not-drawn = This lottery has not been drawn yet.
 
 ## Waitlist (freed rooms offered in chat)
-stay-dates = { $resort } · from { $check_in }, { $nights ->
-    [one] 1 night
-   *[other] { $nights } nights
-}
+stay-dates = { $resort } · { $dates }
 button-waitlist-join = Join waitlist
 button-waitlist-leave = Leave waitlist
 button-offer-accept = Accept

@@ -1,7 +1,10 @@
 # resortbot — 한국어 (기본 언어)
 
 ## 공통 표현
-stay-line = { $resort } · { $check_in }부터 { $nights }박 · { $points }포인트
+stay-line = { $resort } · { $dates } · { $points }포인트
+stay-span = { $from } → { $to }, { $nights }박
+date-weekday = { $month }월 { $day }일({ $weekday })
+date-weekday-in-month = { $day }일({ $weekday })
 nights-label = { $nights }박
 status-requested = 요청됨
 status-points-deducted = 포인트 차감됨
@@ -90,11 +93,16 @@ flow-already-requested = 이미 요청한 예약입니다. 참조번호 { $refer
 
 ## 내역과 포인트
 history-title = 최근 예약 내역
+history-title-page = 내 예약 ({ $total }건 중 { $first }–{ $last })
+history-upcoming = 다가오는 예약
+button-more = 더 보기
+history-past = 지난 예약
 history-empty = 아직 예약 내역이 없습니다.
 points-balance = 포인트 잔액은 { $points }포인트입니다.
 
 ## 취소
 cancel-none = 취소할 수 있는 예약이 없습니다.
+cancel-choice = { $resort } { $date }
 cancel-choose = 취소할 예약을 골라 주세요.
 cancel-quote =
     { $reference } · { $stay }
@@ -313,7 +321,7 @@ api-lottery-name-taken = 같은 이름의 추첨이 이미 있습니다.
 api-lottery-not-drawn = 아직 추첨하지 않았습니다.
 
 ## 대기 신청 (빈 객실이 나면 채팅으로 제안)
-stay-dates = { $resort } · { $check_in }부터 { $nights }박
+stay-dates = { $resort } · { $dates }
 button-waitlist-join = 대기 신청
 button-waitlist-leave = 대기 취소
 button-offer-accept = 수락

@@ -102,16 +102,40 @@ pub struct HistoryEntry {
     pub refund_points: Option<i64>,
 }
 
-/// The employee's bookings, newest check-in first.
-pub async fn history(pool: &Pool, employee_id: EmployeeId, limit: i64) -> Result<Vec<HistoryEntry>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT booking_id, reference, resort_name, check_in, nights, points, status, reason, refund_points
-         FROM mypage_booking WHERE employee_id = $1 ORDER BY check_in DESC, booking_id DESC LIMIT $2",
+/// A page of an employee's bookings: stays checking in from `today` first, soonest first, then
+/// the past, latest first; `offset` entries in. With the number of upcoming ones and of all.
+pub async fn history(
+    pool: &Pool,
+    employee_id: EmployeeId,
+    today: chrono::NaiveDate,
+    offset: i64,
+    limit: i64,
+) -> Result<(Vec<HistoryEntry>, i64, i64), sqlx::Error> {
+    let (upcoming, total): (i64, i64) = sqlx::query_as(
+        "SELECT COALESCE(SUM(CASE WHEN check_in >= $2 THEN 1 ELSE 0 END), 0), COUNT(*) FROM mypage_booking WHERE employee_id = $1",
     )
     .bind(employee_id.to_string())
+    .bind(today.to_string())
+    .fetch_one(pool)
+    .await?;
+    let rows = sqlx::query(
+        "SELECT booking_id, reference, resort_name, check_in, nights, points, status, reason, refund_points
+         FROM mypage_booking WHERE employee_id = $1
+         ORDER BY CASE WHEN check_in >= $2 THEN 0 ELSE 1 END, CASE WHEN check_in >= $2 THEN check_in ELSE '' END,
+                  check_in DESC, booking_id DESC
+         LIMIT $3 OFFSET $4",
+    )
+    .bind(employee_id.to_string())
+    .bind(today.to_string())
     .bind(limit)
+    .bind(offset)
     .fetch_all(pool)
     .await?;
+    let entries = history_rows(&rows)?;
+    Ok((entries, upcoming, total))
+}
+
+fn history_rows(rows: &[sqlx::any::AnyRow]) -> Result<Vec<HistoryEntry>, sqlx::Error> {
     rows.iter()
         .map(|row| {
             Ok(HistoryEntry {

@@ -189,7 +189,8 @@ async fn the_mypage_worker_keeps_the_latest_version_of_a_booking() {
     bench.deliver(&mypage, snapshot(S::Confirmed, 3)).await;
     // An older version arriving late does not overwrite the newer one.
     bench.deliver(&mypage, snapshot(S::Requested, 1)).await;
-    let history = resort_workers::mypage::history(bench.pool(), employee_id, 10).await.unwrap();
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    let (history, _, _) = resort_workers::mypage::history(bench.pool(), employee_id, today, 0, 10).await.unwrap();
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].status, "confirmed");
 }

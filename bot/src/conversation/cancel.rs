@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! user: 취소 R7K2QH3
-//! bot:  R7K2QH3 · 설악 오션 · 2026-12-24부터 2박 · 300포인트
+//! bot:  R7K2QH3 · 설악 오션 · 12월 24일(목) → 26일(토), 2박 · 300포인트
 //!       지금 취소하면 150포인트를 돌려받습니다. [취소 확정] [유지]
 //! user: (취소 확정)
 //! bot:  R7K2QH3 취소를 진행합니다. 150포인트가 환불됩니다.
@@ -34,10 +34,15 @@ impl Conversation {
             let stay =
                 render::stay_line(locale, &booking.resort_name, booking.check_in, booking.nights, booking.points);
             lines.push(format!("• {} · {}", booking.reference, stay));
-            choices.push(Button::new(
-                booking.reference.clone(),
-                press::encode(&Command::CancelQuote(booking.reference.clone())),
-            ));
+            // Labelled with what people remember of a stay, not its code.
+            let label = locale.text_with(
+                "cancel-choice",
+                &[
+                    text_arg("resort", booking.resort_name.clone()),
+                    text_arg("date", render::date(locale, booking.check_in)),
+                ],
+            );
+            choices.push(Button::new(label, press::encode(&Command::CancelQuote(booking.reference.clone()))));
         }
         Ok(Reply::choose(lines.join("\n"), choices))
     }

@@ -39,6 +39,8 @@ pub enum Command {
     CancelQuote(String),
     CancelConfirm(String),
     MyBookings,
+    /// `내 예약` from this many entries in (the 더 보기 button).
+    MyBookingsFrom(u32),
     Points,
     PointsHistory,
     Limits,

@@ -12,9 +12,9 @@
 //!
 //! ```text
 //! user: 예약 설악 오션 2026-12-24 2박
-//! bot:  예약 요청을 접수했습니다. 참조번호 R7K2QH3 · 설악 오션 · 2026-12-24부터 2박 · 300포인트
+//! bot:  예약 요청을 접수했습니다. 참조번호 R7K2QH3 · 설악 오션 · 12월 24일(목) → 26일(토), 2박 · 300포인트
 //!       진행 상황은 알림으로 보내 드릴게요.
-//! (push) 예약이 확정되었습니다. R7K2QH3 · 설악 오션 · 2026-12-24부터 2박 · 300포인트
+//! (push) 예약이 확정되었습니다. R7K2QH3 · 설악 오션 · 12월 24일(목) → 26일(토), 2박 · 300포인트
 //! ```
 
 pub mod calendar;
@@ -161,7 +161,8 @@ impl Conversation {
             Command::Help => Ok(self.help(&turn)),
             Command::Book(Some(one_shot)) => self.book_one_shot(&turn, one_shot).await,
             Command::BookUsage => Err(refuse(locale.text("error-book-usage"))),
-            Command::MyBookings => self.history(&turn).await,
+            Command::MyBookings => self.history(&turn, 0).await,
+            Command::MyBookingsFrom(from) => self.history(&turn, from).await,
             Command::Points => self.points(&turn).await,
             Command::PointsHistory => self.points_history(&turn).await,
             Command::Limits => self.limits(&turn).await,
@@ -312,14 +313,32 @@ impl Conversation {
         }
     }
 
-    async fn history(&self, turn: &Turn<'_>) -> TurnResult {
+    /// `내 예약`: upcoming stays first (soonest first), then the past (latest first), a page at a
+    /// time, so an upcoming stay is never hidden behind old ones.
+    async fn history(&self, turn: &Turn<'_>, from: u32) -> TurnResult {
+        const PAGE: i64 = 10;
         let locale = turn.locale;
-        let entries = mypage::history(&self.pool, turn.employee.id, 10).await?;
+        let (entries, upcoming, total) =
+            mypage::history(&self.pool, turn.employee.id, self.clock.today(), i64::from(from), PAGE).await?;
         if entries.is_empty() {
             return Ok(Reply::text(locale.text("history-empty")).quick(render::menu(locale, turn.is_manager)));
         }
-        let mut lines = vec![locale.text("history-title")];
-        for entry in entries {
+        let mut lines = vec![locale.text_with(
+            "history-title-page",
+            &[
+                number_arg("first", i64::from(from) + 1),
+                number_arg("last", i64::from(from) + entries.len() as i64),
+                number_arg("total", total),
+            ],
+        )];
+        for (index, entry) in entries.into_iter().enumerate() {
+            let position = i64::from(from) + index as i64;
+            if position == 0 && upcoming > 0 {
+                lines.push(locale.text("history-upcoming"));
+            }
+            if position == upcoming {
+                lines.push(locale.text("history-past"));
+            }
             let check_in = parse_date(&entry.check_in).unwrap_or_default();
             let stay = render::stay_line(
                 locale,
@@ -338,7 +357,13 @@ impl Conversation {
                 .map(|reason| format!(" ({})", render::reason(locale, reason)));
             lines.push(format!("• {} · {} · {}{}", entry.reference, stay, status, reason.unwrap_or_default()));
         }
-        Ok(Reply::text(lines.join("\n")).quick(render::menu(locale, turn.is_manager)))
+        let shown = i64::from(from) + PAGE;
+        let more = (shown < total).then(|| {
+            let next = u32::try_from(shown).unwrap_or(u32::MAX);
+            Button::new(locale.text("button-more"), press::encode(&Command::MyBookingsFrom(next)))
+        });
+        // A quick reply, not a card button: a card's text is cut at 400 characters on Kakao.
+        Ok(Reply::text(lines.join("\n")).quick(more.into_iter().chain(render::menu(locale, turn.is_manager)).collect()))
     }
 
     async fn points(&self, turn: &Turn<'_>) -> TurnResult {

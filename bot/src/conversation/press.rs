@@ -36,6 +36,7 @@ pub fn encode(command: &Command) -> String {
         Command::WaitlistLeave(date) => with("wl", date),
         Command::Book(None) => with("m", "book"),
         Command::MyBookings => with("m", "my"),
+        Command::MyBookingsFrom(from) => with("hp", &from.to_string()),
         Command::Points => with("m", "points"),
         Command::PointsHistory => with("m", "ledger"),
         Command::Limits => with("m", "limits"),
@@ -83,6 +84,7 @@ pub fn decode(press: &str) -> Command {
         "wd" => Command::OfferDecline(Some(value)),
         "wl" => Command::WaitlistLeave(value),
         "pp" => value.parse().map(Command::Pending).unwrap_or(Command::Pending(0)),
+        "hp" => value.parse().map(Command::MyBookingsFrom).unwrap_or(Command::MyBookings),
         "m" => match value.as_str() {
             "book" => Command::Book(None),
             "my" => Command::MyBookings,
@@ -134,6 +136,7 @@ mod tests {
             Command::Pending(6),
             Command::Book(None),
             Command::MyBookings,
+            Command::MyBookingsFrom(10),
             Command::Points,
             Command::PointsHistory,
             Command::CancelList,

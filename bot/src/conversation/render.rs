@@ -17,27 +17,54 @@ pub fn reason(locale: Locale, reason: RejectReason) -> String {
     locale.text(&format!("reason-{}", reason.as_str().replace('_', "-")))
 }
 
-/// "설악 오션 · 2026-12-01부터 2박 · 200포인트"
+/// "설악 오션 · 12월 18일(금) → 20일(일), 2박 · 200포인트"
 pub fn stay_line(locale: Locale, resort: &str, check_in: NaiveDate, nights: u32, points: i64) -> String {
     locale.text_with(
         "stay-line",
         &[
             text_arg("resort", resort),
-            text_arg("check_in", check_in.to_string()),
-            number_arg("nights", i64::from(nights)),
+            text_arg("dates", stay_span(locale, check_in, nights)),
             number_arg("points", points),
         ],
     )
 }
 
-/// "설악 오션 · 2026년 12월 18일(금)부터 2박": a stay without its price.
+/// "설악 오션 · 12월 18일(금) → 20일(일), 2박": a stay without its price.
 pub fn stay_without_points(locale: Locale, resort: &str, check_in: NaiveDate, nights: u32) -> String {
+    locale
+        .text_with("stay-dates", &[text_arg("resort", resort), text_arg("dates", stay_span(locale, check_in, nights))])
+}
+
+/// "12월 18일(금) → 20일(일), 2박" / "Fri 18 Dec → Sun 20 Dec, 2 nights": check-in to check-out,
+/// the month said again only when it changes.
+pub fn stay_span(locale: Locale, check_in: NaiveDate, nights: u32) -> String {
+    use chrono::Datelike;
+    let check_out = check_in.checked_add_days(chrono::Days::new(u64::from(nights))).unwrap_or(check_in);
+    let same_month = check_out.month() == check_in.month() && check_out.year() == check_in.year();
     locale.text_with(
-        "stay-dates",
+        "stay-span",
         &[
-            text_arg("resort", resort),
-            text_arg("check_in", date_with_year(locale, check_in)),
+            text_arg("from", day_with_weekday(locale, check_in, "date-weekday")),
+            text_arg(
+                "to",
+                day_with_weekday(locale, check_out, if same_month { "date-weekday-in-month" } else { "date-weekday" }),
+            ),
             number_arg("nights", i64::from(nights)),
+        ],
+    )
+}
+
+fn day_with_weekday(locale: Locale, date: NaiveDate, key: &str) -> String {
+    use chrono::Datelike;
+    let word =
+        |list: &str, index: usize| locale.text(list).split_whitespace().nth(index).unwrap_or_default().to_owned();
+    locale.text_with(
+        key,
+        &[
+            number_arg("month", i64::from(date.month())),
+            text_arg("month_name", word("month-names", date.month0() as usize)),
+            number_arg("day", i64::from(date.day())),
+            text_arg("weekday", word("weekday-names", date.weekday().num_days_from_monday() as usize)),
         ],
     )
 }
@@ -137,4 +164,25 @@ pub fn approval_request(locale: Locale, guest: &str, booking: &resort_core::mess
             text_arg("deadline", deadline),
         ],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_stay_reads_from_check_in_to_check_out_with_weekdays() {
+        assert_eq!(stay_span(Locale::Ko, day("2026-12-18"), 2), "12월 18일(금) → 20일(일), 2박");
+        assert_eq!(stay_span(Locale::Ko, day("2026-12-31"), 2), "12월 31일(목) → 1월 2일(토), 2박");
+        assert_eq!(stay_span(Locale::En, day("2026-12-18"), 2), "Fri 18 Dec → Sun 20 Dec, 2 nights");
+        assert_eq!(stay_span(Locale::En, day("2026-12-18"), 1), "Fri 18 Dec → Sat 19 Dec, 1 night");
+        assert_eq!(
+            stay_line(Locale::Ko, "설악 오션", day("2026-12-18"), 2, 200),
+            "설악 오션 · 12월 18일(금) → 20일(일), 2박 · 200포인트"
+        );
+    }
 }

@@ -304,7 +304,10 @@ async fn cancelling_shows_the_refund_before_the_confirm_button() {
 
     let list = discord.command(KIM, "cancel", json!([])).await;
     let message = message_of(&list["data"]);
-    let quote = discord.select(KIM, &message, &option(&message, &reference)).await;
+    // The choice is labelled with the resort and the check-in, as people remember a stay.
+    let check_in = next_month(app) + Days::new(2);
+    let label = format!("설악 오션 {}월 {}일", check_in.month(), check_in.day());
+    let quote = discord.select(KIM, &message, &option(&message, &label)).await;
     assert!(content(&quote).contains("100포인트 중 100포인트를 돌려받습니다"), "{quote}");
     let message = message_of(&quote["data"]);
     let started = discord.press(KIM, &message, &button(&message, "취소 확정")).await;

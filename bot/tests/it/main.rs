@@ -14,6 +14,7 @@ mod discord;
 mod discord_standin;
 mod distributed;
 mod helpers;
+mod history;
 mod kakao_standin;
 mod limits;
 mod linking;

@@ -307,7 +307,11 @@ async fn cancelling_shows_the_refund_before_and_after() {
     app.wait_for_points(&kim, 800).await;
 
     let list = telegram.say_last(KIM, "/cancel").await;
-    let quote = telegram.press_button(KIM, &list, &reference).await;
+    let check_in = app.clock.today() + Days::new(20);
+    // The choice reads as the stay, its reference in the text above.
+    assert!(text(&list).contains(&reference) && text(&list).contains("→"), "{list}");
+    let label = format!("설악 오션 {}월 {}일", check_in.month(), check_in.day());
+    let quote = telegram.press_button(KIM, &list, &label).await;
     assert!(text(&quote).contains("200포인트 중 200포인트를 돌려받습니다"), "{quote}");
     let started = telegram.press_button(KIM, &quote, "취소 확정").await;
     assert!(text(&started).contains("200포인트가 환불됩니다"), "{started}");
