@@ -33,3 +33,16 @@ async fn my_bookings_show_what_is_coming_first_and_page_through_the_rest() {
     assert!(second.contains("11건 중 11–11") && second.contains(&references[0]), "{second}");
     assert!(!second.contains("다가오는 예약"), "{second}");
 }
+
+/// A refusal never strands anyone: without choices of its own it carries the menu.
+#[tokio::test]
+async fn a_refusal_comes_with_the_menu() {
+    let app = spawn_app().await;
+    app.create_resort(resort_body("설악 오션", 2, true)).await;
+    app.linked_employee("kim", "김민준", 1000).await;
+    let refused = app.say_full("kim", "예약 설악 오션 2026-13-45 2박").await;
+    assert!(super::helpers::template_text(&refused).contains("날짜"), "{refused}");
+    let labels: Vec<String> = template_buttons(&refused).into_iter().map(|(label, _)| label).collect();
+    assert!(labels.contains(&"예약하기".to_owned()) && labels.contains(&"내 예약".to_owned()), "{labels:?}");
+    super::helpers::assert_valid_template(&refused);
+}
