@@ -134,44 +134,39 @@ pub async fn occupancy(pool: &Pool, range: Range, locale: Locale) -> Result<Tabl
     Ok(table)
 }
 
-/// The points ledger within the range (by the day of each movement, Korean time); with a resort,
-/// only movements of its bookings.
+/// The points ledger within the range (by the day of each movement, Korean time), oldest first;
+/// with a resort, only movements of its bookings. One query: the ledger with who and which booking.
 pub async fn points(pool: &Pool, range: Range, locale: Locale) -> Result<Table, sqlx::Error> {
     let (from, until) = day_bounds(range.from, range.to);
-    let entries = resort_workers::point::ledger(pool, None, from, until, None, i64::MAX).await?;
+    let rows = sqlx::query(
+        "SELECT l.created_at, l.kind, l.delta, l.balance_after, l.reason, e.employee_no, e.name, b.reference, b.resort_name
+         FROM point_ledger l LEFT JOIN employee e ON e.id = l.employee_id LEFT JOIN booking b ON b.id = l.booking_id
+         WHERE l.created_at >= $1 AND l.created_at < $2 AND (CAST($3 AS TEXT) IS NULL OR b.resort_id = $3)
+         ORDER BY l.created_at, l.id",
+    )
+    .bind(from)
+    .bind(until)
+    .bind(range.resort_id.map(|id| id.to_string()))
+    .fetch_all(pool)
+    .await?;
     let mut table = Table { header: header(locale, "report-points-header"), rows: Vec::new() };
-    let people: std::collections::HashMap<String, (String, String)> = crate::identity::list_employees(pool)
-        .await?
-        .into_iter()
-        .map(|employee| (employee.id.to_string(), (employee.employee_no, employee.name)))
-        .collect();
-    for entry in entries.into_iter().rev() {
-        let booking: Option<(String, String, String)> = match &entry.booking_id {
-            Some(id) => {
-                sqlx::query_as("SELECT reference, resort_id, resort_name FROM booking WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(pool)
-                    .await?
-            }
-            None => None,
+    for row in rows {
+        let kind: String = row.try_get("kind")?;
+        let text = |column: &str| -> Result<String, sqlx::Error> {
+            Ok(row.try_get::<Option<String>, _>(column)?.unwrap_or_default())
         };
-        if let Some(resort_id) = range.resort_id
-            && booking.as_ref().is_none_or(|(_, id, _)| *id != resort_id.to_string())
-        {
-            continue;
-        }
-        let (employee_no, name) = people.get(&entry.employee_id).cloned().unwrap_or_default();
-        let (reference, _, resort) = booking.unwrap_or_default();
+        let delta: i64 = row.try_get("delta")?;
+        let balance_after: i64 = row.try_get("balance_after")?;
         table.rows.push(vec![
-            rfc3339(entry.at),
-            employee_no,
-            name,
-            locale.text(&format!("ledger-kind-{}", entry.kind)),
-            entry.delta.to_string(),
-            entry.balance_after.to_string(),
-            reference,
-            resort,
-            entry.reason,
+            rfc3339(row.try_get("created_at")?),
+            text("employee_no")?,
+            text("name")?,
+            locale.text(&format!("ledger-kind-{kind}")),
+            delta.to_string(),
+            balance_after.to_string(),
+            text("reference")?,
+            text("resort_name")?,
+            row.try_get("reason")?,
         ]);
     }
     Ok(table)

@@ -226,27 +226,21 @@ pub struct LedgerEntry {
     pub at: i64,
 }
 
-/// Ledger entries, newest first: an employee's (or everyone's), from `from` to before `until`
-/// (Unix milliseconds), strictly older than `before` (`(at, id)` of the last one seen), at most
-/// `limit`.
+/// An employee's ledger entries, newest first, strictly older than `before` (`(at, id)` of the
+/// last one seen), at most `limit`.
 pub async fn ledger(
     pool: &resort_core::db::Pool,
-    employee_id: Option<EmployeeId>,
-    from: i64,
-    until: i64,
+    employee_id: EmployeeId,
     before: Option<(i64, String)>,
     limit: i64,
 ) -> Result<Vec<LedgerEntry>, sqlx::Error> {
     let (before_at, before_id) = before.unwrap_or((i64::MAX, String::new()));
     let rows = sqlx::query(
         "SELECT id, employee_id, booking_id, kind, delta, balance_after, reason, created_at FROM point_ledger
-         WHERE (CAST($1 AS TEXT) IS NULL OR employee_id = $1) AND created_at >= $2 AND created_at < $3
-           AND (created_at < $4 OR (created_at = $4 AND $5 <> '' AND id < $5))
-         ORDER BY created_at DESC, id DESC LIMIT $6",
+         WHERE employee_id = $1 AND (created_at < $2 OR (created_at = $2 AND $3 <> '' AND id < $3))
+         ORDER BY created_at DESC, id DESC LIMIT $4",
     )
-    .bind(employee_id.map(|id| id.to_string()))
-    .bind(from)
-    .bind(until)
+    .bind(employee_id.to_string())
     .bind(before_at)
     .bind(before_id)
     .bind(limit)

@@ -51,38 +51,43 @@ fn csv(name: &str, range: &Range, table: Table) -> ApiResult {
 
 const RANGE_PARAMETERS: &[&str] = &["from", "to", "resort_id"];
 
-pub async fn bookings(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
-) -> ApiResult {
-    let params = Params::only(query, RANGE_PARAMETERS)?;
-    let range = range(&params, state.clock.today(), 60)?;
-    let table = reports::bookings(&state.pool, range, locale_of(&headers)).await?;
-    csv("bookings", &range, table)
+#[derive(Clone, Copy)]
+enum Report {
+    Bookings,
+    Occupancy,
+    Points,
 }
 
-pub async fn occupancy(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
-) -> ApiResult {
-    let params = Params::only(query, RANGE_PARAMETERS)?;
-    let range = range(&params, state.clock.today(), 60)?;
-    let table = reports::occupancy(&state.pool, range, locale_of(&headers)).await?;
-    csv("occupancy", &range, table)
-}
+type Request = (State<AppState>, HeaderMap, Query<HashMap<String, String>>);
 
-pub async fn points(
-    State(state): State<AppState>,
-    headers: HeaderMap,
-    Query(query): Query<HashMap<String, String>>,
-) -> ApiResult {
+/// One report: its range from the query (the next 60 days, or the last 31 for points), its table
+/// in the reader's language, as CSV.
+async fn serve((State(state), headers, Query(query)): Request, report: Report) -> ApiResult {
     let params = Params::only(query, RANGE_PARAMETERS)?;
     let today = state.clock.today();
-    let range = range(&params, today - Days::new(30), 31)?;
-    let table = reports::points(&state.pool, range, locale_of(&headers)).await?;
-    csv("points", &range, table)
+    let range = match report {
+        Report::Points => range(&params, today - Days::new(30), 31)?,
+        Report::Bookings | Report::Occupancy => range(&params, today, 60)?,
+    };
+    let locale = locale_of(&headers);
+    let (name, table) = match report {
+        Report::Bookings => ("bookings", reports::bookings(&state.pool, range, locale).await?),
+        Report::Occupancy => ("occupancy", reports::occupancy(&state.pool, range, locale).await?),
+        Report::Points => ("points", reports::points(&state.pool, range, locale).await?),
+    };
+    csv(name, &range, table)
+}
+
+pub async fn bookings(state: State<AppState>, headers: HeaderMap, query: Query<HashMap<String, String>>) -> ApiResult {
+    serve((state, headers, query), Report::Bookings).await
+}
+
+pub async fn occupancy(state: State<AppState>, headers: HeaderMap, query: Query<HashMap<String, String>>) -> ApiResult {
+    serve((state, headers, query), Report::Occupancy).await
+}
+
+pub async fn points(state: State<AppState>, headers: HeaderMap, query: Query<HashMap<String, String>>) -> ApiResult {
+    serve((state, headers, query), Report::Points).await
 }
 
 /// An employee's points ledger, newest first, a page at a time: `{"items", "next_cursor"}`.
@@ -99,8 +104,7 @@ pub async fn ledger(
         let (at, id) = cursor.split_once('_')?;
         Some((at.parse::<i64>().ok()?, id.to_owned()))
     })?;
-    let mut items =
-        resort_workers::point::ledger(&state.pool, Some(employee_id), 0, i64::MAX, before, limit + 1).await?;
+    let mut items = resort_workers::point::ledger(&state.pool, employee_id, before, limit + 1).await?;
     let next_cursor = if items.len() as i64 > limit {
         items.truncate(limit as usize);
         items.last().map(|last| format!("{}_{}", last.at, last.id))

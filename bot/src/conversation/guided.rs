@@ -162,12 +162,7 @@ impl Conversation {
             Err(error) => {
                 // A full day offers the waitlist for the stay chosen so far (at the date step,
                 // the resort's shortest).
-                let join = match (&error, resort.room_type(ask.room_type_id)) {
-                    (RequestError::Rule(refusal), Some(room_type)) if crate::waitlist::answers(refusal) => {
-                        Some(super::waitlist::join_button(turn.locale, room_type.id, ask))
-                    }
-                    _ => None,
-                };
+                let join = super::waitlist::join_button(turn.locale, &error, resort, ask);
                 let failure = super::with_button(super::request_refusal(turn.locale, error, None), join);
                 let Failure::Refuse(refusal) = failure else {
                     return Err(Failure::Internal("a refusal that is not one".into()));

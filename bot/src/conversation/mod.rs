@@ -250,18 +250,7 @@ impl Conversation {
                 }
             }
         } else {
-            resort.room_types.iter().find(|room_type| room_type.answers_to(&type_words)).ok_or_else(|| {
-                let names: Vec<String> =
-                    resort.room_types.iter().map(|room_type| room_type.display_name(locale)).collect();
-                refuse(locale.text_with(
-                    "error-unknown-room-type",
-                    &[
-                        text_arg("resort", resort.name.clone()),
-                        text_arg("name", type_words.clone()),
-                        text_arg("types", names.join(", ")),
-                    ],
-                ))
-            })?
+            waitlist::named_room_type(locale, &resort, &type_words)?
         };
         let ask = Ask { room_type_id: Some(room_type.id), check_in, nights, guests };
         self.request_booking(turn, &resort, ask, None).await
@@ -307,12 +296,7 @@ impl Conversation {
             }
             Err(error) => {
                 // A full stay's refusal also offers to wait for exactly that stay.
-                let join = match (&error, resort.room_type(ask.room_type_id)) {
-                    (RequestError::Rule(refusal), Some(room_type)) if crate::waitlist::answers(refusal) => {
-                        Some(waitlist::join_button(locale, room_type.id, &ask))
-                    }
-                    _ => None,
-                };
+                let join = waitlist::join_button(locale, &error, resort, &ask);
                 Err(with_button(request_refusal(locale, error, Some(resort.id)), join))
             }
         }
@@ -382,7 +366,7 @@ impl Conversation {
     async fn points_history(&self, turn: &Turn<'_>) -> TurnResult {
         let locale = turn.locale;
         let menu = render::menu(locale, turn.is_manager);
-        let entries = resort_workers::point::ledger(&self.pool, Some(turn.employee.id), 0, i64::MAX, None, 10).await?;
+        let entries = resort_workers::point::ledger(&self.pool, turn.employee.id, None, 10).await?;
         if entries.is_empty() {
             return Ok(Reply::text(locale.text("points-history-none")).quick(menu));
         }

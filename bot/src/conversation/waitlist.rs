@@ -4,17 +4,38 @@
 
 use super::command::{Command, OneShot};
 use super::{Button, Conversation, Reply, Turn, TurnResult, press, refuse, render, rule_refusal, stay_error};
-use crate::booking::Ask;
+use crate::booking::{Ask, RequestError};
 use crate::catalog::{self, Resort, RoomType};
 use crate::waitlist::{self, JoinError, Status, offer::AnswerError};
 use resort_core::i18n::{Locale, number_arg, text_arg};
 use resort_core::id::RoomTypeId;
 use resort_core::stay::{Stay, parse_date};
 
-/// The 대기 신청 button for exactly the stay a full-house refusal was about.
-pub(super) fn join_button(locale: Locale, room_type_id: RoomTypeId, ask: &Ask) -> Button {
-    let stay = format!("{room_type_id}:{}:{}:{}", ask.check_in, ask.nights, ask.guests);
-    Button::new(locale.text("button-waitlist-join"), press::encode(&Command::WaitlistJoinStay(stay)))
+/// The 대기 신청 button for exactly the stay asked for, when the refusal is a full house.
+pub(super) fn join_button(locale: Locale, error: &RequestError, resort: &Resort, ask: &Ask) -> Option<Button> {
+    let (RequestError::Rule(refusal), Some(room_type)) = (error, resort.room_type(ask.room_type_id)) else {
+        return None;
+    };
+    if !waitlist::answers(refusal) {
+        return None;
+    }
+    let stay = format!("{}:{}:{}:{}", room_type.id, ask.check_in, ask.nights, ask.guests);
+    Some(Button::new(locale.text("button-waitlist-join"), press::encode(&Command::WaitlistJoinStay(stay))))
+}
+
+/// The room type named by the words after a resort's name, or the refusal listing its types.
+pub(super) fn named_room_type<'r>(
+    locale: Locale,
+    resort: &'r Resort,
+    words: &str,
+) -> Result<&'r RoomType, super::Failure> {
+    resort.room_types.iter().find(|room_type| room_type.answers_to(words)).ok_or_else(|| {
+        let names: Vec<String> = resort.room_types.iter().map(|room_type| room_type.display_name(locale)).collect();
+        refuse(locale.text_with(
+            "error-unknown-room-type",
+            &[text_arg("resort", resort.name.clone()), text_arg("name", words), text_arg("types", names.join(", "))],
+        ))
+    })
 }
 
 impl Conversation {
@@ -33,25 +54,17 @@ impl Conversation {
         if guests == 0 {
             return Err(refuse(locale.text("error-bad-guests")));
         }
-        let names = || resort.room_types.iter().map(|room_type| room_type.display_name(locale)).collect::<Vec<_>>();
         let room_type = if type_words.is_empty() {
             resort.room_type(None).ok_or_else(|| {
+                let names: Vec<String> =
+                    resort.room_types.iter().map(|room_type| room_type.display_name(locale)).collect();
                 refuse(locale.text_with(
                     "error-waitlist-room-type",
-                    &[text_arg("resort", resort.name.clone()), text_arg("types", names().join(", "))],
+                    &[text_arg("resort", resort.name.clone()), text_arg("types", names.join(", "))],
                 ))
             })?
         } else {
-            resort.room_types.iter().find(|room_type| room_type.answers_to(&type_words)).ok_or_else(|| {
-                refuse(locale.text_with(
-                    "error-unknown-room-type",
-                    &[
-                        text_arg("resort", resort.name.clone()),
-                        text_arg("name", type_words.clone()),
-                        text_arg("types", names().join(", ")),
-                    ],
-                ))
-            })?
+            named_room_type(locale, &resort, &type_words)?
         };
         self.join_stay(turn, &resort, room_type, Stay { check_in, nights }, guests).await
     }

@@ -331,15 +331,20 @@ async fn with_positions(pool: &Pool, mut entries: Vec<Entry>) -> Result<Vec<Entr
     Ok(entries)
 }
 
-/// An employee's live entries (waiting or offered), soonest stay first.
+/// An employee's live entries (waiting or offered), soonest stay first, with their positions.
 pub async fn of_employee(pool: &Pool, employee_id: EmployeeId) -> Result<Vec<Entry>, sqlx::Error> {
+    with_positions(pool, live_of(pool, employee_id).await?).await
+}
+
+/// An employee's live entries, without working out positions.
+pub(crate) async fn live_of(pool: &Pool, employee_id: EmployeeId) -> Result<Vec<Entry>, sqlx::Error> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM waitlist_entry WHERE employee_id = $1 AND status IN ('waiting', 'offered') ORDER BY check_in, {QUEUE_ORDER}"
     )))
     .bind(employee_id.to_string())
     .fetch_all(pool)
     .await?;
-    with_positions(pool, rows.iter().map(from_row).collect::<Result<_, _>>()?).await
+    rows.iter().map(from_row).collect()
 }
 
 /// Entries for admins, filtered by resort and check-in: in the order they are served.
@@ -375,7 +380,7 @@ pub async fn leave(
     check_in: NaiveDate,
 ) -> Result<Vec<Entry>, sqlx::Error> {
     let live: Vec<Entry> =
-        of_employee(&desk.pool, employee_id).await?.into_iter().filter(|entry| entry.check_in == check_in).collect();
+        live_of(&desk.pool, employee_id).await?.into_iter().filter(|entry| entry.check_in == check_in).collect();
     let now = desk.clock.now_millis();
     let mut transaction = desk.pool.begin().await?;
     let mut left = Vec::new();

@@ -108,7 +108,7 @@ pub enum AnswerError {
 /// several).
 async fn open_offer(desk: &BookingDesk, employee_id: EmployeeId, entry_id: Option<&str>) -> Result<Entry, AnswerError> {
     let now = desk.clock.now_millis();
-    let open = super::of_employee(&desk.pool, employee_id)
+    let open = super::live_of(&desk.pool, employee_id)
         .await?
         .into_iter()
         .filter(|entry| entry.status == Status::Offered && entry.offer_expires_at.is_some_and(|at| now < at))

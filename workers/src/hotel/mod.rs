@@ -229,7 +229,7 @@ async fn take_night(connection: &mut Connection, room: &Room, night: NaiveDate, 
     Ok(taken == 1)
 }
 
-pub(crate) async fn give_back_night(
+async fn give_back_night(
     connection: &mut Connection,
     room_type_id: &str,
     night: NaiveDate,
@@ -255,10 +255,20 @@ async fn give_back_nights(connection: &mut Connection, booking_id: BookingId, no
         .bind(booking_id.to_string())
         .fetch_one(&mut *connection)
         .await?;
+    Ok(give_back_stay(connection, &row, now).await?)
+}
+
+/// Gives back every night of the stay a hold's or an offer's row names (its `resort_id`,
+/// `room_type_id`, `check_in`, `nights`); what came free.
+pub(crate) async fn give_back_stay(
+    connection: &mut Connection,
+    row: &sqlx::any::AnyRow,
+    now: i64,
+) -> Result<Freed, sqlx::Error> {
     let room_type_id: String = row.try_get("room_type_id")?;
     let check_in: String = row.try_get("check_in")?;
     let nights: i64 = row.try_get("nights")?;
-    let check_in = parse_date(&check_in).map_err(|error| HandleError::Reject(error.to_string()))?;
+    let check_in = parse_date(&check_in).map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
     let stay = Stay { check_in, nights: u32::try_from(nights).unwrap_or(0) };
     for night in stay.nights() {
         give_back_night(connection, &room_type_id, night, now).await?;

@@ -8,7 +8,7 @@
 //! hears `hotel.offered`; it answers with the accepted booking's `hotel.hold` (the offer becomes
 //! the hold, [`take`]) or `hotel.pass` (the nights go to the next entry, [`pass`]).
 
-use super::{Freed, Room, give_back_night, take_nights};
+use super::{Freed, Room, give_back_stay, take_nights};
 use resort_core::db::Connection;
 use resort_core::id::{BookingId, ResortId, RoomTypeId};
 use resort_core::message::HotelOffered;
@@ -120,13 +120,6 @@ pub(crate) async fn pass(
         .bind(offer_id.to_string())
         .fetch_one(&mut *connection)
         .await?;
-    let room_type_id: String = row.try_get("room_type_id")?;
-    let check_in: String = row.try_get("check_in")?;
-    let nights: i64 = row.try_get("nights")?;
-    let check_in = parse_date(&check_in).map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
-    let stay = Stay { check_in, nights: u32::try_from(nights).unwrap_or(0) };
-    for night in stay.nights() {
-        give_back_night(connection, &room_type_id, night, now).await?;
-    }
-    freed(connection, &Freed { resort_id: row.try_get("resort_id")?, room_type_id, stay }, now).await
+    let given_back = give_back_stay(connection, &row, now).await?;
+    freed(connection, &given_back, now).await
 }
