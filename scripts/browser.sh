@@ -15,6 +15,8 @@ apt_install() {
 command -v chromium >/dev/null || apt_install chromium
 # Korean glyphs, so screenshots show the pages as people read them.
 fc-list 2>/dev/null | grep -qi nanum || apt_install fonts-nanum
+# Emoji too (✅ ❌ 🎉 in alerts), as phones show them.
+fc-list 2>/dev/null | grep -qi emoji || apt_install fonts-noto-color-emoji
 command -v node >/dev/null || apt_install nodejs npm
 
 cd "$root/bot/tests/browser"

@@ -65,6 +65,7 @@ pub struct Employee {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewEmployee {
     pub employee_no: String,
     pub name: String,
@@ -74,6 +75,7 @@ pub struct NewEmployee {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct LinkCode {
     pub code: String,
+    #[serde(serialize_with = "resort_core::clock::as_rfc3339")]
     pub expires_at: i64,
 }
 

@@ -9,10 +9,13 @@
 //! - [`conversation`]: a chat turn in, a platform-neutral reply out.
 //! - [`booking`]: the booking side — entry commands, the saga orchestrator, the deadline, reads.
 //! - [`catalog`], [`identity`]: resorts and managers; employees and their chat accounts.
+//! - [`admins`], [`audit`]: named admins with their roles; who changed what, appended only.
 //! - [`notifier`], [`push`]: alerts to chat users, written durably, then sent.
 
 pub mod admin;
+pub mod admins;
 pub mod app;
+pub mod audit;
 pub mod bearer;
 pub mod booking;
 pub mod catalog;
@@ -25,6 +28,7 @@ pub mod identity;
 pub mod kakao;
 pub mod lottery;
 pub mod notifier;
+pub mod overview;
 pub mod push;
 pub mod replay;
 pub mod reports;

@@ -4,9 +4,9 @@
 
 use crate::catalog;
 use crate::conversation::render;
-use chrono::{DateTime, NaiveDate};
+use chrono::NaiveDate;
 use resort_core::booking::{BookingStatus, RejectReason};
-use resort_core::clock::korea;
+use resort_core::clock::{korea, rfc3339};
 use resort_core::db::Pool;
 use resort_core::i18n::Locale;
 use resort_core::id::ResortId;
@@ -32,11 +32,6 @@ pub struct Table {
 
 fn header(locale: Locale, key: &str) -> Vec<String> {
     locale.text(key).split(',').map(|name| name.trim().to_owned()).collect()
-}
-
-/// An instant as RFC 3339 in Korean time.
-pub fn rfc3339(millis: i64) -> String {
-    DateTime::from_timestamp_millis(millis).map(|at| at.with_timezone(&korea()).to_rfc3339()).unwrap_or_default()
 }
 
 /// The first instant of `day` and of the day after `to`, in Korean time (Unix milliseconds).

@@ -45,6 +45,10 @@ async fn the_console_and_dashboard_work_in_headless_chromium() {
     let report = String::from_utf8_lossy(&run.stdout);
     println!("{report}\n{}", String::from_utf8_lossy(&run.stderr));
     assert!(run.status.success(), "browser tests failed:\n{report}");
-    assert!(report.contains("pass 5"), "every browser test ran:\n{report}");
-    assert!(artifacts.join("console.png").exists() && artifacts.join("dashboard.png").exists());
+    assert!(report.contains("pass 6"), "every browser test ran:\n{report}");
+    for shot in
+        ["console.png", "console-phone.png", "console-phone-confirm.png", "dashboard.png", "dashboard-phone.png"]
+    {
+        assert!(artifacts.join(shot).exists(), "{shot} was taken");
+    }
 }

@@ -14,6 +14,7 @@ const I18n = {
     document.documentElement.lang = lang;
     document.querySelectorAll('[data-t]').forEach((node) => { node.textContent = this.t(node.dataset.t); });
     document.querySelectorAll('[data-t-placeholder]').forEach((node) => { node.placeholder = this.t(node.dataset.tPlaceholder); });
+    document.querySelectorAll('[data-t-aria-label]').forEach((node) => { node.setAttribute('aria-label', this.t(node.dataset.tAriaLabel)); });
     document.title = this.t(document.querySelector('h1').dataset.t);
   },
 
@@ -32,6 +33,12 @@ const I18n = {
     });
   },
 };
+
+// HH:MM in the browser's time zone, as a chat shows when a message came.
+function clockTime(millis = Date.now()) {
+  const at = new Date(millis);
+  return [at.getHours(), at.getMinutes()].map((part) => String(part).padStart(2, '0')).join(':');
+}
 
 // el('button', { className: 'x', dataset: { press: 'm:my' } }, 'label', child, ...)
 function el(tag, properties = {}, ...children) {

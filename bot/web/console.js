@@ -60,6 +60,7 @@ function signOut() {
   tab.token = null;
   $('log').replaceChildren();
   $('quick').replaceChildren();
+  $('menu').replaceChildren();
   showLogin();
 }
 
@@ -81,10 +82,11 @@ function listen() {
 // ── Turns ─────────────────────────────────────────────────────────────────────────────────
 
 async function send(input, pressedEntry) {
-  if (input.text !== undefined) $('log').append(el('li', { className: 'me' }, el('p', {}, input.text)));
+  if (input.text !== undefined) append(el('li', { className: 'me' }, el('p', {}, input.text), stamp()));
   const { status, json } = await api('/console/turn', input, tab.token);
   if (status === 401) return signOut();
   if (status !== 200) return notice(json.message || I18n.t('console-error'));
+  if (json.menu) menu(json.menu);
   if (input.press !== undefined && json.kind === 'refusal') return notice(plainText(json), pressedEntry);
   if (input.press !== undefined && json.kind === 'update' && pressedEntry) {
     pressedEntry.replaceWith(entry(json, {}));
@@ -99,18 +101,37 @@ function plainText(reply) {
 }
 
 function notice(text, after) {
-  const item = el('li', { className: 'notice', role: 'status' }, el('p', {}, text));
-  if (after) after.after(item); else $('log').append(item);
-  item.scrollIntoView({ block: 'nearest' });
+  const item = el('li', { className: 'notice', role: 'status' }, el('p', {}, text), stamp());
+  if (after) after.after(item); else append(item);
+  latest();
+}
+
+// When a line came, as chats show it.
+function stamp() {
+  return el('time', { dateTime: new Date().toISOString() }, clockTime());
+}
+
+function append(item) {
+  $('log').append(item);
+  latest();
+}
+
+// The newest line and its buttons in view: the log scrolls, the composer stays docked.
+function latest() {
+  const log = $('log');
+  log.scrollTop = log.scrollHeight;
 }
 
 function show(reply, { alert }) {
   if (!reply.messages.length) return;
-  const item = entry(reply, { alert });
-  $('log').append(item);
+  append(entry(reply, { alert }));
   // An alert has no menu of its own; the one on screen stays.
   if (!alert || (reply.quick_replies || []).length) quickReplies(reply);
-  item.scrollIntoView({ block: 'nearest' });
+}
+
+// The main commands, always one tap away.
+function menu(buttons) {
+  $('menu').replaceChildren(...buttons.map(pressButton));
 }
 
 // One reply as a log entry: its messages with their choices, buttons and calendar.
@@ -124,6 +145,7 @@ function entry(reply, { alert }) {
     if (presses.length) bubble.append(el('div', { className: 'buttons' }, ...presses.map(pressButton)));
     item.append(bubble);
   }
+  item.append(stamp());
   return item;
 }
 
@@ -147,14 +169,22 @@ function calendar(month) {
   for (const day of month.days) {
     cells.push(el('td', {}, day.press === 'fx' ? '' : el('button', {
       type: 'button',
-      // open, full, blackout, not_open_yet or lottery: each reads differently.
+      // open, full, blackout, not_open_yet or lottery: each reads differently, in words too
+      // (the label carries the mark), not by colour alone.
       className: day.nights > 0 ? 'open' : (day.mark?.kind ?? 'full').replace(/_/g, '-'),
       dataset: { press: day.press },
       title: day.date,
-    }, day.label)));
+    }, ...dayLabel(day))));
   }
   for (let week = 0; week < cells.length; week += 7) table.append(el('tr', {}, ...cells.slice(week, week + 7)));
   return table;
+}
+
+// An open day's label already names the day (18·3); a day that cannot be chosen shows its
+// number above its mark (휴무, 추첨, ✕), so the grid reads without counting cells.
+function dayLabel(day) {
+  if (day.nights > 0) return [day.label];
+  return [String(Number(day.date.slice(8))), el('small', {}, day.label)];
 }
 
 // ── Wiring ────────────────────────────────────────────────────────────────────────────────

@@ -10,6 +10,25 @@ pub fn korea() -> FixedOffset {
     FixedOffset::east_opt(9 * 3600).expect("+09:00 is a valid offset")
 }
 
+/// An instant (Unix milliseconds, as stored) as RFC 3339 in Korean time, for what people and
+/// other programs read: `2026-12-18T15:00:00+09:00`.
+pub fn rfc3339(millis: i64) -> String {
+    DateTime::from_timestamp_millis(millis).map(|at| at.with_timezone(&korea()).to_rfc3339()).unwrap_or_default()
+}
+
+/// `#[serde(serialize_with = "resort_core::clock::as_rfc3339")]` for a stored instant.
+pub fn as_rfc3339<S: serde::Serializer>(millis: &i64, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&rfc3339(*millis))
+}
+
+/// [`as_rfc3339`] for an instant that may be absent (`null`).
+pub fn as_rfc3339_or_null<S: serde::Serializer>(millis: &Option<i64>, serializer: S) -> Result<S::Ok, S::Error> {
+    match millis {
+        Some(millis) => serializer.serialize_str(&rfc3339(*millis)),
+        None => serializer.serialize_none(),
+    }
+}
+
 pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> DateTime<Utc>;
 

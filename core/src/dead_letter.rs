@@ -18,7 +18,9 @@ pub struct DeadLetter {
     pub message_type: String,
     pub error: String,
     pub attempts: i64,
+    #[serde(serialize_with = "crate::clock::as_rfc3339")]
     pub created_at: i64,
+    #[serde(serialize_with = "crate::clock::as_rfc3339_or_null")]
     pub replayed_at: Option<i64>,
 }
 
@@ -60,12 +62,16 @@ pub async fn park(
     Ok(())
 }
 
-/// The newest dead letters first.
-pub async fn list(pool: &Pool, limit: i64) -> Result<Vec<DeadLetter>, sqlx::Error> {
+/// Dead letters newest first, after `before` (the `(created_at, id)` of a previous page's last).
+pub async fn list(pool: &Pool, before: Option<(i64, String)>, limit: i64) -> Result<Vec<DeadLetter>, sqlx::Error> {
+    let (before_at, before_id) = before.unwrap_or((i64::MAX, String::new()));
     let rows = sqlx::query(
         "SELECT id, consumer, message_id, message_type, error, attempts, created_at, replayed_at FROM dead_letter
-         ORDER BY created_at DESC LIMIT $1",
+         WHERE created_at < $1 OR (created_at = $1 AND id < $2) OR $2 = ''
+         ORDER BY created_at DESC, id DESC LIMIT $3",
     )
+    .bind(before_at)
+    .bind(before_id)
     .bind(limit)
     .fetch_all(pool)
     .await?;

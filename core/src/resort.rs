@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// A period in which nights cost `percent`/100 of the base price (peak season).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct PeakPeriod {
     pub from: NaiveDate,
     /// Inclusive: a night starting on `to` is still peak.
@@ -30,18 +31,34 @@ impl Policy {
     /// The points a stay costs: each night at the base price, or at the peak price when the night
     /// falls in a peak period (the highest one wins if periods overlap).
     pub fn cost(&self, stay: &Stay) -> i64 {
-        stay.nights()
-            .map(|night| {
-                let percent = self
-                    .peak_periods
-                    .iter()
-                    .filter(|period| period.from <= night && night <= period.to)
-                    .map(|period| period.percent)
-                    .max()
-                    .unwrap_or(100);
-                self.points_per_night * i64::from(percent) / 100
-            })
-            .sum()
+        stay.nights().map(|night| self.points_per_night * i64::from(self.percent_on(night)) / 100).sum()
+    }
+
+    /// What a night costs as a share of the base price, in percent (100 outside peak periods).
+    fn percent_on(&self, night: NaiveDate) -> u32 {
+        self.peak_periods
+            .iter()
+            .filter(|period| period.from <= night && night <= period.to)
+            .map(|period| period.percent)
+            .max()
+            .unwrap_or(100)
+    }
+
+    /// The stay's nights at a price other than the base one, grouped by percent: `(percent,
+    /// nights, price of one such night)`, in the order they first occur. Empty off peak.
+    pub fn surcharges(&self, stay: &Stay) -> Vec<(u32, u32, i64)> {
+        let mut groups: Vec<(u32, u32, i64)> = Vec::new();
+        for night in stay.nights() {
+            let percent = self.percent_on(night);
+            if percent == 100 {
+                continue;
+            }
+            match groups.iter_mut().find(|(seen, _, _)| *seen == percent) {
+                Some(group) => group.1 += 1,
+                None => groups.push((percent, 1, self.points_per_night * i64::from(percent) / 100)),
+            }
+        }
+        groups
     }
 
     /// The points a cancellation gives back: everything up to `free_cancel_days` before check-in,
@@ -82,6 +99,15 @@ mod tests {
         let stay = Stay::new(parse_date("2026-12-23").unwrap(), 4, today, 5).unwrap();
         // 23rd base, 24th and 25th peak, 26th base.
         assert_eq!(policy().cost(&stay), 100 + 150 + 150 + 100);
+    }
+
+    #[test]
+    fn peak_nights_are_told_apart_with_their_price() {
+        let stay = Stay { check_in: parse_date("2026-12-22").unwrap(), nights: 4 };
+        assert_eq!(policy().surcharges(&stay), vec![(150, 2, 150)]);
+        assert_eq!(policy().cost(&stay), 100 + 100 + 150 + 150);
+        let off_peak = Stay { check_in: parse_date("2026-12-01").unwrap(), nights: 2 };
+        assert!(policy().surcharges(&off_peak).is_empty());
     }
 
     #[test]

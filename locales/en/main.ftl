@@ -137,7 +137,22 @@ cancel-choice = { $resort } { $date }
 cancel-choose = Which booking do you want to cancel?
 cancel-quote =
     { $reference } · { $stay }
-    Cancelling now returns { $refund } of the { $points } points. Cancel it?
+    Cancelling now returns { $refund } of the { $points } points.
+    { $rule }
+    Cancel it?
+refund-rule-free = Cancel by { $until } and every point comes back (free until { $free_days } days before check-in).
+refund-rule-late = { $percent ->
+        [0] From { $free_days } days before check-in a cancel returns nothing
+       *[other] From { $free_days } days before check-in only { $percent }% comes back
+    } ({ $days_left ->
+        [0] today is the check-in day
+        [one] check-in is tomorrow
+       *[other] check-in is in { $days_left } days
+    }).
+peak-surcharge = Includes { $nights ->
+        [one] 1 peak night
+       *[other] { $nights } peak nights
+    }: { $price } points a night ({ $percent }% of the usual { $base })
 cancel-started = Cancelling { $reference }. { $refund } points will be refunded.
 
 ## Managers
@@ -211,11 +226,14 @@ error-too-long = That message is too long. Please keep it under 1000 characters.
 ## Admin API
 api-unauthorized = The admin token is missing or wrong.
 api-not-found = Nothing found there.
+api-forbidden = A viewer can read but not change anything.
+api-insufficient-points = The balance is { $balance } points, less than the deduction.
 api-bad-request = The request body is not valid JSON of the expected shape.
 api-invalid-field = The value of '{ $field }' is not valid.
 api-method-not-allowed = This path does not take that method.
 api-unsupported-media-type = A request body must be sent as content-type: application/json.
 api-invalid-parameter = The query parameter '{ $field }' is unknown here or its value is not valid.
+api-invalid-range = '{ $field }' does not fit the other parameters (the end comes before the start, or the range is too long).
 api-resort-name-taken = A resort with that name already exists.
 api-room-type-name-taken = This resort already has a room type of that name.
 api-employee-no-taken = An employee with that number already exists.
@@ -258,6 +276,7 @@ console-code-label = or with a link code
 console-code-link = Link
 console-placeholder = Type a message (e.g. book, my bookings, help)
 console-send = Send
+console-menu = Main menu
 console-switch = Someone else
 console-talking-as = Talking as:
 console-alert = Alert
@@ -271,8 +290,7 @@ dashboard-title = Operations dashboard
 dashboard-token = Admin token
 dashboard-connect = Connect
 dashboard-unauthorized = The token was refused.
-dashboard-occupancy = Rooms held (from today, held/rooms)
-dashboard-bookings = Bookings and saga steps
+dashboard-bookings = Bookings
 dashboard-balances = Point balances
 dashboard-dead-letters = Dead letters
 dashboard-reports = Reports (CSV):
@@ -281,18 +299,76 @@ dashboard-report-occupancy = Occupancy
 dashboard-report-points = Points ledger
 dashboard-updated = Updated
 dashboard-col-resort = Resort
-dashboard-col-rooms = Rooms
 dashboard-col-reference = Reference
 dashboard-col-employee = Employee
 dashboard-col-check-in = Check-in
 dashboard-col-nights = Nights
 dashboard-col-points = Points
 dashboard-col-status = Status
-dashboard-col-steps = Steps (time)
 dashboard-col-name = Name
 dashboard-col-number = Number
 dashboard-col-type = Type
 dashboard-col-error = Error
+dashboard-signed-in-as = Signed in as
+dashboard-sign-out = Sign out
+dashboard-role-admin = admin
+dashboard-role-viewer = viewer (read only)
+dashboard-chart-occupancy = Rooms held — next 60 days, by resort and room type
+dashboard-chart-occupancy-legend = Number = rooms held; darker = fuller (blank = all free)
+dashboard-chart-per-day = Bookings per day — last 30 days, by outcome
+dashboard-chart-points = Points spent per resort — last 30 days
+dashboard-chart-approval = Time to approval — last 30 days
+dashboard-filter-resort = Resort
+dashboard-filter-status = Status
+dashboard-filter-from = Check-in from
+dashboard-filter-to = Check-in to
+dashboard-filter-employee = Employee
+dashboard-filter-reference = Reference
+dashboard-filter-apply = Search
+dashboard-filter-clear = Clear
+dashboard-filter-any = Any
+dashboard-more = More
+dashboard-detail = Booking
+dashboard-action-cancel = Cancel booking
+dashboard-reason = Reason
+dashboard-full-refund = Refund every point, whatever the late-cancel terms
+dashboard-action-decide = Decide (when no manager can)
+dashboard-approve = Approve
+dashboard-reject = Reject
+dashboard-action-points = Grant or deduct points
+dashboard-amount = Points (negative to deduct)
+dashboard-action-points-submit = Apply
+dashboard-unit-bookings = {" "}bookings
+dashboard-unit-minutes = {" "}min
+dashboard-unit-nights = {" "}nights
+dashboard-median = median
+dashboard-max = max
+dashboard-outcome-confirmed = confirmed
+dashboard-outcome-pending = in progress
+dashboard-outcome-rejected = rejected
+dashboard-outcome-cancelled = cancelled
+dashboard-no-data = No figures yet.
+dashboard-none = No booking matches.
+dashboard-refunded = refunded
+dashboard-decided-by = Decided by
+dashboard-timeline = Timeline
+dashboard-done = Done.
+dashboard-col-at = Time
+dashboard-replay = Process again
+step-requested = requested
+step-cancel-requested = cancel requested
+step-manager-approved = approved
+step-manager-rejected = rejected
+step-approval-deadline-passed = approval deadline passed
+step-point-deducted = points deducted
+step-point-rejected = not enough points
+step-point-refunded = points refunded
+step-hotel-held = room held
+step-hotel-unavailable = no room free
+step-hotel-confirmed = confirmed
+step-hotel-rejected = room given back (rejected)
+step-hotel-released = room given back
+step-hotel-offered = room offered to the waitlist
 language-ko = 한국어
 language-en = English
 

@@ -106,7 +106,18 @@ cancel-choice = { $resort } { $date }
 cancel-choose = 취소할 예약을 골라 주세요.
 cancel-quote =
     { $reference } · { $stay }
-    지금 취소하면 { $points }포인트 중 { $refund }포인트를 돌려받습니다. 취소할까요?
+    지금 취소하면 { $points }포인트 중 { $refund }포인트를 돌려받습니다.
+    { $rule }
+    취소할까요?
+refund-rule-free = { $until }까지 취소하면 전액 돌려받습니다 (체크인 { $free_days }일 전까지 무료 취소).
+refund-rule-late = { $percent ->
+        [0] 체크인 { $free_days }일 전부터는 취소해도 포인트를 돌려받지 못합니다
+       *[other] 체크인 { $free_days }일 전부터는 { $percent }%만 돌려받습니다
+    } ({ $days_left ->
+        [0] 오늘이 체크인 날입니다
+       *[other] 오늘은 체크인 { $days_left }일 전
+    }).
+peak-surcharge = 성수기 { $nights }박 포함: 1박 { $price }포인트 (평소 { $base }포인트의 { $percent }%)
 cancel-started = { $reference } 취소를 진행합니다. { $refund }포인트가 환불됩니다.
 
 ## 담당자
@@ -180,11 +191,14 @@ error-too-long = 메시지가 너무 깁니다. 1000자 이내로 보내 주세�
 ## 관리자 API
 api-unauthorized = 관리자 토큰이 없거나 올바르지 않습니다.
 api-not-found = 찾는 항목이 없습니다.
+api-forbidden = 조회 전용 관리자는 내용을 바꿀 수 없습니다.
+api-insufficient-points = 잔액이 { $balance }포인트로, 차감할 포인트보다 적습니다.
 api-bad-request = 요청 본문이 올바른 JSON이 아닙니다.
 api-invalid-field = '{ $field }' 값이 올바르지 않습니다.
 api-method-not-allowed = 이 경로는 이 메서드를 받지 않습니다.
 api-unsupported-media-type = 요청 본문은 content-type: application/json 이어야 합니다.
 api-invalid-parameter = 쿼리 매개변수 '{ $field }'을(를) 여기서 쓸 수 없거나 값이 올바르지 않습니다.
+api-invalid-range = '{ $field }' 값이 다른 조건과 맞지 않습니다 (끝이 시작보다 앞서거나 기간이 너무 깁니다).
 api-resort-name-taken = 같은 이름의 휴양소가 이미 있습니다.
 api-room-type-name-taken = 이 휴양소에 같은 이름의 객실 유형이 이미 있습니다.
 api-employee-no-taken = 같은 사번의 직원이 이미 있습니다.
@@ -227,6 +241,7 @@ console-code-label = 또는 연결 코드로
 console-code-link = 연결
 console-placeholder = 메시지를 입력하세요 (예: 예약, 내 예약, 도움말)
 console-send = 보내기
+console-menu = 주요 메뉴
 console-switch = 다른 사람으로
 console-talking-as = 대화 중:
 console-alert = 알림
@@ -240,8 +255,7 @@ dashboard-title = 운영 대시보드
 dashboard-token = 관리자 토큰
 dashboard-connect = 연결
 dashboard-unauthorized = 토큰이 맞지 않습니다.
-dashboard-occupancy = 객실 점유 (오늘부터, 예약된 객실/전체)
-dashboard-bookings = 예약과 사가 단계
+dashboard-bookings = 예약
 dashboard-balances = 포인트 잔액
 dashboard-dead-letters = 처리하지 못한 메시지
 dashboard-reports = 보고서(CSV):
@@ -250,18 +264,76 @@ dashboard-report-occupancy = 객실 점유
 dashboard-report-points = 포인트 내역
 dashboard-updated = 갱신
 dashboard-col-resort = 휴양소
-dashboard-col-rooms = 객실
 dashboard-col-reference = 참조번호
 dashboard-col-employee = 직원
 dashboard-col-check-in = 체크인
 dashboard-col-nights = 박
 dashboard-col-points = 포인트
 dashboard-col-status = 상태
-dashboard-col-steps = 단계 (시각)
 dashboard-col-name = 이름
 dashboard-col-number = 사번
 dashboard-col-type = 종류
 dashboard-col-error = 오류
+dashboard-signed-in-as = 로그인:
+dashboard-sign-out = 로그아웃
+dashboard-role-admin = 관리자
+dashboard-role-viewer = 조회 전용
+dashboard-chart-occupancy = 객실 점유 — 앞으로 60일, 휴양소·객실 유형별
+dashboard-chart-occupancy-legend = 칸의 숫자 = 예약된 객실 수, 진할수록 가득 참 (빈칸 = 모두 비어 있음)
+dashboard-chart-per-day = 날짜별 예약 — 최근 30일, 결과별
+dashboard-chart-points = 휴양소별 사용 포인트 — 최근 30일
+dashboard-chart-approval = 승인에 걸린 시간 — 최근 30일
+dashboard-filter-resort = 휴양소
+dashboard-filter-status = 상태
+dashboard-filter-from = 체크인 시작
+dashboard-filter-to = 체크인 끝
+dashboard-filter-employee = 직원
+dashboard-filter-reference = 참조번호
+dashboard-filter-apply = 찾기
+dashboard-filter-clear = 조건 지우기
+dashboard-filter-any = 전체
+dashboard-more = 더 보기
+dashboard-detail = 예약 상세
+dashboard-action-cancel = 예약 취소
+dashboard-reason = 사유
+dashboard-full-refund = 위약 규정과 관계없이 포인트 전액 환불
+dashboard-action-decide = 승인 결정 (결정할 관리자가 없을 때)
+dashboard-approve = 승인
+dashboard-reject = 거절
+dashboard-action-points = 포인트 지급·차감
+dashboard-amount = 포인트 (차감은 음수)
+dashboard-action-points-submit = 반영
+dashboard-unit-bookings = 건
+dashboard-unit-minutes = 분
+dashboard-unit-nights = 박
+dashboard-median = 중앙값
+dashboard-max = 최대
+dashboard-outcome-confirmed = 확정
+dashboard-outcome-pending = 진행 중
+dashboard-outcome-rejected = 거절
+dashboard-outcome-cancelled = 취소
+dashboard-no-data = 아직 자료가 없습니다.
+dashboard-none = 조건에 맞는 예약이 없습니다.
+dashboard-refunded = 환불
+dashboard-decided-by = 결정
+dashboard-timeline = 진행 기록
+dashboard-done = 반영했습니다.
+dashboard-col-at = 시각
+dashboard-replay = 다시 처리
+step-requested = 예약 요청
+step-cancel-requested = 취소 요청
+step-manager-approved = 승인
+step-manager-rejected = 거절
+step-approval-deadline-passed = 승인 기한 지남
+step-point-deducted = 포인트 차감
+step-point-rejected = 포인트 부족
+step-point-refunded = 포인트 환불
+step-hotel-held = 객실 확보
+step-hotel-unavailable = 빈 객실 없음
+step-hotel-confirmed = 예약 확정
+step-hotel-rejected = 객실 반환(거절)
+step-hotel-released = 객실 반환
+step-hotel-offered = 대기자에게 객실 제안
 language-ko = 한국어
 language-en = English
 

@@ -106,7 +106,8 @@ impl Handler for PointWorker {
                     envelope.message_id,
                     grant.employee_id,
                     None,
-                    "grant",
+                    // An admin's deduction is a grant below zero, and reads as one in the ledger.
+                    if grant.amount < 0 { "deduct" } else { "grant" },
                     grant.amount,
                     balance,
                     &grant.reason,
@@ -209,6 +210,13 @@ async fn write_ledger(
 pub async fn balance(pool: &resort_core::db::Pool, employee_id: EmployeeId) -> Result<i64, sqlx::Error> {
     let mut connection = pool.acquire().await?;
     balance_of(&mut connection, employee_id).await
+}
+
+/// Every account's balance by employee id, for lists (an employee without an account has 0).
+pub async fn balances(pool: &resort_core::db::Pool) -> Result<std::collections::HashMap<String, i64>, sqlx::Error> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT employee_id, balance FROM point_account").fetch_all(pool).await?;
+    Ok(rows.into_iter().collect())
 }
 
 /// One movement of an employee's points, as the ledger records it.

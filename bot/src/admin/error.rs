@@ -61,6 +61,16 @@ impl ApiError {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "api-unauthorized")
     }
 
+    pub fn forbidden() -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", "api-forbidden")
+    }
+
+    /// A deduction larger than the balance.
+    pub fn insufficient_points(balance: i64) -> Self {
+        Self::new(StatusCode::CONFLICT, "insufficient_points", "api-insufficient-points")
+            .with("balance", balance.to_string())
+    }
+
     pub fn not_found() -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", "api-not-found")
     }
@@ -88,6 +98,15 @@ impl ApiError {
     pub fn invalid_parameter(name: &str) -> Self {
         let mut error =
             Self::new(StatusCode::BAD_REQUEST, "invalid_parameter", "api-invalid-parameter").with("field", name);
+        error.details = Some(Box::new(("field", json!(name))));
+        error
+    }
+
+    /// Query parameters that each read but do not go together (`to` before `from`, a range too
+    /// long): 422, naming the one to change.
+    pub fn invalid_range(name: &str) -> Self {
+        let mut error =
+            Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_range", "api-invalid-range").with("field", name);
         error.details = Some(Box::new(("field", json!(name))));
         error
     }

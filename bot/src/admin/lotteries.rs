@@ -3,11 +3,15 @@
 //! the draw from them.
 
 use super::error::ApiError;
-use super::{ApiResult, json_response, parse_body};
+use super::query::{Params, page_of_all};
+use super::{ApiResult, audit, json_response, parse_body};
+use crate::admins::Admin;
 use crate::app::AppState;
+use crate::audit::{Change, Target};
 use crate::lottery::{self, Application, Lottery, LotteryError, NewLottery, Status};
+use axum::Extension;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
@@ -21,20 +25,27 @@ impl From<LotteryError> for ApiError {
     }
 }
 
-pub async fn create(State(state): State<AppState>, body: Bytes) -> ApiResult {
+pub async fn create(State(state): State<AppState>, Extension(admin): Extension<Admin>, body: Bytes) -> ApiResult {
     let new: NewLottery = parse_body(&body)?;
     let lottery = lottery::create(&state.pool, new, state.clock.today(), state.clock.now_millis()).await?;
-    json_response(StatusCode::CREATED, &view(&lottery, &[], 0, state.clock.now_millis()))
+    let shown = view(&lottery, &[], 0, state.clock.now_millis());
+    audit(&state, &admin, Change::created("lottery.create", Target::new("lottery", &lottery.id), shown.clone()))
+        .await?;
+    json_response(StatusCode::CREATED, &shown)
 }
 
-pub async fn list(State(state): State<AppState>) -> ApiResult {
+pub async fn list(
+    State(state): State<AppState>,
+    Query(query): Query<std::collections::HashMap<String, String>>,
+) -> ApiResult {
+    let params = Params::list(query, &[])?;
     let now = state.clock.now_millis();
     let mut views = Vec::new();
     for lottery in lottery::list(&state.pool).await? {
         let count = lottery::application_count(&state.pool, &lottery.id).await?;
         views.push(view(&lottery, &[], count, now));
     }
-    json_response(StatusCode::OK, &views)
+    page_of_all(views, &params)
 }
 
 pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> ApiResult {
@@ -61,7 +72,7 @@ pub async fn verify(State(state): State<AppState>, Path(id): Path<String>) -> Ap
 }
 
 fn time(millis: i64) -> Value {
-    chrono::DateTime::from_timestamp_millis(millis).map_or(Value::Null, |time| json!(time.to_rfc3339()))
+    json!(resort_core::clock::rfc3339(millis))
 }
 
 /// A lottery as the API shows it: the seed and the draw only once drawn.

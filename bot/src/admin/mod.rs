@@ -3,17 +3,22 @@
 //! lotteries, the waitlist, dead letters. Every route but the OpenAPI
 //! document needs `Authorization: Bearer <ADMIN_TOKEN>`. Lists are plain JSON arrays.
 
+mod accounts;
+mod audit_log;
 mod bookings;
 mod employees;
 pub mod error;
 mod lotteries;
+mod overview;
 mod policy;
 mod query;
 mod reports;
 mod resorts;
 mod waitlist;
 
+use crate::admins::{self, Admin, Role};
 use crate::app::AppState;
+use crate::audit;
 use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::{self, Next};
@@ -55,6 +60,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/bookings/{id}/decision", post(bookings::decide))
         .route("/dead-letters", get(bookings::dead_letters))
         .route("/dead-letters/{id}/replay", post(bookings::replay_dead_letter))
+        .route("/admins", post(accounts::create).get(accounts::list))
+        .route("/admins/me", get(accounts::me))
+        .route("/audit", get(audit_log::list))
+        .route("/overview", get(overview::get))
+        .route("/overview/events", get(overview::events))
         .route_layer(middleware::from_fn_with_state(state, require_token));
     Router::new()
         .route("/openapi.json", get(openapi))
@@ -89,17 +99,49 @@ async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
 }
 
-async fn require_token(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if crate::bearer::carries(request.headers(), &state.admin_token) {
-        next.run(request).await
-    } else {
-        ApiError::unauthorized().into_response()
+/// Finds the admin the bearer token belongs to and hands it to the handler; a viewer may only
+/// read (`GET`), anything else is 403 before a handler runs.
+async fn require_token(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let Some(token) = crate::bearer::token(request.headers()) else {
+        return ApiError::unauthorized().into_response();
+    };
+    let admin = match admins::by_token(&state.pool, &state.admin_token, token).await {
+        Ok(Some(admin)) => admin,
+        Ok(None) => return ApiError::unauthorized().into_response(),
+        Err(error) => return ApiError::from(error).into_response(),
+    };
+    let reads = matches!(*request.method(), axum::http::Method::GET | axum::http::Method::HEAD);
+    if admin.role == Role::Viewer && !reads {
+        return ApiError::forbidden().into_response();
     }
+    request.extensions_mut().insert(admin);
+    next.run(request).await
 }
 
-/// Reads a JSON body, turning any malformation into our localized 400.
+/// Appends what an admin just did to the audit trail.
+async fn audit(state: &AppState, admin: &Admin, change: audit::Change<'_>) -> Result<(), ApiError> {
+    audit::append(&state.pool, state.clock.now_millis(), &admin.actor(), change).await?;
+    Ok(())
+}
+
+/// A value as the API shows it, for the audit trail's before and after.
+fn shown<T: serde::Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
+
+/// Reads a JSON body: what is not JSON at all is 400 `bad_request`; JSON of the wrong shape (a
+/// field missing, unknown or of the wrong type) is 422 `invalid_field` naming the field.
 fn parse_body<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|_| ApiError::bad_request())
+    serde_json::from_slice(body).map_err(|error| match error.classify() {
+        serde_json::error::Category::Data => ApiError::invalid_field(&field_of(&error.to_string())),
+        _ => ApiError::bad_request(),
+    })
+}
+
+/// The field serde names in a shape error ("missing field `rooms`", "unknown field `x`,
+/// expected …"), or `body` when it names none (a wrong type at the top).
+fn field_of(message: &str) -> String {
+    message.split('`').nth(1).filter(|field| !field.is_empty()).unwrap_or("body").to_owned()
 }
 
 /// Parses a path id, answering 404 for anything that is not one.

@@ -1,9 +1,12 @@
 //! `/policy`: the company-wide yearly limits, replaced whole by `PUT`.
 
 use super::error::ApiError;
-use super::{ApiResult, json_response, parse_body};
+use super::{ApiResult, audit, json_response, parse_body, shown};
+use crate::admins::Admin;
 use crate::app::AppState;
+use crate::audit::{Change, Target};
 use crate::booking::limits::{self, YearlyPolicy};
+use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -13,7 +16,7 @@ pub async fn get(State(state): State<AppState>) -> ApiResult {
 }
 
 /// A full replace: every field is required (`null` for no limit).
-pub async fn put(State(state): State<AppState>, body: Bytes) -> ApiResult {
+pub async fn put(State(state): State<AppState>, Extension(admin): Extension<Admin>, body: Bytes) -> ApiResult {
     let value: serde_json::Value = parse_body(&body)?;
     for field in ["yearly_stays", "yearly_nights", "late_cancel_counts"] {
         if value.get(field).is_none() {
@@ -24,5 +27,13 @@ pub async fn put(State(state): State<AppState>, body: Bytes) -> ApiResult {
     if let Some(field) = policy.invalid_field() {
         return Err(ApiError::invalid_field(field));
     }
-    json_response(StatusCode::OK, &limits::put(&state.pool, policy, state.clock.now_millis()).await?)
+    let before = limits::get(&state.pool).await?;
+    let after = limits::put(&state.pool, policy, state.clock.now_millis()).await?;
+    audit(
+        &state,
+        &admin,
+        Change::changed("policy.update", Target::new("policy", "yearly"), shown(&before), shown(&after)),
+    )
+    .await?;
+    json_response(StatusCode::OK, &after)
 }

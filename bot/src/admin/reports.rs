@@ -22,7 +22,7 @@ fn range(params: &Params, default_from: NaiveDate, default_days: u64) -> Result<
     let from = params.date("from")?.unwrap_or(default_from);
     let to = params.date("to")?.unwrap_or(from + Days::new(default_days - 1));
     if to < from || (to - from).num_days() >= reports::MAX_DAYS {
-        return Err(ApiError::invalid_parameter("to"));
+        return Err(ApiError::invalid_range("to"));
     }
     let resort_id = params.parsed("resort_id", ResortId::parse)?;
     Ok(Range { from, to, resort_id })
@@ -114,7 +114,7 @@ pub async fn ledger(
     let items: Vec<serde_json::Value> = items
         .iter()
         .map(|entry| {
-            serde_json::json!({ "id": entry.id, "at": reports::rfc3339(entry.at), "kind": entry.kind, "delta": entry.delta,
+            serde_json::json!({ "id": entry.id, "at": resort_core::clock::rfc3339(entry.at), "kind": entry.kind, "delta": entry.delta,
                 "balance_after": entry.balance_after, "booking_id": entry.booking_id, "reason": entry.reason })
         })
         .collect();

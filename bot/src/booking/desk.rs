@@ -294,7 +294,7 @@ impl BookingDesk {
     }
 
     /// The resort's cancellation terms for this booking (`None` if the resort is gone).
-    async fn cancel_terms(&self, booking: &Booking) -> Result<Option<resort_core::resort::Policy>, sqlx::Error> {
+    pub async fn cancel_terms(&self, booking: &Booking) -> Result<Option<resort_core::resort::Policy>, sqlx::Error> {
         let resort = catalog::get(&self.pool, booking.resort_id).await?;
         Ok(resort.and_then(|resort| resort.room_types.first().map(|room_type| resort.policy(room_type))))
     }
@@ -306,13 +306,28 @@ impl BookingDesk {
         booking_id: BookingId,
         requested_by: Option<EmployeeId>,
     ) -> Result<Booking, CancelError> {
+        self.start_cancel(booking_id, requested_by, false).await
+    }
+
+    /// An admin's cancel; `full_refund` gives back every point whatever the resort's late
+    /// terms (a stay cancelled for the company's reasons, not the guest's).
+    pub async fn cancel_as_admin(&self, booking_id: BookingId, full_refund: bool) -> Result<Booking, CancelError> {
+        self.start_cancel(booking_id, None, full_refund).await
+    }
+
+    async fn start_cancel(
+        &self,
+        booking_id: BookingId,
+        requested_by: Option<EmployeeId>,
+        full_refund: bool,
+    ) -> Result<Booking, CancelError> {
         let mut booking = self.get(booking_id).await?.ok_or(CancelError::NotFound)?;
         if requested_by.is_some_and(|employee| employee != booking.employee_id) {
             return Err(CancelError::NotYours);
         }
         let transition =
             saga::request_cancel(&booking.saga_state()).map_err(|_| CancelError::NotCancellable(booking.status))?;
-        let refund = self.refund_quote(&booking).await?;
+        let refund = if full_refund { booking.points } else { self.refund_quote(&booking).await? };
         // The employee's own cancel with fewer than the free-cancel days left may count against
         // a yearly limit; an admin's never does.
         let late = requested_by.is_some()
@@ -362,7 +377,20 @@ impl BookingDesk {
         if booking.employee_id == manager_id {
             return Err(DecideError::OwnBooking);
         }
-        self.record_decision(booking, decision, manager_name, None).await
+        let before = serde_json::to_value(&booking).unwrap_or_default();
+        let decided = self.record_decision(booking, decision, manager_name, None).await?;
+        // Every manager's decision is in the audit trail, as an admin's is.
+        let actor = crate::audit::Actor {
+            kind: crate::audit::ActorKind::Manager,
+            id: manager_id.to_string(),
+            name: manager_name.to_owned(),
+        };
+        let action = if decision == Decision::Approve { "booking.approve" } else { "booking.reject" };
+        let after = serde_json::to_value(&decided).unwrap_or_default();
+        let target = crate::audit::Target::new("booking", decided.id);
+        let change = crate::audit::Change::changed(action, target, before, after);
+        crate::audit::append(&self.pool, self.clock.now_millis(), &actor, change).await?;
+        Ok(decided)
     }
 
     /// An admin's decision through the admin API, with a note; for a resort without another

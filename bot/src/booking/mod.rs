@@ -29,4 +29,5 @@ pub mod timer;
 pub(crate) use desk::InsertError;
 pub use desk::{Ask, BookingDesk, CancelError, DecideError, RequestError};
 pub use model::{Booking, SagaStep};
+pub use queries::Search;
 pub use store::{claim_nights_of_older_bookings, load, record_step, save_transition};

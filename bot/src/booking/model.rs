@@ -36,9 +36,12 @@ pub struct Booking {
     pub decided_by: Option<String>,
     /// What an admin wrote with a decision made through the admin API.
     pub decision_note: Option<String>,
+    #[serde(serialize_with = "resort_core::clock::as_rfc3339_or_null")]
     pub approval_deadline_at: Option<i64>,
     pub version: i64,
+    #[serde(serialize_with = "resort_core::clock::as_rfc3339")]
     pub created_at: i64,
+    #[serde(serialize_with = "resort_core::clock::as_rfc3339")]
     pub updated_at: i64,
 }
 
@@ -112,6 +115,7 @@ impl Booking {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SagaStep {
     pub step: String,
+    #[serde(serialize_with = "resort_core::clock::as_rfc3339")]
     pub at: i64,
 }
 

@@ -3,10 +3,24 @@
 use super::desk::BookingDesk;
 use super::model::{Booking, COLUMNS, SagaStep, from_row, prefixed};
 use super::store::load;
+use chrono::NaiveDate;
 use resort_core::booking::BookingStatus;
-use resort_core::id::{BookingId, EmployeeId};
+use resort_core::id::{BookingId, EmployeeId, ResortId};
 use resort_core::reference;
 use sqlx::Row;
+
+/// Which bookings an admin asks for: every field narrows (`from` and `to` are check-in days,
+/// both included); `before` is the last booking of the previous page.
+#[derive(Debug, Default)]
+pub struct Search {
+    pub employee_id: Option<EmployeeId>,
+    pub status: Option<BookingStatus>,
+    pub resort_id: Option<ResortId>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub reference: Option<String>,
+    pub before: Option<BookingId>,
+}
 
 impl BookingDesk {
     pub async fn by_idempotency_key(&self, key: Option<&str>) -> Result<Option<Booking>, sqlx::Error> {
@@ -28,19 +42,24 @@ impl BookingDesk {
         row.as_ref().map(from_row).transpose()
     }
 
-    /// Bookings filtered by employee and status, newest first.
-    pub async fn list(
-        &self,
-        employee_id: Option<EmployeeId>,
-        status: Option<BookingStatus>,
-        limit: i64,
-    ) -> Result<Vec<Booking>, sqlx::Error> {
+    /// Bookings matching `filter`, newest first, after the cursor's booking, at most `limit`.
+    pub async fn search(&self, filter: &Search, limit: i64) -> Result<Vec<Booking>, sqlx::Error> {
         let sql = format!(
-            "SELECT {COLUMNS} FROM booking WHERE (CAST($1 AS TEXT) IS NULL OR employee_id = $1) AND (CAST($2 AS TEXT) IS NULL OR status = $2) ORDER BY id DESC LIMIT $3"
+            "SELECT {COLUMNS} FROM booking WHERE (CAST($1 AS TEXT) IS NULL OR employee_id = $1) \
+             AND (CAST($2 AS TEXT) IS NULL OR status = $2) AND (CAST($3 AS TEXT) IS NULL OR resort_id = $3) \
+             AND (CAST($4 AS TEXT) IS NULL OR check_in >= $4) AND (CAST($5 AS TEXT) IS NULL OR check_in <= $5) \
+             AND (CAST($6 AS TEXT) IS NULL OR reference = $6) AND (CAST($7 AS TEXT) IS NULL OR id < $7) \
+             ORDER BY id DESC LIMIT $8"
         );
         let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(employee_id.map(|id| id.to_string()))
-            .bind(status.map(BookingStatus::as_str))
+            .bind(filter.employee_id.map(|id| id.to_string()))
+            .bind(filter.status.map(BookingStatus::as_str))
+            .bind(filter.resort_id.map(|id| id.to_string()))
+            .bind(filter.from.map(|day| day.to_string()))
+            .bind(filter.to.map(|day| day.to_string()))
+            // A reference that cannot be one matches nothing, not everything.
+            .bind(filter.reference.as_deref().map(|typed| reference::parse(typed).unwrap_or_default()))
+            .bind(filter.before.map(|id| id.to_string()))
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;

@@ -26,6 +26,7 @@ pub async fn blackouts(pool: &Pool, resort_id: ResortId) -> Result<Vec<Blackout>
 
 /// A blackout period as an admin adds it.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewBlackout {
     pub from: String,
     pub to: String,

@@ -94,6 +94,7 @@ impl Resort {
 
 /// A resort as an admin creates it; omitted policy fields take the documented defaults.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewResort {
     pub name: String,
     pub region: String,
@@ -206,6 +207,7 @@ mod defaults {
 
 /// A partial update; absent fields keep their value.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ResortPatch {
     pub name: Option<String>,
     pub region: Option<String>,

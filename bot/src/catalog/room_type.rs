@@ -49,6 +49,7 @@ impl RoomType {
 
 /// A room type as an admin creates it.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct NewRoomType {
     pub name: String,
     pub rooms: i64,
@@ -63,6 +64,7 @@ fn default_capacity() -> i64 {
 
 /// A partial update; absent fields keep their value.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RoomTypePatch {
     pub name: Option<String>,
     pub rooms: Option<i64>,

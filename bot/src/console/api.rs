@@ -3,7 +3,7 @@
 use super::strings;
 use crate::app::AppState;
 use crate::catalog;
-use crate::conversation::render::korean_clock_time;
+use crate::conversation::render::{self, korean_clock_time};
 use crate::conversation::{ChatUser, Input};
 use crate::identity::{self, IdentityError, Platform};
 use axum::Json;
@@ -123,8 +123,17 @@ pub async fn turn(State(state): State<AppState>, headers: HeaderMap, Json(reques
         (None, Some(text)) => Input::Text(text),
         (None, None) => return refusal(StatusCode::BAD_REQUEST, locale, "error-bad-request"),
     };
-    let user = ChatUser { platform: Platform::Console, user_id: account, locale_hint: hint };
-    Json(state.conversation.turn(&user, input, TURN_BUDGET).await).into_response()
+    let user = ChatUser { platform: Platform::Console, user_id: account.clone(), locale_hint: hint };
+    let reply = state.conversation.turn(&user, input, TURN_BUDGET).await;
+    // The page keeps the main menu docked above the composer; every turn brings it in the
+    // person's language and role, so it follows a language switch or a new manager role.
+    let menu = match identity::whoami(&state.pool, Platform::Console, &account).await {
+        Ok(Some(caller)) => render::menu(caller.employee.locale.unwrap_or(locale), caller.is_manager),
+        _ => Vec::new(),
+    };
+    let mut body = serde_json::to_value(&reply).unwrap_or_default();
+    body["menu"] = serde_json::to_value(&menu).unwrap_or_default();
+    Json(body).into_response()
 }
 
 #[derive(Deserialize)]

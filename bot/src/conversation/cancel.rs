@@ -66,6 +66,11 @@ impl Conversation {
         }
         let refund = self.desk.refund_quote(&booking).await?;
         let stay = render::stay_line(locale, &booking.resort_name, booking.check_in, booking.nights, booking.points);
+        // The terms in words, so a partial refund says why (a resort since removed refunds all).
+        let rule = match self.desk.cancel_terms(&booking).await? {
+            Some(terms) => render::refund_rule(locale, &terms, booking.check_in, self.clock.today()),
+            None => String::new(),
+        };
         let text = locale.text_with(
             "cancel-quote",
             &[
@@ -73,6 +78,7 @@ impl Conversation {
                 text_arg("stay", stay),
                 number_arg("refund", refund),
                 number_arg("points", booking.points),
+                text_arg("rule", rule),
             ],
         );
         let buttons = vec![

@@ -311,7 +311,8 @@ impl Conversation {
                 let resort = self.resort(turn, *resort_id).await?;
                 let room_type = self.room_type(turn, &resort, *room_type_id)?;
                 let stay = Stay { check_in: *check_in, nights: *nights };
-                let cost = resort.policy(room_type).cost(&stay);
+                let policy = resort.policy(room_type);
+                let cost = policy.cost(&stay);
                 let balance = resort_workers::point::balance(&self.pool, turn.employee.id).await?;
                 let line = render::stay_line(locale, &resort.name, *check_in, *nights, cost);
                 let text = locale.text_with(
@@ -324,6 +325,12 @@ impl Conversation {
                         number_arg("after", balance - cost),
                     ],
                 );
+                // A peak price says so, with the usual one beside it.
+                let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+                let question = lines.pop().unwrap_or_default();
+                lines.extend(render::surcharge_lines(locale, &policy, &stay));
+                lines.push(question);
+                let text = lines.join("\n");
                 let buttons = vec![
                     Button::new(locale.text("button-confirm"), press::encode(&Command::FlowConfirm)),
                     back(locale),

@@ -126,16 +126,19 @@ impl Conversation {
             Input::Press(press) => press::decode(&press),
         };
         let continues_dialog = command.continues_dialog();
-        let menu = caller.as_ref().map(|caller| render::menu(locale, caller.is_manager));
-        match self.respond(user, caller, locale, command).await {
+        let menu = caller.as_ref().map(|caller| render::menu(locale, caller.is_manager)).unwrap_or_default();
+        let reply = match self.respond(user, caller, locale, command).await {
             Ok(reply) if continues_dialog => reply.kind(ReplyKind::Update),
             Ok(reply) => reply,
-            // A refusal never strands anyone: without choices of its own it offers the menu.
-            Err(Failure::Refuse(reply)) if reply.quick_replies.is_empty() && reply.all_buttons().next().is_none() => {
-                reply.quick(menu.unwrap_or_default()).kind(ReplyKind::Refusal)
-            }
             Err(Failure::Refuse(reply)) => reply.kind(ReplyKind::Refusal),
             Err(Failure::Internal(error)) => self.apologise(locale, error.as_ref()),
+        };
+        // No answer strands anyone: one without choices of its own (a refusal, a decision just
+        // made, an apology) offers the menu. An empty reply (an ignored press) stays empty.
+        if reply.messages.is_empty() || !reply.quick_replies.is_empty() || reply.all_buttons().next().is_some() {
+            reply
+        } else {
+            reply.quick(menu)
         }
     }
 

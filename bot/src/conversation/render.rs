@@ -29,6 +29,57 @@ pub fn stay_line(locale: Locale, resort: &str, check_in: NaiveDate, nights: u32,
     )
 }
 
+/// Why a stay costs more than its base price: "성수기 2박 포함: 1박 150포인트 (평소 100포인트의
+/// 150%)", one line per peak rate; nothing off peak.
+pub fn surcharge_lines(
+    locale: Locale,
+    policy: &resort_core::resort::Policy,
+    stay: &resort_core::stay::Stay,
+) -> Vec<String> {
+    policy
+        .surcharges(stay)
+        .into_iter()
+        .map(|(percent, nights, price)| {
+            locale.text_with(
+                "peak-surcharge",
+                &[
+                    number_arg("nights", i64::from(nights)),
+                    number_arg("price", price),
+                    number_arg("base", policy.points_per_night),
+                    number_arg("percent", i64::from(percent)),
+                ],
+            )
+        })
+        .collect()
+}
+
+/// The cancellation terms as they apply today, so a partial refund says why: free until
+/// `free_cancel_days` before check-in, then `late_refund_percent`.
+pub fn refund_rule(
+    locale: Locale,
+    policy: &resort_core::resort::Policy,
+    check_in: NaiveDate,
+    today: NaiveDate,
+) -> String {
+    let free_days = i64::from(policy.free_cancel_days);
+    let days_left = (check_in - today).num_days().max(0);
+    let args = [
+        number_arg("free_days", free_days),
+        number_arg("percent", i64::from(policy.late_refund_percent)),
+        number_arg("days_left", days_left),
+        text_arg(
+            "until",
+            day_with_weekday(
+                locale,
+                check_in - chrono::Days::new(u64::try_from(free_days).unwrap_or(0)),
+                "date-weekday",
+            ),
+        ),
+    ];
+    let id = if policy.is_late(check_in, today) { "refund-rule-late" } else { "refund-rule-free" };
+    locale.text_with(id, &args)
+}
+
 /// "설악 오션 · 12월 18일(금) → 20일(일), 2박": a stay without its price.
 pub fn stay_without_points(locale: Locale, resort: &str, check_in: NaiveDate, nights: u32) -> String {
     locale
@@ -172,6 +223,42 @@ mod tests {
 
     fn day(text: &str) -> NaiveDate {
         text.parse().unwrap()
+    }
+
+    fn terms(free_cancel_days: u32, late_refund_percent: u32) -> resort_core::resort::Policy {
+        resort_core::resort::Policy {
+            points_per_night: 100,
+            max_nights: 5,
+            peak_periods: vec![resort_core::resort::PeakPeriod {
+                from: day("2026-12-24"),
+                to: day("2026-12-31"),
+                percent: 150,
+            }],
+            free_cancel_days,
+            late_refund_percent,
+        }
+    }
+
+    #[test]
+    fn the_refund_rule_and_a_peak_price_are_said_in_words() {
+        let today = day("2026-12-10");
+        let free = refund_rule(Locale::Ko, &terms(7, 50), day("2026-12-18"), today);
+        assert_eq!(free, "12월 11일(금)까지 취소하면 전액 돌려받습니다 (체크인 7일 전까지 무료 취소).");
+        let late = refund_rule(Locale::Ko, &terms(14, 30), day("2026-12-18"), today);
+        assert_eq!(late, "체크인 14일 전부터는 30%만 돌려받습니다 (오늘은 체크인 8일 전).");
+        let nothing = refund_rule(Locale::En, &terms(3, 0), today, today);
+        assert_eq!(nothing, "From 3 days before check-in a cancel returns nothing (today is the check-in day).");
+        let stay = resort_core::stay::Stay { check_in: day("2026-12-23"), nights: 3 };
+        assert_eq!(
+            surcharge_lines(Locale::Ko, &terms(7, 50), &stay),
+            vec!["성수기 2박 포함: 1박 150포인트 (평소 100포인트의 150%)"]
+        );
+        assert_eq!(
+            surcharge_lines(Locale::En, &terms(7, 50), &stay),
+            vec!["Includes 2 peak nights: 150 points a night (150% of the usual 100)"]
+        );
+        let off_peak = resort_core::stay::Stay { check_in: day("2026-12-01"), nights: 2 };
+        assert!(surcharge_lines(Locale::Ko, &terms(7, 50), &off_peak).is_empty());
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub const MAX_PREFERENCES: usize = 3;
 
 /// One stay a lottery gives away, `rooms` times.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Slot {
     pub check_in: NaiveDate,
     pub nights: u32,

@@ -28,9 +28,9 @@ async fn resorts_employees_and_bookings_can_be_managed_and_read_back() {
     let reference = reference_in(&app.say("kim", &format!("예약 설악 오션 {} 1박", in_days(&app, 30))).await);
     let booking = app.wait_for_status(&reference, "confirmed").await;
     let (_, mine) = app.admin(Method::GET, &format!("/bookings?employee_id={employee}&status=confirmed"), None).await;
-    assert_eq!(mine.as_array().unwrap().len(), 1);
+    assert_eq!(mine["items"].as_array().unwrap().len(), 1);
     let (_, none) = app.admin(Method::GET, "/bookings?status=cancelled", None).await;
-    assert!(none.as_array().unwrap().is_empty());
+    assert!(none["items"].as_array().unwrap().is_empty());
 
     let (status, cancelling) =
         app.admin(Method::POST, &format!("/bookings/{}/cancel", booking["id"].as_str().unwrap()), None).await;
@@ -44,7 +44,7 @@ async fn resorts_employees_and_bookings_can_be_managed_and_read_back() {
     app.kakao.wait_for("kim", "취소되었습니다").await;
     app.kakao.wait_for("kim-phone", "취소되었습니다").await;
 
-    assert_eq!(app.admin(Method::GET, "/dead-letters", None).await.1, json!([]));
+    assert_eq!(app.admin(Method::GET, "/dead-letters", None).await.1, json!({ "items": [], "next_cursor": null }));
     let ready = app.http.get(format!("{}/readyz", app.address)).send().await.unwrap();
     assert_eq!(ready.status(), 200);
 
@@ -99,7 +99,7 @@ async fn every_refusal_is_a_json_error_and_managers_and_references_can_be_looked
     let (status, _) =
         read(raw(Method::POST, "/resorts").header("content-type", "text/plain").body(form).send().await.unwrap()).await;
     assert_eq!(status, 415);
-    assert_eq!(app.admin(Method::GET, "/resorts", None).await.1, json!([]), "nothing was created");
+    assert_eq!(app.admin(Method::GET, "/resorts", None).await.1["items"], json!([]), "nothing was created");
 
     let resort = app.create_resort(resort_body("설악 오션", 3, true)).await;
     let kim = app.linked_employee("kim", "김민준", 1000).await;
@@ -118,8 +118,9 @@ async fn every_refusal_is_a_json_error_and_managers_and_references_can_be_looked
     let (status, found) =
         app.admin(Method::GET, &format!("/bookings?reference={}", reference.to_lowercase()), None).await;
     assert_eq!(status, 200);
+    let found = &found["items"];
     assert_eq!((found.as_array().unwrap().len(), found[0]["employee_id"].as_str()), (1, Some(kim.as_str())));
-    assert_eq!(app.admin(Method::GET, "/bookings?reference=RZZZZZZ", None).await.1, json!([]));
+    assert_eq!(app.admin(Method::GET, "/bookings?reference=RZZZZZZ", None).await.1["items"], json!([]));
     let (status, error) = app.admin(Method::GET, "/bookings?resort=x", None).await;
     assert_eq!((status, error["field"].as_str()), (400, Some("resort")), "{error}");
 }

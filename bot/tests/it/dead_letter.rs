@@ -16,15 +16,11 @@ async fn a_failing_message_is_parked_others_flow_and_a_replay_completes_it_once_
     let parked = {
         let mut parked = serde_json::Value::Null;
         wait_until("the deduction is parked as a dead letter", || async {
-            let (_, letters) = app.admin(Method::GET, "/dead-letters", None).await;
-            letters
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|letter| letter["consumer"] == "point" && letter["message_type"] == "point.deduct")
+            let letters = app.list_all("/dead-letters").await;
+            letters.iter().any(|letter| letter["consumer"] == "point" && letter["message_type"] == "point.deduct")
         })
         .await;
-        let (_, letters) = app.admin(Method::GET, "/dead-letters", None).await;
+        let letters = app.list_all("/dead-letters").await;
         parked.clone_from(&letters[0]);
         parked
     };

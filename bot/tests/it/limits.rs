@@ -155,7 +155,10 @@ async fn room_types_are_held_apart_and_a_room_takes_only_so_many_guests() {
     let resort = app.create_resort(body).await;
     let (_, types) = app.admin(Method::GET, &format!("/resorts/{resort}/room-types"), None).await;
     let id_of = |name: &str| {
-        types.as_array().unwrap().iter().find(|kind| kind["name"] == name).unwrap()["id"].as_str().unwrap().to_owned()
+        types["items"].as_array().unwrap().iter().find(|kind| kind["name"] == name).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
     };
     let (standard, deluxe) = (id_of("스탠다드"), id_of("디럭스"));
     assert_eq!(standard, resort, "the first type is the default and shares the resort's id");
@@ -197,7 +200,8 @@ async fn room_types_are_held_apart_and_a_room_takes_only_so_many_guests() {
     assert_eq!((status, error["code"].as_str()), (422, Some("invalid_field")), "no type named: {error}");
 
     let (_, occupancy) = app.admin(Method::GET, "/occupancy?days=7", None).await;
-    let resort_row = occupancy.as_array().unwrap().iter().find(|row| row["resort_id"] == resort.as_str()).unwrap();
+    let resort_row =
+        occupancy["items"].as_array().unwrap().iter().find(|row| row["resort_id"] == resort.as_str()).unwrap();
     assert_eq!(resort_row["nights"][5]["held"], 2);
     let held: Vec<(String, i64)> = resort_row["room_types"]
         .as_array()

@@ -3,6 +3,7 @@
 //! the Kakao Event API that records every push.
 
 mod admin_api;
+mod admins;
 mod approval;
 mod bad_input;
 mod broker_restart;

@@ -74,13 +74,14 @@ async fn bookings_occupancy_and_points_reports_parse_back_with_their_filters() {
     let (_, _, seorak_points) = report(&app, &format!("points.csv?resort_id={seorak}"), "ko").await;
     assert_eq!(seorak_points.len(), 2, "only its booking's deduction: {seorak_points:?}");
 
-    for (query, field) in [("limit=5", "limit"), ("from=2026-13-01", "from"), ("from=2027-01-10&to=2027-01-01", "to")] {
+    for (query, status_code, code, field) in [
+        ("limit=5", 400, "invalid_parameter", "limit"),
+        ("from=2026-13-01", 400, "invalid_parameter", "from"),
+        ("from=2027-01-10&to=2027-01-01", 422, "invalid_range", "to"),
+    ] {
         let (status, body, _) = report(&app, &format!("bookings.csv?{query}"), "ko").await;
         let body: Value = serde_json::from_str(&body).unwrap();
-        assert_eq!(
-            (status, body["code"].as_str(), body["field"].as_str()),
-            (400, Some("invalid_parameter"), Some(field))
-        );
+        assert_eq!((status, body["code"].as_str(), body["field"].as_str()), (status_code, Some(code), Some(field)));
     }
 }
 

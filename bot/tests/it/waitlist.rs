@@ -67,7 +67,7 @@ async fn a_freed_room_is_offered_in_turn_expires_to_the_next_and_is_booked_on_ac
         })
         .collect();
     assert_eq!(order, [(lee.as_str(), "waiting", 1), (park.as_str(), "waiting", 2)]);
-    assert_eq!(app.admin(Method::GET, "/waitlist?limit=5", None).await.0, 422, "unknown filters are refused");
+    assert_eq!(app.admin(Method::GET, "/waitlist?resort=5", None).await.0, 400, "unknown filters are refused");
 
     // The cancel frees the room, and the same transaction holds it for the first in line.
     let quote = app.say("kim", &format!("취소 {reference}")).await;

@@ -94,18 +94,32 @@ impl TestApp {
     }
 
     pub async fn booking(&self, reference: &str) -> Value {
-        let (_, bookings) = self.admin(reqwest::Method::GET, "/bookings", None).await;
-        bookings
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|booking| booking["reference"] == reference)
-            .cloned()
-            .unwrap_or(Value::Null)
+        let (_, found) = self.admin(reqwest::Method::GET, &format!("/bookings?reference={reference}"), None).await;
+        found["items"].get(0).cloned().unwrap_or(Value::Null)
     }
 
     pub async fn bookings(&self) -> Vec<Value> {
-        self.admin(reqwest::Method::GET, "/bookings", None).await.1.as_array().unwrap().clone()
+        self.list_all("/bookings").await
+    }
+
+    /// Every item of an admin list, following `next_cursor` page by page.
+    pub async fn list_all(&self, path: &str) -> Vec<Value> {
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        let separator = if path.contains('?') { '&' } else { '?' };
+        loop {
+            let page_path = match &cursor {
+                Some(cursor) => format!("{path}{separator}limit=200&cursor={cursor}"),
+                None => format!("{path}{separator}limit=200"),
+            };
+            let (status, page) = self.admin(reqwest::Method::GET, &page_path, None).await;
+            assert_eq!(status, 200, "{page_path}: {page}");
+            items.extend(page["items"].as_array().unwrap().iter().cloned());
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => return items,
+            }
+        }
     }
 
     /// Waits until the booking reaches `status`, and returns it.
