@@ -263,7 +263,7 @@ fn median(sorted: &[f64]) -> f64 {
 pub async fn fingerprint(pool: &Pool) -> Result<String, sqlx::Error> {
     let row = sqlx::query(
         "SELECT (SELECT COUNT(*) FROM booking) AS bookings, (SELECT COALESCE(MAX(updated_at), 0) FROM booking) AS booking_at, \
-         (SELECT COALESCE(SUM(held), 0) FROM room_night) AS held, \
+         (SELECT CAST(COALESCE(SUM(held), 0) AS BIGINT) FROM room_night) AS held, \
          (SELECT COALESCE(MAX(updated_at), 0) FROM room_type) AS room_type_at, \
          (SELECT COUNT(*) FROM dead_letter WHERE replayed_at IS NULL) AS dead, \
          (SELECT COUNT(*) FROM point_ledger) AS ledger",

@@ -37,11 +37,23 @@ pub async fn events(
                 tokio::time::sleep(CHECK_EVERY).await;
             }
             first = false;
-            let Ok(fingerprint) = overview::fingerprint(&state.pool).await else { continue };
+            let fingerprint = match overview::fingerprint(&state.pool).await {
+                Ok(fingerprint) => fingerprint,
+                Err(error) => {
+                    tracing::warn!(%error, "the overview's fingerprint could not be read; trying again");
+                    continue;
+                }
+            };
             if last.as_ref() == Some(&fingerprint) {
                 continue;
             }
-            let Ok(figures) = overview::overview(&state.pool, state.clock.today()).await else { continue };
+            let figures = match overview::overview(&state.pool, state.clock.today()).await {
+                Ok(figures) => figures,
+                Err(error) => {
+                    tracing::warn!(%error, "the overview could not be worked out; trying again");
+                    continue;
+                }
+            };
             last = Some(fingerprint);
             let event = Event::default().event("overview").json_data(&figures).unwrap_or_default();
             return Some((Ok(event), (state, last, first)));
