@@ -210,7 +210,7 @@ fn approval_outcome(locale: Locale, guest: &str, booking: &BookingSnapshot, now:
         text_arg("guest", guest.to_owned()),
         text_arg("reference", booking.reference.clone()),
         text_arg("stay", stay),
-        text_arg("time", render::korean_time(now)),
+        text_arg("time", render::day_and_time(locale, now)),
     ];
     let decided = match (booking.status, booking.reason, &booking.decided_by) {
         (BookingStatus::Confirmed, _, Some(manager)) => Some(("decision-approved", manager)),

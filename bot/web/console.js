@@ -149,8 +149,10 @@ function entry(reply, { alert }) {
   return item;
 }
 
+// A reply's own quick replies; those the docked menu already offers are not shown twice.
 function quickReplies(reply) {
-  $('quick').replaceChildren(...(reply.quick_replies || []).map(pressButton));
+  const docked = new Set([...$('menu').querySelectorAll('button')].map((button) => button.dataset.press));
+  $('quick').replaceChildren(...(reply.quick_replies || []).filter((button) => !docked.has(button.press)).map(pressButton));
 }
 
 function pressButton(button) {

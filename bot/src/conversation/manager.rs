@@ -4,10 +4,10 @@
 //!
 //! ```text
 //! (push) 승인 요청: 김휴가님 · R7K2QH3 · 설악 오션 · 12월 24일(목) → 26일(토), 2박 · 300포인트
-//!        2026-11-25 15:00까지 결정해 주세요. [승인] [거절]
+//!        11월 25일(수) 15:00까지 결정해 주세요. [승인] [거절]
 //! manager: (승인)
 //! bot:     김휴가님 · R7K2QH3 · 설악 오션 · 12월 24일(목) → 26일(토), 2박 · 300포인트
-//!          ✅ 박담당님이 승인했습니다 (2026-11-24 15:03).
+//!          ✅ 박담당님이 승인했습니다 (11월 24일(화) 15:03).
 //! manager: (승인)            ← a second press
 //! bot:     R7K2QH3은(는) 박담당님이 이미 처리했습니다 (상태: 확정).
 //! ```
@@ -75,7 +75,7 @@ impl Conversation {
                         text_arg("reference", booking.reference),
                         text_arg("stay", stay),
                         text_arg("manager", turn.employee.name.clone()),
-                        text_arg("time", render::korean_time(self.clock.now_millis())),
+                        text_arg("time", render::day_and_time(locale, self.clock.now_millis())),
                     ],
                 )))
             }

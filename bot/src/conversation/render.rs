@@ -172,11 +172,12 @@ pub fn korean_clock_time(millis: i64) -> String {
         .unwrap_or_default()
 }
 
-/// A Korean wall-clock time for a deadline.
-pub fn korean_time(millis: i64) -> String {
-    DateTime::from_timestamp_millis(millis)
-        .map(|time| time.with_timezone(&korea()).format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default()
+/// A deadline or a decision's time as people read it, in Korean time: "12월 11일(금) 10:00",
+/// "Fri 11 Dec 10:00".
+pub fn day_and_time(locale: Locale, millis: i64) -> String {
+    let Some(time) = DateTime::from_timestamp_millis(millis) else { return String::new() };
+    let local = time.with_timezone(&korea());
+    format!("{} {}", day_with_weekday(locale, local.date_naive(), "date-weekday"), local.format("%H:%M"))
 }
 
 pub fn approve_reject_buttons(locale: Locale, reference: &str) -> Vec<Button> {
@@ -205,7 +206,8 @@ pub fn menu(locale: Locale, is_manager: bool) -> Vec<Button> {
 /// The approval request a manager reads, in a push or in the pending list.
 pub fn approval_request(locale: Locale, guest: &str, booking: &resort_core::message::BookingSnapshot) -> String {
     let stay = stay_line(locale, &booking.resort_name, booking.check_in, booking.nights, booking.points);
-    let deadline = booking.approval_deadline_at.map(|at| korean_time(at.timestamp_millis())).unwrap_or_default();
+    let deadline =
+        booking.approval_deadline_at.map(|at| day_and_time(locale, at.timestamp_millis())).unwrap_or_default();
     locale.text_with(
         "approval-request",
         &[

@@ -42,7 +42,7 @@ async function open(path = '/', locale = 'ko-KR', viewport = DESKTOP) {
 async function signInAs(page, name) {
   await page.locator('#people button', { hasText: name }).click();
   await page.locator('#alerts-state[data-state="connected"]').waitFor();
-  await page.locator('#quick button').first().waitFor();
+  await page.locator('#menu button').first().waitFor();
 }
 
 /** Nothing sticks out sideways: the page is no wider than the screen. */
@@ -74,7 +74,7 @@ test('an employee books through the buttons on a phone and sees the confirmation
   await page.locator('#menu button[data-press="m:my"]').waitFor();
   await assertInView(page, page.locator('#say button'), 'the send button');
   assert.match(await page.locator('#log li.bot time').first().textContent(), /^\d{2}:\d{2}$/);
-  await page.locator('#quick button[data-press="m:book"]').click();
+  await page.locator('#menu button[data-press="m:book"]').click();
   await page.locator('#log button[data-press^="fr:"]', { hasText: '설악 오션' }).click();
   const calendar = page.locator('#log table.calendar');
   await calendar.waitFor();
@@ -236,7 +236,7 @@ test('a resort named like markup is shown as text everywhere', async () => {
   assert.equal(created.status, 201);
   const page = await open();
   await signInAs(page, '김휴가');
-  await page.locator('#quick button[data-press="m:book"]').click();
+  await page.locator('#menu button[data-press="m:book"]').click();
   const choice = page.locator('#log button[data-press^="fr:"]', { hasText: name });
   await choice.waitFor();
   assert.equal(await choice.textContent(), name);
