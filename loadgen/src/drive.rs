@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-const RESORT: &str = "Loadgen Resort";
-const POINTS_PER_NIGHT: i64 = 100;
+pub const RESORT: &str = "Loadgen Resort";
+pub const POINTS_PER_NIGHT: i64 = 100;
 /// How long to wait for the last confirmation push before counting the rest as missing.
 const DRAIN_DEADLINE: Duration = Duration::from_secs(120);
 
@@ -39,7 +39,7 @@ impl PushRecorder {
         Ok(Self { url, arrivals, server })
     }
 
-    fn count(&self) -> usize {
+    pub fn count(&self) -> usize {
         self.arrivals.lock().expect("no panics while locked").len()
     }
 
@@ -64,9 +64,13 @@ async fn record_push(State(arrivals): State<Arrivals>, Json(body): Json<Value>) 
     Json(json!({ "taskId": "loadgen", "status": "SUCCESS", "timestamp": 0 }))
 }
 
-fn reference_in(text: &str) -> Option<String> {
+pub fn reference_in(text: &str) -> Option<String> {
     text.split(|c: char| !c.is_ascii_alphanumeric())
-        .find(|word| word.len() == 7 && word.starts_with('R'))
+        .find(|word| {
+            word.len() == 7
+                && word.starts_with('R')
+                && word.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        })
         .map(str::to_owned)
 }
 
@@ -78,8 +82,12 @@ pub struct Load {
     pub points_per_night: i64,
     /// Webhook → confirmation push, sorted.
     pub latencies: Vec<Duration>,
+    /// Webhook → its reply, sorted.
+    pub replies: Vec<Duration>,
     /// First webhook to last confirmation push.
     pub elapsed: Duration,
+    /// The PostgreSQL server's transaction id when the measured part began (after the set-up).
+    pub first_transaction: Option<i64>,
 }
 
 impl Load {
@@ -88,19 +96,35 @@ impl Load {
     }
 
     pub fn percentile(&self, share: f64) -> Duration {
-        let index = ((self.latencies.len() as f64 * share) as usize).min(self.latencies.len().saturating_sub(1));
-        self.latencies.get(index).copied().unwrap_or_default()
+        percentile(&self.latencies, share)
+    }
+
+    pub fn reply_percentile(&self, share: f64) -> Duration {
+        percentile(&self.replies, share)
     }
 }
 
-pub async fn drive(gateway: &str, args: &LoadgenArgs, pushes: &PushRecorder) -> anyhow::Result<Load> {
+/// The value below which `share` of the sorted `values` fall.
+pub fn percentile(values: &[Duration], share: f64) -> Duration {
+    let index = ((values.len() as f64 * share) as usize).min(values.len().saturating_sub(1));
+    values.get(index).copied().unwrap_or_default()
+}
+
+pub async fn drive(
+    gateway: &str,
+    database_url: &str,
+    args: &LoadgenArgs,
+    pushes: &PushRecorder,
+) -> anyhow::Result<Load> {
     let http = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).build()?;
     let per_employee = args.bookings.div_ceil(args.employees) as i64;
     let granted_each = POINTS_PER_NIGHT * per_employee;
-    set_up(&http, gateway, args.employees, granted_each).await?;
+    set_up(&http, gateway, args.employees, granted_each, 10_000).await?;
+    let first_transaction = super::db_probe::write_transactions_so_far(database_url).await?;
 
     let today = SystemClock.today();
     let sent: Arrivals = Arc::default();
+    let replies: Arc<Mutex<Vec<Duration>>> = Arc::default();
     let permits = Arc::new(tokio::sync::Semaphore::new(args.concurrency));
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
@@ -109,13 +133,14 @@ pub async fn drive(gateway: &str, args: &LoadgenArgs, pushes: &PushRecorder) -> 
             tokio::time::sleep_until((started + Duration::from_secs_f64(number as f64 / f64::from(rate))).into()).await;
         }
         let permit = permits.clone().acquire_owned().await?;
-        let (http, gateway, sent) = (http.clone(), gateway.to_owned(), sent.clone());
+        let (http, gateway, sent, replies) = (http.clone(), gateway.to_owned(), sent.clone(), replies.clone());
         // Every employee books consecutive single nights, so no booking overlaps another.
         let (employee, night) = (number % args.employees, 1 + number / args.employees);
         let check_in = today + chrono::Days::new(night as u64);
         tasks.spawn(async move {
             let at = Instant::now();
             let reply = say(&http, &gateway, &user(employee), &format!("book {RESORT} {check_in} 1")).await;
+            replies.lock().expect("no panics while locked").push(at.elapsed());
             drop(permit);
             if let Some(reference) = reply.ok().as_deref().and_then(reference_in) {
                 sent.lock().expect("no panics while locked").insert(reference, at);
@@ -128,47 +153,84 @@ pub async fn drive(gateway: &str, args: &LoadgenArgs, pushes: &PushRecorder) -> 
     while pushes.count() < sent.len() && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
+    let mut replies = replies.lock().expect("no panics while locked").clone();
+    replies.sort();
+    let mut load = outcome(args.bookings, &sent, pushes, replies, granted_each * args.employees as i64, started);
+    load.first_transaction = first_transaction;
+    Ok(load)
+}
+
+/// The load as measured: which sent bookings got their confirmation pushed, and when.
+pub fn outcome(
+    sent_count: usize,
+    sent: &HashMap<String, Instant>,
+    pushes: &PushRecorder,
+    replies: Vec<Duration>,
+    granted_points: i64,
+    started: Instant,
+) -> Load {
     let arrivals = pushes.snapshot();
     let last = arrivals.values().max().copied().unwrap_or(started);
     let mut latencies: Vec<Duration> =
         sent.iter().filter_map(|(reference, at)| arrivals.get(reference).map(|pushed| *pushed - *at)).collect();
     latencies.sort();
-    Ok(Load {
-        sent: args.bookings,
+    Load {
+        sent: sent_count,
         accepted: sent.len(),
-        granted_points: granted_each * args.employees as i64,
+        granted_points,
         points_per_night: POINTS_PER_NIGHT,
         latencies,
+        replies,
         elapsed: last.saturating_duration_since(started),
-    })
+        first_transaction: None,
+    }
 }
 
-/// One auto-approve resort with rooms to spare, and `employees` linked employees with enough
-/// points for their share of the bookings. Not measured.
-async fn set_up(http: &reqwest::Client, gateway: &str, employees: usize, points: i64) -> anyhow::Result<()> {
+/// One auto-approve resort with `rooms` rooms, and `employees` linked employees with `points`
+/// each, set up a few at a time. Not measured.
+pub async fn set_up(
+    http: &reqwest::Client,
+    gateway: &str,
+    employees: usize,
+    points: i64,
+    rooms: usize,
+) -> anyhow::Result<()> {
     let admin = |method: reqwest::Method, path: &str| {
         http.request(method, format!("{gateway}/api/v1{path}")).bearer_auth(ADMIN_TOKEN)
     };
-    let resort = json!({ "name": RESORT, "region": "loadgen", "rooms": 10_000, "points_per_night": POINTS_PER_NIGHT, "auto_approve": true });
+    let resort = json!({ "name": RESORT, "region": "loadgen", "rooms": rooms, "points_per_night": POINTS_PER_NIGHT,
+                         "auto_approve": true, "min_notice_days": 0 });
     admin(reqwest::Method::POST, "/resorts").json(&resort).send().await?.error_for_status()?;
-    let mut ids = Vec::with_capacity(employees);
+    let permits = Arc::new(tokio::sync::Semaphore::new(SET_UP_IN_FLIGHT));
+    let mut tasks = tokio::task::JoinSet::new();
     for index in 0..employees {
-        let created: Value = admin(reqwest::Method::POST, "/employees")
-            .json(&json!({ "employee_no": format!("L{index}"), "name": format!("loadgen {index}") }))
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
-        let id = created["id"].as_str().unwrap_or_default().to_owned();
-        admin(reqwest::Method::POST, &format!("/employees/{id}/points"))
-            .json(&json!({ "amount": points, "reason": "loadgen" }))
-            .send()
-            .await?
-            .error_for_status()?;
-        let code = created["link_code"].as_str().unwrap_or_default();
-        say(http, gateway, &user(index), &format!("link {code}")).await?;
-        ids.push(id);
+        let (http, gateway, permits) = (http.clone(), gateway.to_owned(), permits.clone());
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await?;
+            let admin = |method: reqwest::Method, path: &str| {
+                http.request(method, format!("{gateway}/api/v1{path}")).bearer_auth(ADMIN_TOKEN)
+            };
+            let created: Value = admin(reqwest::Method::POST, "/employees")
+                .json(&json!({ "employee_no": format!("L{index}"), "name": format!("loadgen {index}") }))
+                .send()
+                .await?
+                .error_for_status()?
+                .json()
+                .await?;
+            let id = created["id"].as_str().unwrap_or_default().to_owned();
+            admin(reqwest::Method::POST, &format!("/employees/{id}/points"))
+                .json(&json!({ "amount": points, "reason": "loadgen" }))
+                .send()
+                .await?
+                .error_for_status()?;
+            let code = created["link_code"].as_str().unwrap_or_default();
+            say(&http, &gateway, &user(index), &format!("link {code}")).await?;
+            anyhow::Ok(id)
+        });
+    }
+    let mut ids = Vec::with_capacity(employees);
+    while let Some(id) = tasks.join_next().await {
+        ids.push(id??);
     }
     // Grants travel through the point worker; wait until every one has landed.
     for id in &ids {
@@ -185,11 +247,14 @@ async fn set_up(http: &reqwest::Client, gateway: &str, employees: usize, points:
     Ok(())
 }
 
-fn user(index: usize) -> String {
+/// Employees being set up at once.
+const SET_UP_IN_FLIGHT: usize = 16;
+
+pub fn user(index: usize) -> String {
     format!("loadgen-user-{index}")
 }
 
-async fn say(http: &reqwest::Client, gateway: &str, user: &str, utterance: &str) -> anyhow::Result<String> {
+pub async fn say(http: &reqwest::Client, gateway: &str, user: &str, utterance: &str) -> anyhow::Result<String> {
     let payload = json!({
         "userRequest": { "utterance": utterance, "lang": "en", "user": { "id": user } },
         "bot": { "id": BOT_ID },

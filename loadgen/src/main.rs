@@ -13,15 +13,21 @@
 //! with a broker, times the raw round trip of a persistent, confirmed message through a scratch
 //! queue, so the booking rate can be read against what the broker alone does.
 //!
+//! Besides the throughput modes (closed loop, or `--rate` paced), `--rush N --rooms R` runs the
+//! 09:00 rush (see [`rush`]). Every run also measures the database's own commit rate in the same
+//! run ([`db_probe`]); `--json` ends the output with one JSON line of the medians.
+//!
 //! The load generator is a measuring tool, not part of the product: its output is for the operator
 //! and stays in English.
 
 mod broker_probe;
 mod cluster;
+mod db_probe;
 mod drive;
 mod hops;
 mod invariants;
 mod report;
+mod rush;
 
 use anyhow::Context;
 use clap::Parser;
@@ -61,6 +67,25 @@ pub struct LoadgenArgs {
     /// Messages in the raw broker round-trip measurement.
     #[arg(long, default_value_t = 20_000)]
     pub probe_messages: usize,
+    /// The 09:00 rush: this many employees each book the same stay within one second.
+    #[arg(long)]
+    pub rush: Option<usize>,
+    /// Rooms of the resort in the rush.
+    #[arg(long, default_value_t = 100)]
+    pub rooms: usize,
+    /// End with one JSON object of the medians, on a line of its own.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl LoadgenArgs {
+    pub fn mode(&self) -> &'static str {
+        match (self.rush, self.rate) {
+            (Some(_), _) => "rush",
+            (None, Some(_)) => "paced",
+            (None, None) => "closed",
+        }
+    }
 }
 
 fn main() -> anyhow::Result<()> {
@@ -74,6 +99,7 @@ fn main() -> anyhow::Result<()> {
 /// invariant, so a script (or a test) can rely on the exit status.
 async fn run(args: LoadgenArgs) -> anyhow::Result<()> {
     anyhow::ensure!(args.bookings > 0 && args.concurrency > 0 && args.employees > 0 && args.runs > 0);
+    anyhow::ensure!(args.rush != Some(0) && args.rooms > 0, "a rush needs people and rooms");
     let resortbot = match &args.resortbot {
         Some(path) => path.clone(),
         None => std::env::current_exe().context("finding this binary")?.with_file_name("resortbot"),
@@ -92,6 +118,9 @@ async fn run(args: LoadgenArgs) -> anyhow::Result<()> {
         runs.push(figures);
     }
     println!("{}", report::summary(&runs));
+    if args.json {
+        println!("{}", report::json(args.mode(), &runs));
+    }
     let broken: Vec<String> = runs.iter().flat_map(|run| run.invariants.violations.clone()).collect();
     anyhow::ensure!(broken.is_empty(), "invariants broken: {}", broken.join("; "));
     Ok(())
@@ -101,8 +130,21 @@ async fn run_once(args: &LoadgenArgs, layout: &cluster::Layout) -> anyhow::Resul
     let pushes = drive::PushRecorder::start().await?;
     let cluster = cluster::Cluster::start(layout, &pushes.url).await?;
     let outcome = async {
-        let load = drive::drive(&cluster.gateway, args, &pushes).await?;
-        let invariants = invariants::check(&cluster.database_url, &load).await?;
+        let (load, rush) = match args.rush {
+            Some(_) => {
+                let (load, rush) = rush::drive(&cluster.gateway, &cluster.database_url, args, &pushes).await?;
+                println!("{}", rush.line(&load));
+                (load, Some(rush))
+            }
+            None => (drive::drive(&cluster.gateway, &cluster.database_url, args, &pushes).await?, None),
+        };
+        let last_transaction = db_probe::write_transactions_so_far(&cluster.database_url).await?;
+        let mut invariants = invariants::check(&cluster.database_url, &load).await?;
+        if let Some(rush) = &rush {
+            invariants.violations.extend(rush.violations.iter().cloned());
+        }
+        let deliveries = db_probe::deliveries(&cluster.database_url).await?;
+        let commits = db_probe::commits_per_second(&cluster.database_url, args.concurrency).await?;
         for hop in hops::measure(&cluster.database_url).await? {
             println!("{}", hop.line());
         }
@@ -112,7 +154,16 @@ async fn run_once(args: &LoadgenArgs, layout: &cluster::Layout) -> anyhow::Resul
             }
             _ => None,
         };
-        anyhow::Ok(RunFigures { load, invariants, probe })
+        let write_transactions = load.first_transaction.zip(last_transaction).map(|(first, last)| last - first);
+        anyhow::Ok(RunFigures {
+            load,
+            invariants,
+            probe,
+            rush,
+            deliveries,
+            commits_per_second: commits,
+            write_transactions,
+        })
     }
     .await;
     cluster.stop().await?;

@@ -3,16 +3,33 @@
 use super::broker_probe::RoundTrip;
 use super::drive::Load;
 use super::invariants::Invariants;
+use super::rush::Rush;
+use serde_json::{Value, json};
 
 pub struct RunFigures {
     pub load: Load,
     pub invariants: Invariants,
     pub probe: Option<RoundTrip>,
+    pub rush: Option<Rush>,
+    /// Deliveries (a consumer taking a message) the bookings caused.
+    pub deliveries: i64,
+    /// The database's own single-row commit rate, measured after the load.
+    pub commits_per_second: f64,
+    /// PostgreSQL write transactions during the measured part (none on SQLite).
+    pub write_transactions: Option<i64>,
 }
 
 impl RunFigures {
     fn messages_per_booking(&self) -> f64 {
         self.invariants.messages as f64 / self.invariants.bookings.max(1) as f64
+    }
+
+    fn deliveries_per_booking(&self) -> f64 {
+        self.deliveries as f64 / self.invariants.bookings.max(1) as f64
+    }
+
+    fn commits_per_booking(&self) -> Option<f64> {
+        self.write_transactions.map(|count| count as f64 / self.invariants.bookings.max(1) as f64)
     }
 
     /// Share of the raw broker's round-trip rate that the bookings' messages use.
@@ -36,6 +53,15 @@ impl RunFigures {
             millis(load.percentile(0.99)),
             self.messages_per_booking(),
         );
+        line.push_str(&format!(
+            "; {:.1} deliveries per booking; database commit probe {:.0} commits/s, bookings/s ÷ commits/s = {:.3}",
+            self.deliveries_per_booking(),
+            self.commits_per_second,
+            load.confirmed_per_second() / self.commits_per_second.max(f64::EPSILON),
+        ));
+        if let Some(commits) = self.commits_per_booking() {
+            line.push_str(&format!("; {commits:.1} write transactions per booking"));
+        }
         if let (Some(probe), Some(share)) = (&self.probe, self.broker_share()) {
             line.push_str(&format!(
                 "; raw broker round trip {:.0} messages/s (p50 {}, p99 {}, {} messages); bookings/s ÷ round trips/s = {:.3}, bookings' messages use {:.0} % of that",
@@ -79,6 +105,37 @@ pub fn summary(runs: &[RunFigures]) -> String {
         ));
     }
     line
+}
+
+/// The medians of every run as one JSON object (`null` where the mode or the database has no such
+/// figure), for scripts.
+pub fn json(mode: &str, runs: &[RunFigures]) -> Value {
+    let of = |figure: &dyn Fn(&RunFigures) -> f64| median(runs.iter().map(figure));
+    let optional = |figure: &dyn Fn(&RunFigures) -> Option<f64>| {
+        let values: Vec<f64> = runs.iter().filter_map(figure).collect();
+        (!values.is_empty()).then(|| median(values.into_iter()))
+    };
+    let ms = |duration: std::time::Duration| duration.as_secs_f64() * 1e3;
+    json!({
+        "mode": mode,
+        "bookings": of(&|run| run.load.sent as f64),
+        "confirmed": of(&|run| run.invariants.confirmed as f64),
+        "confirmed_per_s": of(&|run| run.load.confirmed_per_second()),
+        "p50_ms": of(&|run| ms(run.load.percentile(0.50))),
+        "p95_ms": of(&|run| ms(run.load.percentile(0.95))),
+        "p99_ms": of(&|run| ms(run.load.percentile(0.99))),
+        "reply_p99_ms": of(&|run| ms(run.load.reply_percentile(0.99))),
+        "broker_round_trips_per_s": optional(&|run| run.probe.as_ref().map(|probe| probe.per_second)),
+        "db_commits_per_s": of(&|run| run.commits_per_second),
+        "messages_per_booking": of(&RunFigures::messages_per_booking),
+        "deliveries_per_booking": of(&RunFigures::deliveries_per_booking),
+        // Statements are not counted yet: neither database reports them per run without an
+        // extension (pg_stat_statements) or a hook in the product.
+        "statements_per_booking": Value::Null,
+        "commits_per_booking": optional(&RunFigures::commits_per_booking),
+        "inversions": optional(&|run| run.rush.as_ref().map(|rush| rush.inversions as f64)),
+        "invariants_ok": runs.iter().all(|run| run.invariants.violations.is_empty()),
+    })
 }
 
 fn millis(duration: std::time::Duration) -> String {

@@ -11,20 +11,10 @@ fn resortbot() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_resortbot-loadgen")).with_file_name("resortbot")
 }
 
-async fn run(database_url: &str, amqp_url: Option<&str>) -> String {
+/// Runs the load generator with `args`, expecting success; returns what it printed.
+async fn loadgen(database_url: &str, amqp_url: Option<&str>, args: &[&str]) -> String {
     let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_resortbot-loadgen"));
-    command.args([
-        "--bookings",
-        "60",
-        "--concurrency",
-        "8",
-        "--employees",
-        "6",
-        "--runs",
-        "1",
-        "--probe-messages",
-        "300",
-    ]);
+    command.args(args);
     command.arg("--resortbot").arg(resortbot()).env("DATABASE_URL", database_url);
     match amqp_url {
         Some(url) => command.env("AMQP_URL", url),
@@ -33,6 +23,62 @@ async fn run(database_url: &str, amqp_url: Option<&str>) -> String {
     let output = command.kill_on_drop(true).output().await.unwrap();
     let printed = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(output.status.success(), "{printed}\n{}", String::from_utf8_lossy(&output.stderr));
+    printed
+}
+
+/// The `--json` line: the last one, one object with every figure named.
+fn json_line(printed: &str) -> serde_json::Value {
+    let last = printed.lines().last().unwrap_or_default();
+    let figures: serde_json::Value = serde_json::from_str(last).unwrap_or_else(|error| panic!("{error}: {last}"));
+    for field in [
+        "mode",
+        "bookings",
+        "confirmed",
+        "confirmed_per_s",
+        "p50_ms",
+        "p95_ms",
+        "p99_ms",
+        "reply_p99_ms",
+        "broker_round_trips_per_s",
+        "db_commits_per_s",
+        "messages_per_booking",
+        "deliveries_per_booking",
+        "statements_per_booking",
+        "commits_per_booking",
+        "inversions",
+        "invariants_ok",
+    ] {
+        assert!(figures.get(field).is_some(), "{field} is missing: {figures}");
+    }
+    figures
+}
+
+async fn run(database_url: &str, amqp_url: Option<&str>) -> String {
+    let printed = loadgen(
+        database_url,
+        amqp_url,
+        &[
+            "--bookings",
+            "60",
+            "--concurrency",
+            "8",
+            "--employees",
+            "6",
+            "--runs",
+            "1",
+            "--probe-messages",
+            "300",
+            "--json",
+        ],
+    )
+    .await;
+    let figures = json_line(&printed);
+    assert_eq!((figures["mode"].as_str(), figures["confirmed"].as_f64()), (Some("closed"), Some(60.0)), "{figures}");
+    assert_eq!(figures["invariants_ok"], true);
+    assert!(
+        figures["db_commits_per_s"].as_f64().unwrap() > 0.0
+            && figures["deliveries_per_booking"].as_f64().unwrap() > 0.0
+    );
     assert!(printed.contains("sent 60, accepted 60, confirmed 60 (60 pushed)"), "{printed}");
     assert!(printed.contains("invariants hold"), "{printed}");
     assert!(printed.contains("median of 1 runs"), "{printed}");
@@ -44,6 +90,22 @@ async fn run(database_url: &str, amqp_url: Option<&str>) -> String {
 async fn the_load_generator_books_through_the_embedded_service_and_checks_the_invariants() {
     let printed = run("sqlite://unused.db", None).await;
     assert!(printed.contains("every role in one process"), "{printed}");
+    assert!(json_line(&printed)["commits_per_booking"].is_null(), "SQLite keeps no transaction counter");
+}
+
+/// The 09:00 rush, small: 150 people for 4 rooms within a second. Exactly 4 confirmed, the rest
+/// turned away with their points back (the invariants), every webhook answered, and fairness
+/// counted.
+#[tokio::test]
+async fn the_rush_confirms_exactly_the_rooms_and_counts_inversions() {
+    let args =
+        ["--rush", "150", "--rooms", "4", "--concurrency", "16", "--runs", "1", "--probe-messages", "0", "--json"];
+    let printed = loadgen("sqlite://unused.db", None, &args).await;
+    assert!(printed.contains("rush of 150"), "{printed}");
+    let figures = json_line(&printed);
+    assert_eq!((figures["mode"].as_str(), figures["confirmed"].as_f64()), (Some("rush"), Some(4.0)), "{figures}");
+    assert_eq!(figures["invariants_ok"], true, "{printed}");
+    assert!(figures["inversions"].as_f64().is_some() && figures["reply_p99_ms"].as_f64().unwrap() > 0.0, "{figures}");
 }
 
 #[tokio::test]
@@ -54,4 +116,7 @@ async fn the_load_generator_books_through_four_processes_on_postgres_and_rabbitm
     let printed = run(&server, Some(&broker)).await;
     assert!(printed.contains("four processes"), "{printed}");
     assert!(printed.contains("raw broker round trip"), "{printed}");
+    let figures = json_line(&printed);
+    assert!(figures["commits_per_booking"].as_f64().unwrap() > 1.0, "a booking takes several transactions: {figures}");
+    assert!(figures["broker_round_trips_per_s"].as_f64().unwrap() > 0.0);
 }
