@@ -121,9 +121,13 @@ impl Cluster {
             .env("KAKAO_REST_API_KEY", "loadgen-key")
             .env("KAKAO_EVENT_API_URL", event_api_url)
             .env("SEED_DEMO", "false")
-            .env("RUST_LOG", std::env::var("LOADGEN_CHILD_LOG").unwrap_or_else(|_| "warn".into()))
-            .stdout(Stdio::null())
             .kill_on_drop(true);
+        // The children's logs are kept only when asked for (`LOADGEN_CHILD_LOG`, a `RUST_LOG`
+        // filter), on the load generator's standard error, so its own report stays readable.
+        match std::env::var("LOADGEN_CHILD_LOG") {
+            Ok(filter) => command.env("RUST_LOG", filter).stdout(Stdio::from(std::io::stderr())),
+            Err(_) => command.env("RUST_LOG", "warn").stdout(Stdio::null()),
+        };
         match &self.broker {
             Some(broker) => command.env("AMQP_URL", &broker.url).env("AMQP_PREFIX", &broker.prefix),
             None => command.env_remove("AMQP_URL"),
