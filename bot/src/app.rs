@@ -172,7 +172,8 @@ pub async fn run(config: Config, clock: SharedClock, listener: TcpListener, shut
                 .with_context(|| format!("subscribing consumer {name}"))?,
         );
     }
-    let desk = BookingDesk { pool: pool.clone(), clock: clock.clone(), outbox_signal: outbox_signal.clone() };
+    let reads = resort_core::db::readers(&pool).await.context("opening the read connections")?;
+    let desk = BookingDesk::new(pool.clone(), clock.clone(), outbox_signal.clone()).with_reads(reads);
     let relay = Relay::new(pool.clone(), transport, clock.clone(), outbox_signal.clone(), poll_interval);
     loops.push(tokio::spawn(relay.run(shutdown.clone())));
     let conversation = Conversation { pool: pool.clone(), clock: clock.clone(), desk: desk.clone() };

@@ -89,6 +89,14 @@ impl BookingStatus {
     pub fn is_active(self) -> bool {
         !matches!(self, Self::Rejected | Self::Cancelled)
     }
+
+    /// Whether readers (the history, the notifier) hear of a booking reaching this state as a
+    /// `booking.<status>` event: every state a person is shown, but not the moment between
+    /// paying and holding, which lasts as long as the hotel worker takes to answer and is told
+    /// by the next state anyway. One event and one read-model write less per booking.
+    pub fn is_announced(self) -> bool {
+        !matches!(self, Self::PointsDeducted)
+    }
 }
 
 impl fmt::Display for BookingStatus {

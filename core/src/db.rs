@@ -11,6 +11,13 @@
 //! which is the failure the embedded mode is built to survive. Checkpoints (which do fsync)
 //! run on that one connection, so they are made ten times rarer than SQLite's default: the
 //! write-ahead log may grow to about 40 MB between them, and the writer stalls less often.
+//!
+//! Reads that need no transaction (what a chat turn looks up before it books: the caller, the
+//! resort, the facts the rules judge) may go to [`readers`] instead: on SQLite a second pool of
+//! read-only connections to the same file. In WAL mode readers neither wait for the writer nor
+//! hold it up, and each sees every transaction committed before its statement began; since
+//! every statement through sqlx's SQLite driver is a hand-off to its connection's own thread,
+//! reads on other threads leave the one writer connection to the transactions.
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
@@ -84,6 +91,31 @@ pub async fn connect(url: &str) -> Result<Pool, DbError> {
         Backend::Postgres => AnyPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)),
     };
     Ok(pool_options.connect_with(options).await?)
+}
+
+/// Connections of the SQLite read pool: two, one per core of the machines it is sized for.
+const SQLITE_READERS: u32 = 2;
+
+/// A pool for reads outside transactions (see the module docs): on SQLite a pool of
+/// [`SQLITE_READERS`] read-only connections to the same file, on PostgreSQL (or an in-memory
+/// SQLite database, which a second pool could not see) the pool itself.
+pub async fn readers(pool: &Pool) -> Result<Pool, DbError> {
+    let url = pool.connect_options().database_url.to_string();
+    if backend_of(pool) != Backend::Sqlite || url.contains(":memory:") || url.contains("mode=memory") {
+        return Ok(pool.clone());
+    }
+    let options = AnyConnectOptions::from_str(&url)?;
+    let readers = AnyPoolOptions::new()
+        .max_connections(SQLITE_READERS)
+        .acquire_timeout(Duration::from_secs(30))
+        .after_connect(|connection, _| {
+            Box::pin(async move {
+                // `query_only`: a write sent here by mistake fails instead of meeting the writer.
+                connection.execute("PRAGMA busy_timeout = 5000; PRAGMA query_only = 1;").await?;
+                Ok(())
+            })
+        });
+    Ok(readers.connect_with(options).await?)
 }
 
 /// Which database a pool talks to, for the few statements that must differ.

@@ -53,6 +53,12 @@ impl From<sqlx::Error> for HandleError {
     }
 }
 
+/// One message of a batch, with the envelope it came in.
+pub struct Incoming<'e> {
+    pub message: Message,
+    pub envelope: &'e Envelope,
+}
+
 #[async_trait]
 pub trait Handler: Send + Sync + 'static {
     /// Applies the message's effect inside the consumer's transaction and returns what to send.
@@ -62,6 +68,31 @@ pub trait Handler: Send + Sync + 'static {
         envelope: &Envelope,
         connection: &mut Connection,
     ) -> Result<Vec<Outgoing>, HandleError>;
+
+    /// Applies a batch (messages never handled before, in delivery order) inside the consumer's
+    /// one transaction; what each message caused, in the same order. By default one
+    /// [`Self::handle`] each. A handler whose effect is a row per message overrides it to write
+    /// the whole batch with one statement per kind of row: the cost of a statement, not of
+    /// its rows, is what a batch of small messages pays.
+    async fn handle_batch(
+        &self,
+        batch: Vec<Incoming<'_>>,
+        connection: &mut Connection,
+    ) -> Result<Vec<Vec<Outgoing>>, HandleError> {
+        let mut caused = Vec::with_capacity(batch.len());
+        for Incoming { message, envelope } in batch {
+            // Every log line of the handling carries the booking's correlation id.
+            let span = tracing::info_span!(
+                "message",
+                correlation_id = %envelope.correlation_id,
+                message_type = %envelope.message_type
+            );
+            let handled = self.handle(message, envelope, connection).instrument(span.clone()).await?;
+            span.in_scope(|| tracing::debug!(caused = handled.len(), "handled"));
+            caused.push(handled);
+        }
+        Ok(caused)
+    }
 
     /// Runs after the transaction committed, e.g. to wake a loop that sends what it wrote.
     fn after_commit(&self) {}
@@ -207,24 +238,23 @@ impl Consumer {
         let now = context.clock.now_millis();
         let mut transaction = context.pool.begin().await?;
         let fresh = record_in_inbox(&mut transaction, self.name, envelopes, now).await?;
+        // A message twice in one batch (a redelivery that met its first delivery) is handled once.
+        let mut seen = HashSet::new();
+        let mut batch = Vec::with_capacity(fresh.len());
+        for envelope in envelopes.iter().copied() {
+            let id = envelope.message_id.to_string();
+            if fresh.contains(&id) && seen.insert(id) {
+                let message = Message::decode(envelope).map_err(|error| HandleError::Reject(error.to_string()))?;
+                batch.push(Incoming { message, envelope });
+            }
+        }
+        let causes: Vec<_> = batch.iter().map(|incoming| incoming.envelope.message_id).collect();
+        let span = tracing::info_span!("batch", consumer = self.name, size = batch.len());
+        let handled = self.handler.handle_batch(batch, &mut transaction).instrument(span).await?;
         let mut caused = Vec::new();
-        for envelope in envelopes.iter().filter(|envelope| fresh.contains(&envelope.message_id.to_string())) {
-            let message = Message::decode(envelope).map_err(|error| HandleError::Reject(error.to_string()))?;
-            // Every log line of the handling carries the booking's correlation id.
-            let span = tracing::info_span!(
-                "message",
-                consumer = self.name,
-                correlation_id = %envelope.correlation_id,
-                message_type = %envelope.message_type
-            );
-            let handled = self.handler.handle(message, envelope, &mut transaction).instrument(span.clone()).await?;
-            span.in_scope(|| tracing::debug!(caused = handled.len(), "handled"));
-            for item in handled {
-                caused.push(item.message.into_envelope(
-                    item.correlation_id,
-                    Some(envelope.message_id),
-                    context.clock.now(),
-                ));
+        for (cause, items) in causes.into_iter().zip(handled) {
+            for item in items {
+                caused.push(item.message.into_envelope(item.correlation_id, Some(cause), context.clock.now()));
             }
         }
         outbox::enqueue_all(&mut transaction, &caused, now).await?;

@@ -3,7 +3,8 @@
 //! Commands are imperative (`point.deduct`), events past tense (`point.deducted`); the type string
 //! is also the routing key. Booking events all carry a [`BookingSnapshot`] and are named after the
 //! state the booking reached (`booking.confirmed`), so a consumer binds `booking.#` to see them
-//! all. Payloads are versioned by the envelope's `version`; a consumer that meets a version it
+//! all; a state nobody is shown (`points_deducted`, see `BookingStatus::is_announced`) has no
+//! event. Payloads are versioned by the envelope's `version`; a consumer that meets a version it
 //! does not know rejects the message to the dead letters instead of guessing.
 
 use crate::booking::{BookingStatus, Decision, RejectReason};

@@ -2,15 +2,17 @@
 //!
 //! It never reads the booking or point tables, so "my bookings" keeps answering while the
 //! booking side is down. Events may arrive out of order across queues; each row keeps the
-//! version of the event that wrote it and an upsert only applies a newer one.
+//! version of the event that wrote it and an upsert only applies a newer one. A batch of
+//! deliveries is written with one statement per table (see [`MypageWorker::handle_batch`]).
 
 use async_trait::async_trait;
 use resort_core::db::{Connection, Pool};
 use resort_core::id::EmployeeId;
-use resort_core::inbox::{Consumer, HandleError, Handler, Outgoing};
-use resort_core::message::{Envelope, Message};
+use resort_core::inbox::{Consumer, HandleError, Handler, Incoming, Outgoing};
+use resort_core::message::{BookingSnapshot, Envelope, Message};
 use serde::Serialize;
 use sqlx::Row;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 pub const QUEUE: &str = "mypage";
@@ -30,62 +32,148 @@ impl Handler for MypageWorker {
         envelope: &Envelope,
         connection: &mut Connection,
     ) -> Result<Vec<Outgoing>, HandleError> {
-        let now = envelope.occurred_at.timestamp_millis();
-        match message {
-            Message::Booking(snapshot) => {
-                sqlx::query(
-                    "INSERT INTO mypage_booking (booking_id, employee_id, reference, resort_name, check_in, nights, points, status, reason, refund_points, version, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
-                     ON CONFLICT (booking_id) DO UPDATE SET status = excluded.status, reason = excluded.reason,
-                        refund_points = excluded.refund_points, version = excluded.version, updated_at = excluded.updated_at
-                     WHERE mypage_booking.version < excluded.version",
-                )
-                .bind(snapshot.booking_id.to_string())
-                .bind(snapshot.employee_id.to_string())
-                .bind(&snapshot.reference)
-                .bind(&snapshot.resort_name)
-                .bind(snapshot.check_in.to_string())
-                .bind(i64::from(snapshot.nights))
-                .bind(snapshot.points)
-                .bind(snapshot.status.as_str())
-                .bind(snapshot.reason.map(|reason| reason.as_str()))
-                .bind(snapshot.refund_points)
-                .bind(snapshot.version)
-                .bind(now)
-                .execute(&mut *connection)
-                .await?;
+        let mut caused = self.handle_batch(vec![Incoming { message, envelope }], connection).await?;
+        Ok(caused.pop().unwrap_or_default())
+    }
+
+    /// The whole batch in at most two statements: one upsert of the bookings it moved, one of
+    /// the balances, each row at the newest version the batch carries.
+    async fn handle_batch(
+        &self,
+        batch: Vec<Incoming<'_>>,
+        connection: &mut Connection,
+    ) -> Result<Vec<Vec<Outgoing>>, HandleError> {
+        let mut bookings: BTreeMap<String, (BookingSnapshot, i64)> = BTreeMap::new();
+        let mut balances: BTreeMap<String, Balance> = BTreeMap::new();
+        let size = batch.len();
+        for Incoming { message, envelope } in batch {
+            let now = envelope.occurred_at.timestamp_millis();
+            let balance = match message {
+                Message::Booking(snapshot) => {
+                    let newer = bookings
+                        .get(&snapshot.booking_id.to_string())
+                        .is_none_or(|(kept, _)| kept.version < snapshot.version);
+                    if newer {
+                        bookings.insert(snapshot.booking_id.to_string(), (snapshot, now));
+                    }
+                    continue;
+                }
+                Message::PointDeducted(moved) | Message::PointRefunded(moved) => Balance {
+                    employee_id: moved.employee_id,
+                    balance: moved.balance,
+                    version: moved.account_version,
+                    now,
+                },
+                Message::PointGranted(granted) => Balance {
+                    employee_id: granted.employee_id,
+                    balance: granted.balance,
+                    version: granted.account_version,
+                    now,
+                },
+                _ => return Err(super::not_mine(QUEUE, envelope)),
+            };
+            let key = balance.employee_id.to_string();
+            if balances.get(&key).is_none_or(|kept| kept.version < balance.version) {
+                balances.insert(key, balance);
             }
-            Message::PointDeducted(moved) | Message::PointRefunded(moved) => {
-                record_balance(connection, moved.employee_id, moved.balance, moved.account_version, now).await?;
-            }
-            Message::PointGranted(granted) => {
-                record_balance(connection, granted.employee_id, granted.balance, granted.account_version, now).await?;
-            }
-            _ => return Err(super::not_mine(QUEUE, envelope)),
         }
-        Ok(Vec::new())
+        record_bookings(connection, bookings.values()).await?;
+        record_balances(connection, balances.values()).await?;
+        Ok(vec![Vec::new(); size])
     }
 }
 
-async fn record_balance(
-    connection: &mut Connection,
+/// An employee's balance as a point event left it.
+struct Balance {
     employee_id: EmployeeId,
     balance: i64,
     version: i64,
     now: i64,
+}
+
+/// One upsert for the bookings (each once, in key order so concurrent batches lock rows in the
+/// same order); an older version never overwrites a newer one.
+async fn record_bookings<'b>(
+    connection: &mut Connection,
+    bookings: impl ExactSizeIterator<Item = &'b (BookingSnapshot, i64)>,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO mypage_balance (employee_id, balance, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
-         ON CONFLICT (employee_id) DO UPDATE SET balance = excluded.balance, version = excluded.version, updated_at = excluded.updated_at
-         WHERE mypage_balance.version < excluded.version",
-    )
-    .bind(employee_id.to_string())
-    .bind(balance)
-    .bind(version)
-    .bind(now)
-    .execute(&mut *connection)
-    .await?;
+    const COLUMNS: usize = 12;
+    if bookings.len() == 0 {
+        return Ok(());
+    }
+    let rows = placeholders(
+        bookings.len(),
+        COLUMNS,
+        "${1}, ${2}, ${3}, ${4}, ${5}, ${6}, ${7}, ${8}, ${9}, ${10}, ${11}, ${12}, ${12}",
+    );
+    let sql = format!(
+        "INSERT INTO mypage_booking (booking_id, employee_id, reference, resort_name, check_in, nights, points, status, reason, refund_points, version, created_at, updated_at)
+         VALUES {rows}
+         ON CONFLICT (booking_id) DO UPDATE SET status = excluded.status, reason = excluded.reason,
+            refund_points = excluded.refund_points, version = excluded.version, updated_at = excluded.updated_at
+         WHERE mypage_booking.version < excluded.version"
+    );
+    let single = bookings.len() == 1;
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(single);
+    for (snapshot, now) in bookings {
+        query = query
+            .bind(snapshot.booking_id.to_string())
+            .bind(snapshot.employee_id.to_string())
+            .bind(snapshot.reference.clone())
+            .bind(snapshot.resort_name.clone())
+            .bind(snapshot.check_in.to_string())
+            .bind(i64::from(snapshot.nights))
+            .bind(snapshot.points)
+            .bind(snapshot.status.as_str())
+            .bind(snapshot.reason.map(|reason| reason.as_str()))
+            .bind(snapshot.refund_points)
+            .bind(snapshot.version)
+            .bind(*now);
+    }
+    query.execute(&mut *connection).await?;
     Ok(())
+}
+
+/// One upsert for the balances, as [`record_bookings`] does for bookings.
+async fn record_balances<'b>(
+    connection: &mut Connection,
+    balances: impl ExactSizeIterator<Item = &'b Balance>,
+) -> Result<(), sqlx::Error> {
+    const COLUMNS: usize = 4;
+    if balances.len() == 0 {
+        return Ok(());
+    }
+    let rows = placeholders(balances.len(), COLUMNS, "${1}, ${2}, ${3}, ${4}, ${4}");
+    let sql = format!(
+        "INSERT INTO mypage_balance (employee_id, balance, version, created_at, updated_at) VALUES {rows}
+         ON CONFLICT (employee_id) DO UPDATE SET balance = excluded.balance, version = excluded.version, updated_at = excluded.updated_at
+         WHERE mypage_balance.version < excluded.version"
+    );
+    let single = balances.len() == 1;
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(single);
+    for balance in balances {
+        query =
+            query.bind(balance.employee_id.to_string()).bind(balance.balance).bind(balance.version).bind(balance.now);
+    }
+    query.execute(&mut *connection).await?;
+    Ok(())
+}
+
+/// `count` rows of a multi-row VALUES list: `row` with `${k}` standing for the row's k-th of
+/// `columns` placeholders, numbered on across rows. Only placeholders go into the text; every
+/// value is bound.
+fn placeholders(count: usize, columns: usize, row: &str) -> String {
+    (0..count)
+        .map(|index| {
+            let mut text = row.to_owned();
+            // Highest first, so `${1}` does not eat the start of `${12}`.
+            for column in (1..=columns).rev() {
+                text = text.replace(&format!("${{{column}}}"), &format!("${}", index * columns + column));
+            }
+            format!("({text})")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// One line of an employee's history.

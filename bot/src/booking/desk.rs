@@ -5,6 +5,7 @@
 use super::commands;
 use super::limits;
 use super::model::Booking;
+use super::occupancy;
 use super::store::{claim_nights, record_step, save_transition};
 use crate::catalog::{self, Resort, RoomType};
 use crate::identity;
@@ -52,6 +53,13 @@ pub(crate) enum InsertError {
     Database(sqlx::Error),
 }
 
+/// What a request's insert came to, short of an error.
+enum Inserted {
+    Yes,
+    /// Every room of the type is taken on this night by bookings accepted before it.
+    NoRoom(NaiveDate),
+}
+
 impl From<sqlx::Error> for InsertError {
     fn from(error: sqlx::Error) -> Self {
         Self::Database(error)
@@ -88,11 +96,22 @@ pub enum DecideError {
 #[derive(Clone)]
 pub struct BookingDesk {
     pub pool: Pool,
+    /// For the reads a request makes before its transaction ([`db::readers`]).
+    pub reads: Pool,
     pub clock: SharedClock,
     pub outbox_signal: OutboxSignal,
 }
 
 impl BookingDesk {
+    /// A desk whose reads go to `pool` too; [`Self::with_reads`] gives them a pool of their own.
+    pub fn new(pool: Pool, clock: SharedClock, outbox_signal: OutboxSignal) -> Self {
+        Self { reads: pool.clone(), pool, clock, outbox_signal }
+    }
+
+    pub fn with_reads(self, reads: Pool) -> Self {
+        Self { reads, ..self }
+    }
+
     /// Writes the messages a change of this booking causes into the outbox, in one statement.
     pub(super) async fn send(
         &self,
@@ -116,26 +135,28 @@ impl BookingDesk {
         room_type: &RoomType,
         from: NaiveDate,
     ) -> Result<rules::Facts, sqlx::Error> {
-        let employee_active = identity::get_employee(&self.pool, employee_id).await?.is_some_and(|found| found.active);
-        let policy = limits::get(&self.pool).await?;
+        let employee_active = identity::get_employee(&self.reads, employee_id).await?.is_some_and(|found| found.active);
+        let policy = limits::get(&self.reads).await?;
         let today = self.clock.today();
         let held =
-            resort_workers::hotel::held_per_night(&self.pool, &room_type.id.to_string(), from, resort.max_nights)
+            resort_workers::hotel::held_per_night(&self.reads, &room_type.id.to_string(), from, resort.max_nights)
                 .await?
                 .into_iter()
                 .collect();
+        let span = Stay { check_in: from, nights: resort.max_nights };
+        let booked = occupancy::booked_per_night(&self.reads, room_type.id, &span).await?;
         Ok(rules::Facts {
             parties: rules::Parties { employee_active, resort_active: resort.active },
             window: resort.window(),
-            blackouts: catalog::blackouts(&self.pool, resort.id).await?,
+            blackouts: catalog::blackouts(&self.reads, resort.id).await?,
             capacity: room_type.capacity,
             policy: resort.policy(room_type),
             limits: policy.limits_at(resort),
-            counted: limits::counted(&self.pool, employee_id, resort.id, &policy, today).await?,
-            balance: resort_workers::point::balance(&self.pool, employee_id).await?,
+            counted: limits::counted(&self.reads, employee_id, resort.id, &policy, today).await?,
+            balance: resort_workers::point::balance(&self.reads, employee_id).await?,
             rooms: room_type.rooms,
-            held,
-            reserved: crate::lottery::undrawn_for(&self.pool, room_type.id)
+            held: occupancy::taken(&held, &booked),
+            reserved: crate::lottery::undrawn_for(&self.reads, room_type.id)
                 .await?
                 .iter()
                 .flat_map(|lottery| {
@@ -190,8 +211,9 @@ impl BookingDesk {
         // night taken by another active booking of the employee is the overlap refusal, unless
         // that booking went away meanwhile, when the insert is simply tried again.
         for _ in 0..5 {
-            match self.insert(&booking, idempotency_key).await {
-                Ok(()) => return Ok(booking),
+            match self.insert(&booking, room_type, idempotency_key).await {
+                Ok(Inserted::Yes) => return Ok(booking),
+                Ok(Inserted::NoRoom(night)) => return Err(RequestError::Rule(rules::Refusal::NoRoom { night })),
                 Err(InsertError::NightTaken) => {
                     if let Some(existing) = self.by_idempotency_key(idempotency_key).await? {
                         return Ok(existing);
@@ -213,14 +235,26 @@ impl BookingDesk {
     }
 
     /// Inserts the booking with its nights, its first step and its first messages in one
-    /// transaction. The nights go first, so a night taken by the same employee is told apart
-    /// from the booking's own unique keys.
-    async fn insert(&self, booking: &Booking, idempotency_key: Option<&str>) -> Result<(), InsertError> {
+    /// transaction, if the bookings accepted before it leave a room of the type on each of its
+    /// nights (see [`occupancy`]). The nights go first, so a night taken by the same employee
+    /// is told apart from the booking's own unique keys.
+    async fn insert(
+        &self,
+        booking: &Booking,
+        room_type: &RoomType,
+        idempotency_key: Option<&str>,
+    ) -> Result<Inserted, InsertError> {
+        let stay = booking.stay();
         let mut transaction = self.pool.begin().await?;
+        occupancy::lock_nights(&mut transaction, db::backend_of(&self.pool), room_type.id, &stay).await?;
+        let booked = occupancy::booked_per_night(&mut *transaction, room_type.id, &stay).await?;
+        if let Some(night) = stay.nights().find(|night| booked.get(night).copied().unwrap_or(0) >= room_type.rooms) {
+            return Ok(Inserted::NoRoom(night));
+        }
         self.insert_in(&mut transaction, booking, idempotency_key).await?;
         transaction.commit().await?;
         self.outbox_signal.notify();
-        Ok(())
+        Ok(Inserted::Yes)
     }
 
     /// [`Self::insert`] inside a caller's transaction (a lottery's draw makes its winners'

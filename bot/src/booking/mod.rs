@@ -6,6 +6,7 @@
 //! | [`model`] | the `Booking` row and how it reads as a snapshot, a saga state, a stay |
 //! | [`desk`] | entry commands: request (judged by the rules in core), cancel, a manager's or an admin's decision |
 //! | [`limits`] | the company's yearly limits and the stays they count |
+//! | [`occupancy`] | the rooms taken per night as acceptance counts them, so the first accepted are served |
 //! | [`orchestrator`] | the `booking` consumer: each worker report → the next step |
 //! | [`timer`] | the approval deadline as a durable timer, fired once by whichever gateway replica gets there first |
 //! | [`queries`] | reads for chats and the admin API |
@@ -21,6 +22,7 @@ mod commands;
 pub mod desk;
 pub mod limits;
 pub mod model;
+pub mod occupancy;
 pub mod orchestrator;
 mod queries;
 pub mod store;

@@ -3,7 +3,8 @@
 //!
 //! For each report it reads the booking, asks `saga::decide` what comes next, and in the
 //! consumer's one transaction writes the new state (conditional on the version it read), a
-//! `saga_step` row, the commands to send and a `booking.<status>` event for readers. A report
+//! `saga_step` row, the commands to send and, for a state people are shown
+//! (`BookingStatus::is_announced`), a `booking.<status>` event for readers. A report
 //! that does not move the booking is still written down as a step, so the admin API shows what
 //! arrived and when.
 //!
@@ -139,7 +140,7 @@ impl Handler for BookingSaga {
                 .map_err(|error| HandleError::Reject(error.to_string()))?;
             outgoing.push(Outgoing::new(message, booking_id));
         }
-        if status_changed {
+        if status_changed && booking.status.is_announced() {
             outgoing.push(Outgoing::new(Message::Booking(booking.snapshot()), booking_id));
             if matches!(booking.status, BookingStatus::Confirmed | BookingStatus::Rejected | BookingStatus::Cancelled) {
                 self.observe(Observation::Final(booking.status));

@@ -43,14 +43,15 @@ pub async fn save_transition(connection: &mut Connection, booking: &Booking, now
 /// a unique violation means another active booking of the employee has one of them.
 pub(super) async fn claim_nights(connection: &mut Connection, booking: &Booking) -> Result<(), sqlx::Error> {
     let nights: Vec<NaiveDate> = booking.stay().nights().collect();
-    let rows: Vec<String> = (0..nights.len()).map(|index| format!("($1, ${}, $2, $3, $3)", index + 4)).collect();
+    let rows: Vec<String> = (0..nights.len()).map(|index| format!("($1, ${}, $2, $3, $4, $4)", index + 5)).collect();
     let sql = format!(
-        "INSERT INTO booking_night (employee_id, night, booking_id, created_at, updated_at) VALUES {}",
+        "INSERT INTO booking_night (employee_id, night, booking_id, room_type_id, created_at, updated_at) VALUES {}",
         rows.join(", ")
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(booking.employee_id.to_string())
         .bind(booking.id.to_string())
+        .bind(booking.room_type_id.to_string())
         .bind(booking.created_at);
     for night in nights {
         query = query.bind(night.to_string());
@@ -82,12 +83,13 @@ pub async fn claim_nights_of_older_bookings(pool: &Pool) -> Result<u64, sqlx::Er
         let mut transaction = pool.begin().await?;
         for night in booking.stay().nights() {
             claimed += sqlx::query(
-                "INSERT INTO booking_night (employee_id, night, booking_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $4)
+                "INSERT INTO booking_night (employee_id, night, booking_id, room_type_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)
                  ON CONFLICT (employee_id, night) DO NOTHING",
             )
             .bind(booking.employee_id.to_string())
             .bind(night.to_string())
             .bind(booking.id.to_string())
+            .bind(booking.room_type_id.to_string())
             .bind(booking.created_at)
             .execute(&mut *transaction)
             .await?

@@ -44,7 +44,7 @@ impl Conversation {
             let resort = self.resort(turn, resort_id).await?;
             return self.start_at(turn, &resort, None).await;
         }
-        let Some(current) = flow::load(&self.pool, platform, user_id).await? else {
+        let Some(current) = flow::load(self.reads(), platform, user_id).await? else {
             return Err(refuse(not_understood(turn, &command)));
         };
         match (current, command) {
@@ -54,7 +54,7 @@ impl Conversation {
             }
             (current, Command::FlowBack) => self.enter(turn, current.back(), Direction::Back).await,
             (Flow::ChooseResort, Command::Other(answer)) => {
-                let resort = catalog::find_by_name(&self.pool, &answer).await?.ok_or_else(|| {
+                let resort = catalog::find_by_name(self.reads(), &answer).await?.ok_or_else(|| {
                     refuse(turn.locale.text_with("error-unknown-resort", &[text_arg("name", answer)]))
                 })?;
                 self.start_at(turn, &resort, None).await
@@ -184,14 +184,14 @@ impl Conversation {
     async fn settle(&self, step: Flow, direction: Direction) -> Result<Flow, Failure> {
         Ok(match step {
             Flow::ChooseRoomType { resort_id, prefilled: None } => {
-                match catalog::get(&self.pool, resort_id).await?.as_ref().and_then(|resort| resort.room_type(None)) {
+                match catalog::get(self.reads(), resort_id).await?.as_ref().and_then(|resort| resort.room_type(None)) {
                     Some(_) if direction == Direction::Back => Flow::ChooseResort,
                     Some(only) => Flow::ChooseDate { resort_id, room_type_id: only.id },
                     None => Flow::ChooseRoomType { resort_id, prefilled: None },
                 }
             }
             Flow::ChooseGuests { resort_id, room_type_id, check_in, nights } => {
-                let resort = catalog::get(&self.pool, resort_id).await?;
+                let resort = catalog::get(self.reads(), resort_id).await?;
                 let one_guest = resort
                     .as_ref()
                     .and_then(|resort| resort.room_type(Some(room_type_id)))
@@ -210,7 +210,7 @@ impl Conversation {
     }
 
     async fn resort(&self, turn: &Turn<'_>, id: ResortId) -> Result<Resort, Failure> {
-        catalog::get(&self.pool, id).await?.ok_or_else(|| refuse(turn.locale.text("flow-expired")))
+        catalog::get(self.reads(), id).await?.ok_or_else(|| refuse(turn.locale.text("flow-expired")))
     }
 
     /// The question for a step, with its choices.
@@ -219,7 +219,7 @@ impl Conversation {
         let quit = Button::new(locale.text("button-quit"), press::encode(&Command::FlowQuit));
         match step {
             Flow::ChooseResort => {
-                let resorts = catalog::list_active(&self.pool).await?;
+                let resorts = catalog::list_active(self.reads()).await?;
                 let mut lines = vec![locale.text("flow-ask-resort")];
                 let mut choices = Vec::new();
                 for resort in resorts.iter().take(MAX_CHOICES - 1) {
@@ -313,7 +313,7 @@ impl Conversation {
                 let stay = Stay { check_in: *check_in, nights: *nights };
                 let policy = resort.policy(room_type);
                 let cost = policy.cost(&stay);
-                let balance = resort_workers::point::balance(&self.pool, turn.employee.id).await?;
+                let balance = resort_workers::point::balance(self.reads(), turn.employee.id).await?;
                 let line = render::stay_line(locale, &resort.name, *check_in, *nights, cost);
                 let text = locale.text_with(
                     "flow-summary",
@@ -366,10 +366,10 @@ impl Conversation {
         let shown_last = open.next.0.max(last);
         let span = u32::try_from((shown_last - today).num_days().max(0)).unwrap_or(0) + 1;
         let rooms_left = self.rooms_left(room_type, today, span + resort.max_nights).await?;
-        let blackouts = catalog::blackouts(&self.pool, resort.id).await?;
+        let blackouts = catalog::blackouts(self.reads(), resort.id).await?;
         let blacked_out =
             |night: NaiveDate| blackouts.iter().any(|blackout| blackout.from <= night && night <= blackout.to);
-        let drawn_for: Vec<NaiveDate> = crate::lottery::undrawn_for(&self.pool, room_type.id)
+        let drawn_for: Vec<NaiveDate> = crate::lottery::undrawn_for(self.reads(), room_type.id)
             .await?
             .iter()
             .flat_map(|lottery| lottery.slots.iter().flat_map(|slot| slot.stay().nights().collect::<Vec<_>>()))
@@ -423,7 +423,7 @@ impl Conversation {
         days: u32,
     ) -> Result<HashMap<NaiveDate, i64>, sqlx::Error> {
         let held: HashMap<NaiveDate, i64> =
-            hotel::held_per_night(&self.pool, &room_type.id.to_string(), from, days).await?.into_iter().collect();
+            hotel::held_per_night(self.reads(), &room_type.id.to_string(), from, days).await?.into_iter().collect();
         Ok((0..days)
             .filter_map(|offset| from.checked_add_days(Days::new(u64::from(offset))))
             .map(|night| (night, room_type.rooms - held.get(&night).copied().unwrap_or(0)))

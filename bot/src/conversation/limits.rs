@@ -17,12 +17,12 @@ impl Conversation {
         let locale = turn.locale;
         let today = self.clock.today();
         let year = today.year();
-        let policy = limits::get(&self.pool).await?;
-        let resorts = catalog::list_active(&self.pool).await?;
+        let policy = limits::get(self.reads()).await?;
+        let resorts = catalog::list_active(self.reads()).await?;
         let mut lines = vec![locale.text_with("limits-title", &[text_arg("year", year.to_string())])];
         // Company-wide counts do not depend on the resort; any id will do for `here`.
         let anywhere = resorts.first().map(|resort| resort.id).unwrap_or_default();
-        let counted = limits::counted(&self.pool, turn.employee.id, anywhere, &policy, today).await?;
+        let counted = limits::counted(self.reads(), turn.employee.id, anywhere, &policy, today).await?;
         let everywhere = rules::Limits {
             yearly_stays: policy.yearly_stays,
             yearly_nights: policy.yearly_nights,
@@ -40,7 +40,7 @@ impl Conversation {
             _ => locale.text_with("limits-nights-free", &[number_arg("used", i64::from(used_nights))]),
         });
         for resort in resorts.iter().filter(|resort| resort.yearly_stays_per_employee.is_some()) {
-            let counted = limits::counted(&self.pool, turn.employee.id, resort.id, &policy, today).await?;
+            let counted = limits::counted(self.reads(), turn.employee.id, resort.id, &policy, today).await?;
             let limits =
                 rules::Limits { resort_yearly_stays: resort.yearly_stays_per_employee, ..rules::Limits::default() };
             if let (Some(limit), (_, _, Some(left))) =

@@ -16,13 +16,13 @@ use resort_core::i18n::{number_arg, text_arg};
 impl Conversation {
     pub(super) async fn lotteries(&self, turn: &Turn<'_>) -> TurnResult {
         let locale = turn.locale;
-        let open = lottery::open_at(&self.pool, self.clock.now_millis()).await?;
+        let open = lottery::open_at(self.reads(), self.clock.now_millis()).await?;
         if open.is_empty() {
             return Ok(Reply::text(locale.text("lottery-none")).quick(render::menu(locale, turn.is_manager)));
         }
         let mut lines = vec![locale.text("lottery-title")];
         for lottery in &open {
-            let resort = catalog::get(&self.pool, lottery.resort_id).await?;
+            let resort = catalog::get(self.reads(), lottery.resort_id).await?;
             let resort_name = resort.as_ref().map_or_else(String::new, |resort| resort.name.clone());
             lines.push(locale.text_with(
                 "lottery-line",
@@ -61,7 +61,7 @@ impl Conversation {
     pub(super) async fn pick_lottery_slot(&self, turn: &Turn<'_>, payload: &str) -> TurnResult {
         let locale = turn.locale;
         let (lottery, picks) = self.picked(turn, payload).await?;
-        let resort = catalog::get(&self.pool, lottery.resort_id).await?;
+        let resort = catalog::get(self.reads(), lottery.resort_id).await?;
         let resort_name = resort.as_ref().map_or_else(String::new, |resort| resort.name.clone());
         let mut choices = Vec::new();
         if picks.len() < lottery::MAX_PREFERENCES {
@@ -138,7 +138,7 @@ impl Conversation {
         let locale = turn.locale;
         let now = self.clock.now_millis();
         let typed = (!name.trim().is_empty()).then_some(name);
-        let lottery = lottery::find_open(&self.pool, typed, now)
+        let lottery = lottery::find_open(self.reads(), typed, now)
             .await?
             .ok_or_else(|| refuse(locale.text_with("error-unknown-lottery", &[text_arg("name", name)])))?;
         self.apply_to(turn, lottery, slots).await
@@ -151,7 +151,7 @@ impl Conversation {
         let preferences: Option<Vec<usize>> =
             slots.iter().map(|number| number.parse::<usize>().ok().and_then(|number| number.checked_sub(1))).collect();
         let preferences = preferences.unwrap_or_default();
-        let resort = catalog::get(&self.pool, lottery.resort_id)
+        let resort = catalog::get(self.reads(), lottery.resort_id)
             .await?
             .ok_or_else(|| refuse(locale.text_with("error-unknown-lottery", &[text_arg("name", name.clone())])))?;
         match lottery::apply(&self.desk, &lottery, &resort, turn.employee.id, &preferences).await {
@@ -189,7 +189,7 @@ impl Conversation {
     pub(super) async fn withdraw_from_lottery(&self, turn: &Turn<'_>, name: Option<&str>) -> TurnResult {
         let locale = turn.locale;
         let now = self.clock.now_millis();
-        let lottery = lottery::find_open(&self.pool, name, now).await?.ok_or_else(|| {
+        let lottery = lottery::find_open(self.reads(), name, now).await?.ok_or_else(|| {
             refuse(locale.text_with("error-unknown-lottery", &[text_arg("name", name.unwrap_or_default())]))
         })?;
         match lottery::withdraw(&self.pool, &lottery, turn.employee.id, now).await {

@@ -42,7 +42,7 @@ impl Conversation {
             &[number_arg("count", total), number_arg("first", i64::from(from) + 1), number_arg("last", shown_to)],
         ));
         for booking in &pending {
-            let guest = identity::name_of(&self.pool, booking.employee_id).await?.unwrap_or_default();
+            let guest = identity::name_of(self.reads(), booking.employee_id).await?.unwrap_or_default();
             let text = render::approval_request(locale, &guest, &booking.snapshot());
             reply = reply.push(ReplyMessage::new(text, render::approve_reject_buttons(locale, &booking.reference)));
         }
@@ -64,7 +64,7 @@ impl Conversation {
             Ok(booking) => {
                 // The request as the manager saw it, and who decided when: platforms that can
                 // edit put this in place of the request, so its buttons are gone.
-                let guest = identity::name_of(&self.pool, booking.employee_id).await?.unwrap_or_default();
+                let guest = identity::name_of(self.reads(), booking.employee_id).await?.unwrap_or_default();
                 let stay =
                     render::stay_line(locale, &booking.resort_name, booking.check_in, booking.nights, booking.points);
                 let id = if decision == Decision::Approve { "decision-approved" } else { "decision-rejected" };
@@ -109,7 +109,7 @@ impl Conversation {
         }
         let mut lines = vec![locale.text("arrivals-title")];
         for booking in &arrivals {
-            let guest = identity::name_of(&self.pool, booking.employee_id).await?.unwrap_or_default();
+            let guest = identity::name_of(self.reads(), booking.employee_id).await?.unwrap_or_default();
             let stay =
                 render::stay_line(locale, &booking.resort_name, booking.check_in, booking.nights, booking.points);
             lines.push(format!("• {guest} · {} · {stay}", booking.reference));

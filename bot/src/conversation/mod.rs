@@ -65,6 +65,14 @@ pub struct Conversation {
     pub desk: BookingDesk,
 }
 
+impl Conversation {
+    /// Where a turn's lookups go: the desk's read pool (`resort_core::db::readers`); writes
+    /// and transactions use `pool`.
+    fn reads(&self) -> &Pool {
+        &self.desk.reads
+    }
+}
+
 /// Why a turn ended without doing what was asked.
 enum Failure {
     /// A localised refusal to show as it is.
@@ -116,7 +124,7 @@ impl Conversation {
     }
 
     pub async fn handle(&self, user: &ChatUser, input: Input) -> Reply {
-        let caller = match identity::whoami(&self.pool, user.platform, &user.user_id).await {
+        let caller = match identity::whoami(self.reads(), user.platform, &user.user_id).await {
             Ok(caller) => caller,
             Err(error) => return self.apologise(user.locale_hint.unwrap_or_default(), &error),
         };
@@ -207,7 +215,7 @@ impl Conversation {
         match identity::link(&self.pool, user.platform, &user.user_id, code, user.locale_hint, now, &subject).await {
             Ok(employee) => {
                 let locale = employee.locale.unwrap_or(locale);
-                let managed = catalog::managed_by(&self.pool, employee.id).await?;
+                let managed = catalog::managed_by(self.reads(), employee.id).await?;
                 let text = locale.text_with("link-done", &[text_arg("name", employee.name)]);
                 Ok(Reply::text(text).quick(render::menu(locale, !managed.is_empty())))
             }
@@ -264,7 +272,7 @@ impl Conversation {
     async fn resort_and_type(&self, name: &str) -> Result<Option<(catalog::Resort, String)>, sqlx::Error> {
         let words: Vec<&str> = name.split_whitespace().collect();
         for split in (1..=words.len()).rev() {
-            if let Some(resort) = catalog::find_by_name(&self.pool, &words[..split].join(" ")).await? {
+            if let Some(resort) = catalog::find_by_name(self.reads(), &words[..split].join(" ")).await? {
                 return Ok(Some((resort, words[split..].join(" "))));
             }
         }
@@ -311,7 +319,7 @@ impl Conversation {
         const PAGE: i64 = 10;
         let locale = turn.locale;
         let (entries, upcoming, total) =
-            mypage::history(&self.pool, turn.employee.id, self.clock.today(), i64::from(from), PAGE).await?;
+            mypage::history(self.reads(), turn.employee.id, self.clock.today(), i64::from(from), PAGE).await?;
         if entries.is_empty() {
             return Ok(Reply::text(locale.text("history-empty")).quick(render::menu(locale, turn.is_manager)));
         }
@@ -359,7 +367,7 @@ impl Conversation {
     }
 
     async fn points(&self, turn: &Turn<'_>) -> TurnResult {
-        let balance = mypage::balance(&self.pool, turn.employee.id).await?.unwrap_or(0);
+        let balance = mypage::balance(self.reads(), turn.employee.id).await?.unwrap_or(0);
         let text = turn.locale.text_with("points-balance", &[number_arg("points", balance)]);
         let history = Button::new(turn.locale.text("menu-points-history"), press::encode(&Command::PointsHistory));
         Ok(Reply::with_buttons(text, vec![history]).quick(render::menu(turn.locale, turn.is_manager)))
@@ -369,11 +377,11 @@ impl Conversation {
     async fn points_history(&self, turn: &Turn<'_>) -> TurnResult {
         let locale = turn.locale;
         let menu = render::menu(locale, turn.is_manager);
-        let entries = resort_workers::point::ledger(&self.pool, turn.employee.id, None, 10).await?;
+        let entries = resort_workers::point::ledger(self.reads(), turn.employee.id, None, 10).await?;
         if entries.is_empty() {
             return Ok(Reply::text(locale.text("points-history-none")).quick(menu));
         }
-        let balance = resort_workers::point::balance(&self.pool, turn.employee.id).await?;
+        let balance = resort_workers::point::balance(self.reads(), turn.employee.id).await?;
         let mut lines = vec![locale.text_with("points-history-title", &[number_arg("balance", balance)])];
         for entry in &entries {
             let booking = match entry.booking_id.as_deref().and_then(resort_core::id::BookingId::parse) {

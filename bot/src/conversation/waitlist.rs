@@ -79,7 +79,7 @@ impl Conversation {
         let check_in = parse_date(check_in).map_err(|_| expired())?;
         let nights: u32 = nights.parse().ok().filter(|nights| *nights >= 1).ok_or_else(expired)?;
         let guests: u32 = guests.parse().ok().filter(|guests| *guests >= 1).ok_or_else(expired)?;
-        let resort = catalog::list(&self.pool)
+        let resort = catalog::list(self.reads())
             .await?
             .into_iter()
             .find(|resort| resort.room_type(Some(room_type_id)).is_some())
@@ -129,13 +129,13 @@ impl Conversation {
     pub(super) async fn waitlist_list(&self, turn: &Turn<'_>) -> TurnResult {
         let locale = turn.locale;
         let menu = render::menu(locale, turn.is_manager);
-        let entries = waitlist::of_employee(&self.pool, turn.employee.id).await?;
+        let entries = waitlist::of_employee(self.reads(), turn.employee.id).await?;
         if entries.is_empty() {
             return Ok(Reply::text(locale.text("waitlist-none")).quick(menu));
         }
         let mut reply = Reply::text(locale.text("waitlist-title"));
         for entry in &entries {
-            let resort = catalog::get(&self.pool, entry.resort_id).await?;
+            let resort = catalog::get(self.reads(), entry.resort_id).await?;
             let resort_name = resort.as_ref().map_or_else(String::new, |resort| resort.name.clone());
             let stay = render::stay_without_points(locale, &resort_name, entry.check_in, entry.nights);
             match entry.status {

@@ -19,7 +19,7 @@ async fn a_booking_committed_but_never_published_completes_after_a_restart() {
 
     // With no process running, the booking side commits a booking and its first command:
     // exactly the state a crash between commit and publish leaves behind.
-    let desk = BookingDesk { pool: app.pool.clone(), clock: Arc::new(SystemClock), outbox_signal: OutboxSignal::new() };
+    let desk = BookingDesk::new(app.pool.clone(), Arc::new(SystemClock), OutboxSignal::new());
     let resort = resortbot::catalog::get(&app.pool, ResortId::parse(&resort_id).unwrap()).await.unwrap().unwrap();
     let check_in = resort_core::stay::parse_date(&in_days(&app, 6)).unwrap();
     let ask = resortbot::booking::Ask { room_type_id: None, check_in, nights: 2, guests: 1 };

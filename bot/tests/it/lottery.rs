@@ -136,11 +136,7 @@ async fn a_lottery_draws_once_books_its_winners_and_anyone_can_check_the_draw() 
     }
 
     // Nothing fires twice, and a tampered order no longer verifies.
-    let desk = resortbot::booking::BookingDesk {
-        pool: app.pool.clone(),
-        clock: app.clock.clone(),
-        outbox_signal: Default::default(),
-    };
+    let desk = resortbot::booking::BookingDesk::new(app.pool.clone(), app.clock.clone(), Default::default());
     assert_eq!(resortbot::app::timers(&desk, Default::default()).fire_due().await.unwrap(), 0);
     assert_eq!(app.bookings().await.len(), 4);
     let reversed: Vec<&str> = order.iter().rev().copied().collect();
@@ -233,11 +229,7 @@ async fn two_replicas_racing_for_a_draw_draw_it_once() {
     }
     app.clock.advance(Duration::hours(1) + Duration::seconds(1));
     let replica = || {
-        let desk = resortbot::booking::BookingDesk {
-            pool: app.pool.clone(),
-            clock: app.clock.clone(),
-            outbox_signal: Default::default(),
-        };
+        let desk = resortbot::booking::BookingDesk::new(app.pool.clone(), app.clock.clone(), Default::default());
         resortbot::app::timers(&desk, Default::default())
     };
     let (first, second) = (replica(), replica());

@@ -84,11 +84,11 @@ async fn a_manager_rejection_refunds_the_employee_and_says_why() {
 /// saga's own guards decide once the process is back.
 async fn racing_requests(app: &mut super::helpers::TestApp, resort: &str, stays: &[(&str, &str, u32)]) -> Vec<String> {
     app.kill().await;
-    let desk = resortbot::booking::BookingDesk {
-        pool: app.pool.clone(),
-        clock: std::sync::Arc::new(resort_core::clock::SystemClock),
-        outbox_signal: resort_core::outbox::OutboxSignal::new(),
-    };
+    let desk = resortbot::booking::BookingDesk::new(
+        app.pool.clone(),
+        std::sync::Arc::new(resort_core::clock::SystemClock),
+        resort_core::outbox::OutboxSignal::new(),
+    );
     let resort =
         resortbot::catalog::get(&app.pool, resort_core::id::ResortId::parse(resort).unwrap()).await.unwrap().unwrap();
     let mut references = Vec::new();
@@ -123,11 +123,14 @@ async fn a_request_the_points_no_longer_cover_when_its_turn_comes_is_rejected_an
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_last_room_goes_to_one_booking_and_the_other_is_refunded() {
     let mut app = super::helpers::spawn_process().await;
-    let resort = app.create_resort(resort_body("남해 별빛", 1, true)).await;
+    let resort = app.create_resort(resort_body("남해 별빛", 2, true)).await;
     let first = app.linked_employee("kim", "김휴가", 500).await;
     let second = app.linked_employee("park", "박여행", 500).await;
     let night = in_days(&app, 3);
+    // Both are accepted for the two rooms; then one room closes (repairs) before the hotel
+    // worker has taken either hold, so the hotel has one room for two accepted bookings.
     let references = racing_requests(&mut app, &resort, &[(&first, &night, 1), (&second, &night, 2)]).await;
+    sqlx::query("UPDATE room_type SET rooms = 1 WHERE resort_id = $1").bind(&resort).execute(&app.pool).await.unwrap();
     let app = app.restart_process().await;
     app.wait_for_status(&references[0], "confirmed").await;
     let push = app.kakao.wait_for("park", "거절되었습니다").await;
@@ -151,11 +154,11 @@ async fn a_request_past_its_approval_deadline_is_rejected_refunded_and_the_manag
 
     app.clock.advance(Duration::hours(23));
     // The timer's own pass, run here on the same clock: nothing is due an hour early.
-    let desk = resortbot::booking::BookingDesk {
-        pool: app.pool.clone(),
-        clock: app.clock.clone(),
-        outbox_signal: resort_core::outbox::OutboxSignal::new(),
-    };
+    let desk = resortbot::booking::BookingDesk::new(
+        app.pool.clone(),
+        app.clock.clone(),
+        resort_core::outbox::OutboxSignal::new(),
+    );
     let timers = resortbot::app::timers(&desk, Default::default());
     assert_eq!(timers.fire_due().await.unwrap(), 0, "not before the deadline");
     assert_eq!(app.booking(&reference).await["status"], "awaiting_approval", "not before the deadline");

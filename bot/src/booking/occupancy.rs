@@ -1,0 +1,85 @@
+//! How many rooms of a type are spoken for on each night, as acceptance sees it.
+//!
+//! The hotel worker's `room_night.held` trails the desk: a booking accepted a moment ago has no
+//! hold until the hotel hears of it. Judged by the holds alone, a 09:00 rush accepts everyone
+//! who asks before the first holds land, and the hotel then serves whoever its queue reaches
+//! first, turning away people who were accepted earlier. So acceptance counts the desk's own
+//! active bookings (`booking_night`, one row per night of each) as well, inside the transaction
+//! that inserts the new one: the first accepted are the ones served, and someone turned away is
+//! turned away at once, with the waitlist to join, instead of after a saga.
+//!
+//! The rooms taken on a night are the larger of the hotel's holds (which also cover waitlist
+//! offers and holds not yet given back) and the desk's active bookings; the rules refuse the
+//! request when that reaches the room type's rooms. On SQLite every transaction already runs
+//! alone. On PostgreSQL two requests for the same night could each count before the other
+//! commits, so the request takes a transaction-scoped advisory lock per (room type, night)
+//! first, in night order: requests for the same night queue there, requests for other nights or
+//! room types do not meet.
+
+use chrono::NaiveDate;
+use resort_core::db::{Backend, Connection};
+use resort_core::id::RoomTypeId;
+use resort_core::stay::{Stay, parse_date};
+use sqlx::Row;
+use std::collections::HashMap;
+
+/// The desk's active bookings of the room type per night of `stay` (a night without any is
+/// absent).
+pub async fn booked_per_night<'c, E>(
+    executor: E,
+    room_type_id: RoomTypeId,
+    stay: &Stay,
+) -> Result<HashMap<NaiveDate, i64>, sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let rows = sqlx::query(
+        "SELECT night, COUNT(*) AS booked FROM booking_night
+         WHERE room_type_id = $1 AND night >= $2 AND night < $3 GROUP BY night",
+    )
+    .bind(room_type_id.to_string())
+    .bind(stay.check_in.to_string())
+    .bind(stay.check_out().to_string())
+    .fetch_all(executor)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let night: String = row.try_get("night")?;
+            let night = parse_date(&night).map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
+            Ok((night, row.try_get("booked")?))
+        })
+        .collect()
+}
+
+/// The larger of two per-night counts, night by night.
+pub fn taken(held: &HashMap<NaiveDate, i64>, booked: &HashMap<NaiveDate, i64>) -> HashMap<NaiveDate, i64> {
+    let mut taken = held.clone();
+    for (night, count) in booked {
+        let entry = taken.entry(*night).or_insert(0);
+        *entry = (*entry).max(*count);
+    }
+    taken
+}
+
+/// Queues this transaction behind any other counting the same nights of the room type
+/// (PostgreSQL; SQLite runs one transaction at a time already). Released at commit or rollback.
+pub async fn lock_nights(
+    connection: &mut Connection,
+    backend: Backend,
+    room_type_id: RoomTypeId,
+    stay: &Stay,
+) -> Result<(), sqlx::Error> {
+    if backend != Backend::Postgres {
+        return Ok(());
+    }
+    // Nights in ascending order, so two stays that share nights lock them in the same order.
+    for night in stay.nights() {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS locked",
+        )
+        .bind(format!("room-night:{room_type_id}:{night}"))
+        .fetch_one(&mut *connection)
+        .await?;
+    }
+    Ok(())
+}
