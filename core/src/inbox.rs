@@ -205,6 +205,16 @@ impl Consumer {
         Ok(fresh.contains(&envelope.message_id.to_string()))
     }
 
+    /// Applies deliveries together as the consume loop applies a batch (one transaction); the
+    /// ids handled for the first time.
+    pub async fn apply_batch(
+        &self,
+        envelopes: &[&Envelope],
+        context: &ConsumerContext,
+    ) -> Result<HashSet<String>, HandleError> {
+        self.handle_together_fresh(envelopes, context).await
+    }
+
     async fn handle_together(&self, envelopes: &[&Envelope], context: &ConsumerContext) -> Result<(), HandleError> {
         self.handle_together_fresh(envelopes, context).await.map(drop)
     }

@@ -194,3 +194,80 @@ async fn the_mypage_worker_keeps_the_latest_version_of_a_booking() {
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].status, "confirmed");
 }
+
+/// One batch, as the consume loop hands it over: several versions of two bookings and of two
+/// balances, out of order and one message twice. Each row ends at its newest version, and the
+/// repeated message counts once.
+#[tokio::test]
+async fn the_mypage_worker_applies_a_batch_at_the_newest_version_of_each_row() {
+    use resort_core::booking::BookingStatus as S;
+    use resort_core::message::{BookingSnapshot, PointGranted, PointMoved};
+    let bench = bench().await;
+    let mypage = resort_workers::mypage::consumer();
+    let (first, second, employee, other, resort_id) =
+        (BookingId::new(), BookingId::new(), EmployeeId::new(), EmployeeId::new(), ResortId::new());
+    let snapshot = |booking_id, status, version| {
+        Message::Booking(BookingSnapshot {
+            booking_id,
+            reference: format!("R{version}"),
+            employee_id: employee,
+            resort_id,
+            resort_name: "설악 오션".into(),
+            check_in: NaiveDate::from_ymd_opt(2026, 12, 24).unwrap(),
+            nights: 1,
+            points: 100,
+            status,
+            reason: None,
+            refund_points: None,
+            decided_by: None,
+            approval_deadline_at: None,
+            version,
+        })
+    };
+    let moved = |balance, account_version| {
+        Message::PointDeducted(PointMoved {
+            booking_id: first,
+            employee_id: employee,
+            amount: 100,
+            balance,
+            account_version,
+        })
+    };
+    let granted = Message::PointGranted(PointGranted {
+        employee_id: other,
+        amount: 500,
+        reason: "welcome".into(),
+        balance: 500,
+        account_version: 1,
+    });
+    let messages = [
+        snapshot(first, S::Requested, 1),
+        snapshot(first, S::Confirmed, 3),
+        snapshot(second, S::AwaitingApproval, 2),
+        moved(800, 3),
+        snapshot(first, S::PointsDeducted, 2),
+        moved(900, 2),
+        granted,
+    ];
+    let envelopes: Vec<Envelope> =
+        messages.into_iter().map(|message| message.into_envelope("test", None, Utc::now())).collect();
+    let mut batch: Vec<&Envelope> = envelopes.iter().collect();
+    batch.push(&envelopes[0]);
+    let fresh = mypage.apply_batch(&batch, &bench.context).await.unwrap();
+    assert_eq!(fresh.len(), envelopes.len());
+
+    let today = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+    let (history, _, _) = resort_workers::mypage::history(bench.pool(), employee, today, 0, 10).await.unwrap();
+    let mut statuses: Vec<(String, String)> =
+        history.iter().map(|entry| (entry.booking_id.clone(), entry.status.clone())).collect();
+    statuses.sort();
+    let mut expected =
+        vec![(first.to_string(), "confirmed".to_owned()), (second.to_string(), "awaiting_approval".to_owned())];
+    expected.sort();
+    assert_eq!(statuses, expected);
+    assert_eq!(resort_workers::mypage::balance(bench.pool(), employee).await.unwrap(), Some(800));
+    assert_eq!(resort_workers::mypage::balance(bench.pool(), other).await.unwrap(), Some(500));
+    assert_eq!(bench.count("SELECT COUNT(*) FROM inbox_message").await, envelopes.len() as i64);
+    // The same batch again changes nothing.
+    assert!(mypage.apply_batch(&batch, &bench.context).await.unwrap().is_empty());
+}
