@@ -53,10 +53,19 @@ impl From<sqlx::Error> for HandleError {
     }
 }
 
-/// One message of a batch, with the envelope it came in.
+/// One message of a batch, with the envelope it came in and the span its log lines go in (the
+/// consumer, the message type and the booking's correlation id).
 pub struct Incoming<'e> {
     pub message: Message,
     pub envelope: &'e Envelope,
+    pub span: tracing::Span,
+}
+
+impl<'e> Incoming<'e> {
+    /// A message handled on its own, logging in the caller's span.
+    pub fn new(message: Message, envelope: &'e Envelope) -> Self {
+        Self { message, envelope, span: tracing::Span::current() }
+    }
 }
 
 #[async_trait]
@@ -80,16 +89,8 @@ pub trait Handler: Send + Sync + 'static {
         connection: &mut Connection,
     ) -> Result<Vec<Vec<Outgoing>>, HandleError> {
         let mut caused = Vec::with_capacity(batch.len());
-        for Incoming { message, envelope } in batch {
-            // Every log line of the handling carries the booking's correlation id.
-            let span = tracing::info_span!(
-                "message",
-                correlation_id = %envelope.correlation_id,
-                message_type = %envelope.message_type
-            );
-            let handled = self.handle(message, envelope, connection).instrument(span.clone()).await?;
-            span.in_scope(|| tracing::debug!(caused = handled.len(), "handled"));
-            caused.push(handled);
+        for Incoming { message, envelope, span } in batch {
+            caused.push(self.handle(message, envelope, connection).instrument(span).await?);
         }
         Ok(caused)
     }
@@ -255,14 +256,22 @@ impl Consumer {
             let id = envelope.message_id.to_string();
             if fresh.contains(&id) && seen.insert(id) {
                 let message = Message::decode(envelope).map_err(|error| HandleError::Reject(error.to_string()))?;
-                batch.push(Incoming { message, envelope });
+                // Every log line of the handling carries the booking's correlation id.
+                let span = tracing::info_span!(
+                    "message",
+                    consumer = self.name,
+                    correlation_id = %envelope.correlation_id,
+                    message_type = %envelope.message_type
+                );
+                batch.push(Incoming { message, envelope, span });
             }
         }
-        let causes: Vec<_> = batch.iter().map(|incoming| incoming.envelope.message_id).collect();
-        let span = tracing::info_span!("batch", consumer = self.name, size = batch.len());
-        let handled = self.handler.handle_batch(batch, &mut transaction).instrument(span).await?;
+        let spans: Vec<_> =
+            batch.iter().map(|incoming| (incoming.envelope.message_id, incoming.span.clone())).collect();
+        let handled = self.handler.handle_batch(batch, &mut transaction).await?;
         let mut caused = Vec::new();
-        for (cause, items) in causes.into_iter().zip(handled) {
+        for ((cause, span), items) in spans.into_iter().zip(handled) {
+            span.in_scope(|| tracing::debug!(caused = items.len(), "handled"));
             for item in items {
                 caused.push(item.message.into_envelope(item.correlation_id, Some(cause), context.clock.now()));
             }

@@ -108,6 +108,10 @@ pub struct HotelHold {
     /// A firm hold: the saga found that the resort approves by itself, so the hotel confirms at
     /// once (the wire name is older than the saga deciding it).
     pub auto_approve: bool,
+    /// Whether the booking accepted a waitlist offer, whose held room becomes the hold; absent
+    /// in messages from before it was sent, when the hotel looks for an offer to find out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_offer: Option<bool>,
 }
 
 impl HotelHold {

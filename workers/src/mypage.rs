@@ -32,7 +32,7 @@ impl Handler for MypageWorker {
         envelope: &Envelope,
         connection: &mut Connection,
     ) -> Result<Vec<Outgoing>, HandleError> {
-        let mut caused = self.handle_batch(vec![Incoming { message, envelope }], connection).await?;
+        let mut caused = self.handle_batch(vec![Incoming::new(message, envelope)], connection).await?;
         Ok(caused.pop().unwrap_or_default())
     }
 
@@ -46,7 +46,7 @@ impl Handler for MypageWorker {
         let mut bookings: BTreeMap<String, (BookingSnapshot, i64)> = BTreeMap::new();
         let mut balances: BTreeMap<String, Balance> = BTreeMap::new();
         let size = batch.len();
-        for Incoming { message, envelope } in batch {
+        for Incoming { message, envelope, .. } in batch {
             let now = envelope.occurred_at.timestamp_millis();
             let balance = match message {
                 Message::Booking(snapshot) => {

@@ -110,6 +110,7 @@ fn hold(booking: BookingId, resort: ResortId, check_in: NaiveDate, auto_approve:
         check_in,
         nights: 2,
         auto_approve,
+        from_offer: Some(false),
     })
 }
 

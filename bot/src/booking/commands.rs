@@ -36,6 +36,7 @@ pub fn message(command: SagaCommand, booking: &Booking, context: &Context<'_>) -
                 check_in: booking.check_in,
                 nights: booking.nights,
                 auto_approve: firm,
+                from_offer: Some(booking.origin == resort_core::booking::Origin::Offer),
             })
         }
         SagaCommand::DecideRoom { decision, reason } => Message::HotelDecide(HotelDecide {

@@ -1,12 +1,14 @@
 //! The booking saga's orchestrator: the `booking` consumer turns each worker report into the
 //! next step, using the pure rules in `resort_core::saga`.
 //!
-//! For each report it reads the booking, asks `saga::decide` what comes next, and in the
-//! consumer's one transaction writes the new state (conditional on the version it read), a
+//! For each report it asks `saga::decide` what comes next for the booking as it stands, and in
+//! the consumer's one transaction writes the new state (conditional on the version it read), a
 //! `saga_step` row, the commands to send and, for a state people are shown
-//! (`BookingStatus::is_announced`), a `booking.<status>` event for readers. A report
-//! that does not move the booking is still written down as a step, so the admin API shows what
-//! arrived and when.
+//! (`BookingStatus::is_announced`), a `booking.<status>` event for readers. A report that does
+//! not move the booking is still written down as a step, so the admin API shows what arrived
+//! and when. A batch of reports is applied set-wise ([`BookingSaga::handle_batch`]): the
+//! bookings read in one statement, each resort's policy once, the steps in one insert and one
+//! update per booking, whatever the batch's size.
 //!
 //! The consumer also hears the hotel's offers of freed rooms to the waitlist (`hotel.offered`),
 //! which `crate::waitlist::offer` turns into an offer in chat.
@@ -17,11 +19,13 @@ use async_trait::async_trait;
 use resort_core::booking::BookingStatus;
 use resort_core::clock::SharedClock;
 use resort_core::db::Connection;
-use resort_core::id::BookingId;
-use resort_core::inbox::{Consumer, HandleError, Handler, Outgoing};
+use resort_core::id::{BookingId, ResortId};
+use resort_core::inbox::{Consumer, HandleError, Handler, Incoming, Outgoing};
 use resort_core::message::{Envelope, Message};
 use resort_core::saga::{self, SagaEvent};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use tracing::Instrument;
 
 pub const QUEUE: &str = "booking";
 pub const BINDINGS: &[&str] = &[
@@ -85,70 +89,76 @@ impl Handler for BookingSaga {
         envelope: &Envelope,
         connection: &mut Connection,
     ) -> Result<Vec<Outgoing>, HandleError> {
-        if let Message::HotelOffered(offered) = &message {
-            let (answers, alerted) =
-                crate::waitlist::offer::on_offered(connection, offered, self.clock.now_millis()).await?;
-            if alerted {
-                self.observe(Observation::Offered);
-            }
-            return Ok(answers.into_iter().map(|answer| Outgoing::new(answer, offered.offer_id)).collect());
-        }
-        let (booking_id, event) = read_report(message)
-            .ok_or_else(|| HandleError::Reject(format!("the saga does not handle {}", envelope.message_type)))?;
-        let now = self.clock.now_millis();
-        let mut booking = booking::load(connection, booking_id)
-            .await?
-            .ok_or_else(|| HandleError::Reject(format!("no booking {booking_id}")))?;
-        booking::record_step(connection, booking_id, &envelope.message_type, Some(envelope.message_id), now).await?;
-        let seconds = (now - booking.created_at).max(0) as f64 / 1000.0;
-        self.observe(Observation::Step { step: envelope.message_type.clone(), seconds });
-        let resort =
-            if saga::needs_policy(&event) { catalog::get_with(connection, booking.resort_id).await? } else { None };
-        let policy = resort.as_ref().map(|resort| saga::Policy {
-            auto_approve: resort.auto_approve || booking.preapproved,
-            approval_hours: resort.approval_hours,
-            stay_begins_at: Some(resort.stay_begins_at(booking.check_in)),
-        });
-        let Some(transition) = saga::decide(&booking.saga_state(), &event, policy, now) else {
-            tracing::debug!(%booking_id, status = %booking.status, message_type = %envelope.message_type, "report does not move the booking");
-            return Ok(Vec::new());
-        };
-        let status_changed = transition.status != booking.status;
-        booking.status = transition.status;
-        booking.reason = transition.reason.or(booking.reason);
-        booking.decided_by = transition.decided_by.or(booking.decided_by);
-        booking.refund_points = transition.refund_points.or(booking.refund_points);
-        booking.approval_deadline_at = transition.approval_deadline_at.or(booking.approval_deadline_at);
-        if !booking::save_transition(connection, &booking, now).await? {
-            return Err(HandleError::Retry(format!("booking {booking_id} changed meanwhile")));
-        }
-        booking.version += 1;
-        if let Some(deadline) = transition.approval_deadline_at {
-            resort_core::timer::schedule(
-                connection,
-                super::timer::APPROVAL_DEADLINE,
-                &booking_id.to_string(),
-                deadline,
-                now,
-            )
-            .await?;
-        }
-        let mut outgoing = Vec::new();
-        let context = super::commands::Context { resort: resort.as_ref(), decided_by: None };
-        for command in transition.commands {
-            let message = super::commands::message(command, &booking, &context)
-                .map_err(|error| HandleError::Reject(error.to_string()))?;
-            outgoing.push(Outgoing::new(message, booking_id));
-        }
-        if status_changed && booking.status.is_announced() {
-            outgoing.push(Outgoing::new(Message::Booking(booking.snapshot()), booking_id));
-            if matches!(booking.status, BookingStatus::Confirmed | BookingStatus::Rejected | BookingStatus::Cancelled) {
-                self.observe(Observation::Final(booking.status));
-            }
-        }
-        Ok(outgoing)
+        let mut caused = self.handle_batch(vec![Incoming::new(message, envelope)], connection).await?;
+        Ok(caused.pop().unwrap_or_default())
     }
 
+    /// The batch's reports in order, each moving its booking in memory; then one statement for
+    /// every step row and one version-checked update per booking moved (a booking two reports
+    /// move in one batch is written once, at its last state). The bookings are read in one
+    /// statement and each resort's policy once.
+    async fn handle_batch(
+        &self,
+        batch: Vec<Incoming<'_>>,
+        connection: &mut Connection,
+    ) -> Result<Vec<Vec<Outgoing>>, HandleError> {
+        let now = self.clock.now_millis();
+        let ids: Vec<BookingId> = batch
+            .iter()
+            .filter_map(|incoming| read_report(incoming.message.clone()).map(|(booking_id, _)| booking_id))
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let mut bookings = booking::store::load_many(connection, &ids).await?;
+        let read_versions: HashMap<BookingId, i64> = bookings.iter().map(|(id, found)| (*id, found.version)).collect();
+        let mut resorts: HashMap<ResortId, Option<catalog::Resort>> = HashMap::new();
+        let mut steps = Vec::new();
+        let mut moved = Vec::new();
+        let mut caused = Vec::with_capacity(batch.len());
+        for Incoming { message, envelope, span } in batch {
+            if let Message::HotelOffered(offered) = &message {
+                let (answers, alerted) =
+                    crate::waitlist::offer::on_offered(connection, offered, now).instrument(span).await?;
+                if alerted {
+                    self.observe(Observation::Offered);
+                }
+                caused.push(answers.into_iter().map(|answer| Outgoing::new(answer, offered.offer_id)).collect());
+                continue;
+            }
+            let (booking_id, event) = read_report(message)
+                .ok_or_else(|| HandleError::Reject(format!("the saga does not handle {}", envelope.message_type)))?;
+            let booking =
+                bookings.get_mut(&booking_id).ok_or_else(|| HandleError::Reject(format!("no booking {booking_id}")))?;
+            steps.push((booking_id, envelope.message_type.clone(), envelope.message_id));
+            let seconds = (now - booking.created_at).max(0) as f64 / 1000.0;
+            self.observe(Observation::Step { step: envelope.message_type.clone(), seconds });
+            let resort = match saga::needs_policy(&event) {
+                true => match resorts.get(&booking.resort_id) {
+                    Some(known) => known.clone(),
+                    None => {
+                        let found = catalog::get_with(connection, booking.resort_id).await?;
+                        resorts.insert(booking.resort_id, found.clone());
+                        found
+                    }
+                },
+                false => None,
+            };
+            let outgoing =
+                self.advance(connection, booking, &event, resort.as_ref(), envelope, now).instrument(span).await?;
+            if outgoing.is_some() && !moved.contains(&booking_id) {
+                moved.push(booking_id);
+            }
+            caused.push(outgoing.unwrap_or_default());
+        }
+        booking::store::record_steps(connection, &steps, now).await?;
+        for booking_id in moved {
+            let booking = &bookings[&booking_id];
+            if !booking::store::save_transitions_from(connection, booking, read_versions[&booking_id], now).await? {
+                return Err(HandleError::Retry(format!("booking {booking_id} changed meanwhile")));
+            }
+        }
+        Ok(caused)
+    }
     fn after_commit(&self) {
         let metrics = resort_core::metrics::global();
         for observation in self.observed.lock().expect("saga metrics lock").drain(..) {
@@ -170,6 +180,60 @@ impl Handler for BookingSaga {
 }
 
 impl BookingSaga {
+    /// Moves the booking in memory as the report says and returns what that causes, or `None`
+    /// if the report does not move it (it is still written down as a step).
+    async fn advance(
+        &self,
+        connection: &mut Connection,
+        booking: &mut booking::Booking,
+        event: &SagaEvent,
+        resort: Option<&catalog::Resort>,
+        envelope: &Envelope,
+        now: i64,
+    ) -> Result<Option<Vec<Outgoing>>, HandleError> {
+        let booking_id = booking.id;
+        let policy = resort.map(|resort| saga::Policy {
+            auto_approve: resort.auto_approve || booking.preapproved,
+            approval_hours: resort.approval_hours,
+            stay_begins_at: Some(resort.stay_begins_at(booking.check_in)),
+        });
+        let Some(transition) = saga::decide(&booking.saga_state(), event, policy, now) else {
+            tracing::debug!(%booking_id, status = %booking.status, message_type = %envelope.message_type, "report does not move the booking");
+            return Ok(None);
+        };
+        let status_changed = transition.status != booking.status;
+        booking.status = transition.status;
+        booking.reason = transition.reason.or(booking.reason);
+        booking.decided_by = transition.decided_by.or(booking.decided_by.clone());
+        booking.refund_points = transition.refund_points.or(booking.refund_points);
+        booking.approval_deadline_at = transition.approval_deadline_at.or(booking.approval_deadline_at);
+        booking.version += 1;
+        if let Some(deadline) = transition.approval_deadline_at {
+            resort_core::timer::schedule(
+                connection,
+                super::timer::APPROVAL_DEADLINE,
+                &booking_id.to_string(),
+                deadline,
+                now,
+            )
+            .await?;
+        }
+        let mut outgoing = Vec::new();
+        let context = super::commands::Context { resort, decided_by: None };
+        for command in transition.commands {
+            let message = super::commands::message(command, booking, &context)
+                .map_err(|error| HandleError::Reject(error.to_string()))?;
+            outgoing.push(Outgoing::new(message, booking_id));
+        }
+        if status_changed && booking.status.is_announced() {
+            outgoing.push(Outgoing::new(Message::Booking(booking.snapshot()), booking_id));
+            if matches!(booking.status, BookingStatus::Confirmed | BookingStatus::Rejected | BookingStatus::Cancelled) {
+                self.observe(Observation::Final(booking.status));
+            }
+        }
+        Ok(Some(outgoing))
+    }
+
     fn observe(&self, observation: Observation) {
         self.observed.lock().expect("saga metrics lock").push(observation);
     }

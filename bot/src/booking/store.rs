@@ -14,22 +14,62 @@ pub async fn load(connection: &mut Connection, id: BookingId) -> Result<Option<B
     row.as_ref().map(from_row).transpose()
 }
 
+/// Reads the bookings with these ids in one statement (a missing id is simply absent).
+pub async fn load_many(
+    connection: &mut Connection,
+    ids: &[BookingId],
+) -> Result<std::collections::HashMap<BookingId, Booking>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|index| format!("${index}")).collect();
+    let sql = format!("SELECT {COLUMNS} FROM booking WHERE id IN ({})", placeholders.join(", "));
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(ids.len() == 1);
+    for id in ids {
+        query = query.bind(id.to_string());
+    }
+    let rows = query.fetch_all(&mut *connection).await?;
+    rows.iter().map(|row| from_row(row).map(|booking| (booking.id, booking))).collect()
+}
+
 /// Writes a new status (and what comes with it) if nobody changed the booking since it was
 /// read; `false` means someone did and the caller should read again.
 pub async fn save_transition(connection: &mut Connection, booking: &Booking, now: i64) -> Result<bool, sqlx::Error> {
+    update(connection, booking, booking.version, booking.version + 1, now).await
+}
+
+/// [`save_transition`] for a booking moved one or more steps in memory since it was read at
+/// `read_version`; `booking.version` already counts those steps.
+pub async fn save_transitions_from(
+    connection: &mut Connection,
+    booking: &Booking,
+    read_version: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    update(connection, booking, read_version, booking.version, now).await
+}
+
+async fn update(
+    connection: &mut Connection,
+    booking: &Booking,
+    read_version: i64,
+    new_version: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let updated = sqlx::query(
         "UPDATE booking SET status = $3, reason = $4, refund_points = $5, decided_by = $6, approval_deadline_at = $7,
-            version = $2 + 1, updated_at = $8
+            version = $9, updated_at = $8
          WHERE id = $1 AND version = $2",
     )
     .bind(booking.id.to_string())
-    .bind(booking.version)
+    .bind(read_version)
     .bind(booking.status.as_str())
     .bind(booking.reason.map(RejectReason::as_str))
     .bind(booking.refund_points)
     .bind(&booking.decided_by)
     .bind(booking.approval_deadline_at)
     .bind(now)
+    .bind(new_version)
     .execute(&mut *connection)
     .await?
     .rows_affected();
@@ -98,6 +138,37 @@ pub async fn claim_nights_of_older_bookings(pool: &Pool) -> Result<u64, sqlx::Er
         transaction.commit().await?;
     }
     Ok(claimed)
+}
+
+/// Records the steps of a batch of reports in one statement, in the order given.
+pub async fn record_steps(
+    connection: &mut Connection,
+    steps: &[(BookingId, String, MessageId)],
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    if steps.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<String> = (0..steps.len())
+        .map(|index| {
+            format!("(${}, ${}, ${}, ${}, $1, $1)", 4 * index + 2, 4 * index + 3, 4 * index + 4, 4 * index + 5)
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO saga_step (id, booking_id, step, message_id, created_at, updated_at) VALUES {}",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(steps.len() == 1).bind(now);
+    for (booking_id, step, message_id) in steps {
+        // Ids are time-ordered, so the steps keep their order within the same millisecond.
+        query = query
+            .bind(MessageId::new().to_string())
+            .bind(booking_id.to_string())
+            .bind(step.clone())
+            .bind(message_id.to_string());
+    }
+    query.execute(&mut *connection).await?;
+    Ok(())
 }
 
 pub async fn record_step(

@@ -101,6 +101,8 @@ async fn a_database_from_before_room_types_keeps_its_bookings_and_occupancy_exac
         check_in: first,
         nights: 1,
         auto_approve: true,
+        // As an older release sent it.
+        from_offer: None,
     })
     .into_envelope("test", None, Utc::now());
     assert!(hotel.apply(&hold, &context).await.unwrap());

@@ -129,8 +129,9 @@ impl HotelWorker {
         hold: HotelHold,
         now: i64,
     ) -> Result<Option<Message>, HandleError> {
-        // An accepted offer's room is held already: the offer becomes the hold.
-        let from_offer = offer::take(connection, hold.booking_id, now).await?;
+        // An accepted offer's room is held already: the offer becomes the hold. A hold that says
+        // it is not from an offer skips the look.
+        let from_offer = hold.from_offer != Some(false) && offer::take(connection, hold.booking_id, now).await?;
         // The hold row goes in first: its primary key turns a repeated command into a no-op.
         let status = if hold.auto_approve { "confirmed" } else { "pending" };
         let inserted = sqlx::query(
