@@ -103,6 +103,17 @@ pub trait Handler: Send + Sync + 'static {
     fn after_rollback(&self) {}
 }
 
+/// `handle` for a handler that does its work in `handle_batch`: the message as a batch of one.
+pub async fn handle_as_batch<H: Handler + ?Sized>(
+    handler: &H,
+    message: Message,
+    envelope: &Envelope,
+    connection: &mut Connection,
+) -> Result<Vec<Outgoing>, HandleError> {
+    let mut caused = handler.handle_batch(vec![Incoming::new(message, envelope)], connection).await?;
+    Ok(caused.pop().unwrap_or_default())
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct RetryPolicy {
     pub attempts: u32,

@@ -32,8 +32,7 @@ impl Handler for MypageWorker {
         envelope: &Envelope,
         connection: &mut Connection,
     ) -> Result<Vec<Outgoing>, HandleError> {
-        let mut caused = self.handle_batch(vec![Incoming::new(message, envelope)], connection).await?;
-        Ok(caused.pop().unwrap_or_default())
+        resort_core::inbox::handle_as_batch(self, message, envelope, connection).await
     }
 
     /// The whole batch in at most two statements: one upsert of the bookings it moved, one of

@@ -89,8 +89,7 @@ impl Handler for BookingSaga {
         envelope: &Envelope,
         connection: &mut Connection,
     ) -> Result<Vec<Outgoing>, HandleError> {
-        let mut caused = self.handle_batch(vec![Incoming::new(message, envelope)], connection).await?;
-        Ok(caused.pop().unwrap_or_default())
+        resort_core::inbox::handle_as_batch(self, message, envelope, connection).await
     }
 
     /// The batch's reports in order, each moving its booking in memory; then one statement for
