@@ -4,8 +4,18 @@
 use anyhow::Context;
 use std::path::PathBuf;
 use std::process::Stdio;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+use tokio::io::AsyncBufReadExt;
 use tokio::process::{Child, Command};
+
+/// SQL statements the services logged so far, over every run (only with `--count-statements`).
+static STATEMENTS: AtomicU64 = AtomicU64::new(0);
+
+/// The statements counted so far; the difference of two readings is what happened between them.
+pub fn statements_so_far() -> u64 {
+    STATEMENTS.load(Ordering::Relaxed)
+}
 
 pub const ADMIN_TOKEN: &str = "loadgen";
 pub const BOT_ID: &str = "loadgen-bot";
@@ -20,12 +30,18 @@ pub struct Layout {
     amqp_url: Option<String>,
     /// The `resortbot` binary.
     resortbot: PathBuf,
+    /// Whether the services log every statement for [`statements_so_far`] to count.
+    count_statements: bool,
 }
 
 impl Layout {
-    pub fn new(database_url: &str, amqp_url: Option<String>, resortbot: PathBuf) -> Self {
+    pub fn new(database_url: &str, amqp_url: Option<String>, resortbot: PathBuf, count_statements: bool) -> Self {
         let postgres_server = database_url.starts_with("postgres").then(|| database_url.to_owned());
-        Self { postgres_server, amqp_url: amqp_url.filter(|url| !url.is_empty()), resortbot }
+        Self { postgres_server, amqp_url: amqp_url.filter(|url| !url.is_empty()), resortbot, count_statements }
+    }
+
+    pub fn counts_statements(&self) -> bool {
+        self.count_statements
     }
 
     pub fn describe(&self) -> String {
@@ -55,6 +71,7 @@ pub struct Cluster {
     processes: Vec<Child>,
     scratch: Scratch,
     resortbot: PathBuf,
+    count_statements: bool,
 }
 
 /// Storage to remove when the run ends.
@@ -96,6 +113,7 @@ impl Cluster {
             processes: Vec::new(),
             scratch,
             resortbot: layout.resortbot.clone(),
+            count_statements: layout.count_statements,
         };
         for role in roles {
             let address = cluster.spawn(role, event_api_url)?;
@@ -124,15 +142,21 @@ impl Cluster {
             .kill_on_drop(true);
         // The children's logs are kept only when asked for (`LOADGEN_CHILD_LOG`, a `RUST_LOG`
         // filter), on the load generator's standard error, so its own report stays readable.
-        match std::env::var("LOADGEN_CHILD_LOG") {
-            Ok(filter) => command.env("RUST_LOG", filter).stdout(Stdio::from(std::io::stderr())),
-            Err(_) => command.env("RUST_LOG", "warn").stdout(Stdio::null()),
+        // Counting statements reads sqlx's log of each one instead.
+        match (self.count_statements, std::env::var("LOADGEN_CHILD_LOG")) {
+            (true, _) => command.env("RUST_LOG", "warn,sqlx::query=debug").stdout(Stdio::piped()),
+            (false, Ok(filter)) => command.env("RUST_LOG", filter).stdout(Stdio::from(std::io::stderr())),
+            (false, Err(_)) => command.env("RUST_LOG", "warn").stdout(Stdio::null()),
         };
         match &self.broker {
             Some(broker) => command.env("AMQP_URL", &broker.url).env("AMQP_PREFIX", &broker.prefix),
             None => command.env_remove("AMQP_URL"),
         };
-        self.processes.push(command.spawn().context("starting a resortbot process")?);
+        let mut child = command.spawn().context("starting a resortbot process")?;
+        if let Some(stdout) = child.stdout.take() {
+            tokio::spawn(count_statements(stdout));
+        }
+        self.processes.push(child);
         Ok(format!("http://127.0.0.1:{port}"))
     }
 
@@ -160,6 +184,16 @@ impl Cluster {
                 .await?;
         }
         Ok(())
+    }
+}
+
+/// Counts the lines sqlx logs for each statement a service runs, until the service exits.
+async fn count_statements(stdout: tokio::process::ChildStdout) {
+    let mut lines = tokio::io::BufReader::new(stdout).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        if line.contains("sqlx::query") {
+            STATEMENTS.fetch_add(1, Ordering::Relaxed);
+        }
     }
 }
 

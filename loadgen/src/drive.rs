@@ -88,6 +88,8 @@ pub struct Load {
     pub elapsed: Duration,
     /// The PostgreSQL server's transaction id when the measured part began (after the set-up).
     pub first_transaction: Option<i64>,
+    /// The statements counted when the measured part began (with `--count-statements`).
+    pub first_statement: u64,
 }
 
 impl Load {
@@ -121,6 +123,7 @@ pub async fn drive(
     let granted_each = POINTS_PER_NIGHT * per_employee;
     set_up(&http, gateway, args.employees, granted_each, 10_000).await?;
     let first_transaction = super::db_probe::write_transactions_so_far(database_url).await?;
+    let first_statement = super::cluster::statements_so_far();
 
     let today = SystemClock.today();
     let sent: Arrivals = Arc::default();
@@ -157,6 +160,7 @@ pub async fn drive(
     replies.sort();
     let mut load = outcome(args.bookings, &sent, pushes, replies, granted_each * args.employees as i64, started);
     load.first_transaction = first_transaction;
+    load.first_statement = first_statement;
     Ok(load)
 }
 
@@ -183,6 +187,7 @@ pub fn outcome(
         replies,
         elapsed: last.saturating_duration_since(started),
         first_transaction: None,
+        first_statement: 0,
     }
 }
 

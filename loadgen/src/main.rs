@@ -76,6 +76,10 @@ pub struct LoadgenArgs {
     /// End with one JSON object of the medians, on a line of its own.
     #[arg(long)]
     pub json: bool,
+    /// Count the SQL statements per booking from the services' log of each one. The logging
+    /// slows them, so read the times of such a run with that in mind.
+    #[arg(long)]
+    pub count_statements: bool,
 }
 
 impl LoadgenArgs {
@@ -109,7 +113,7 @@ async fn run(args: LoadgenArgs) -> anyhow::Result<()> {
         "no resortbot binary at {} (build it, or pass --resortbot)",
         resortbot.display()
     );
-    let layout = cluster::Layout::new(&args.database_url, args.amqp_url.clone(), resortbot);
+    let layout = cluster::Layout::new(&args.database_url, args.amqp_url.clone(), resortbot, args.count_statements);
     println!("{}", layout.describe());
     let mut runs = Vec::with_capacity(args.runs);
     for number in 1..=args.runs {
@@ -139,6 +143,14 @@ async fn run_once(args: &LoadgenArgs, layout: &cluster::Layout) -> anyhow::Resul
             None => (drive::drive(&cluster.gateway, &cluster.database_url, args, &pushes).await?, None),
         };
         let last_transaction = db_probe::write_transactions_so_far(&cluster.database_url).await?;
+        let statements = match layout.counts_statements() {
+            true => {
+                // The last log lines may still be on their way through the pipe.
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                Some(cluster::statements_so_far() - load.first_statement)
+            }
+            false => None,
+        };
         let mut invariants = invariants::check(&cluster.database_url, &load).await?;
         if let Some(rush) = &rush {
             invariants.violations.extend(rush.violations.iter().cloned());
@@ -163,6 +175,7 @@ async fn run_once(args: &LoadgenArgs, layout: &cluster::Layout) -> anyhow::Resul
             deliveries,
             commits_per_second: commits,
             write_transactions,
+            statements,
         })
     }
     .await;

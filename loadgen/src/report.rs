@@ -17,6 +17,8 @@ pub struct RunFigures {
     pub commits_per_second: f64,
     /// PostgreSQL write transactions during the measured part (none on SQLite).
     pub write_transactions: Option<i64>,
+    /// SQL statements the services ran during the measured part (`--count-statements`).
+    pub statements: Option<u64>,
 }
 
 impl RunFigures {
@@ -26,6 +28,10 @@ impl RunFigures {
 
     fn deliveries_per_booking(&self) -> f64 {
         self.deliveries as f64 / self.invariants.bookings.max(1) as f64
+    }
+
+    fn statements_per_booking(&self) -> Option<f64> {
+        self.statements.map(|count| count as f64 / self.invariants.bookings.max(1) as f64)
     }
 
     fn commits_per_booking(&self) -> Option<f64> {
@@ -59,6 +65,9 @@ impl RunFigures {
             self.commits_per_second,
             load.confirmed_per_second() / self.commits_per_second.max(f64::EPSILON),
         ));
+        if let Some(statements) = self.statements_per_booking() {
+            line.push_str(&format!("; {statements:.1} SQL statements per booking"));
+        }
         if let Some(commits) = self.commits_per_booking() {
             line.push_str(&format!("; {commits:.1} write transactions per booking"));
         }
@@ -129,9 +138,9 @@ pub fn json(mode: &str, runs: &[RunFigures]) -> Value {
         "db_commits_per_s": of(&|run| run.commits_per_second),
         "messages_per_booking": of(&RunFigures::messages_per_booking),
         "deliveries_per_booking": of(&RunFigures::deliveries_per_booking),
-        // Statements are not counted yet: neither database reports them per run without an
-        // extension (pg_stat_statements) or a hook in the product.
-        "statements_per_booking": Value::Null,
+        // Counted only with `--count-statements`: neither database reports them per run
+        // without an extension, so the services' own statement log is counted.
+        "statements_per_booking": optional(&RunFigures::statements_per_booking),
         "commits_per_booking": optional(&RunFigures::commits_per_booking),
         "inversions": optional(&|run| run.rush.as_ref().map(|rush| rush.inversions as f64)),
         "invariants_ok": runs.iter().all(|run| run.invariants.violations.is_empty()),

@@ -39,6 +39,7 @@ pub async fn drive(
     drive::set_up(&http, gateway, people, POINTS_PER_NIGHT, args.rooms).await?;
     let check_in = SystemClock.today() + chrono::Days::new(1);
     let first_transaction = super::db_probe::write_transactions_so_far(database_url).await?;
+    let first_statement = super::cluster::statements_so_far();
 
     let sent: Arc<Mutex<HashMap<String, Instant>>> = Arc::default();
     let replies: Arc<Mutex<Vec<Duration>>> = Arc::default();
@@ -81,6 +82,7 @@ pub async fn drive(
     replies.sort();
     let mut load = drive::outcome(people, &sent, pushes, replies, POINTS_PER_NIGHT * people as i64, started);
     load.first_transaction = first_transaction;
+    load.first_statement = first_statement;
     let refused_up_front = refused.load(std::sync::atomic::Ordering::Relaxed);
     let (inversions, mut violations) = judge(database_url, args.rooms.min(people) as i64).await?;
     if load.replies.len() != people {

@@ -68,6 +68,7 @@ async fn run(database_url: &str, amqp_url: Option<&str>) -> String {
             "1",
             "--probe-messages",
             "300",
+            "--count-statements",
             "--json",
         ],
     )
@@ -79,6 +80,10 @@ async fn run(database_url: &str, amqp_url: Option<&str>) -> String {
         figures["db_commits_per_s"].as_f64().unwrap() > 0.0
             && figures["deliveries_per_booking"].as_f64().unwrap() > 0.0
     );
+    // A booking is a request, two saga steps and the workers' writes: many statements, and
+    // far fewer than a hundred.
+    let statements = figures["statements_per_booking"].as_f64().unwrap();
+    assert!((5.0..100.0).contains(&statements), "{figures}");
     assert!(printed.contains("sent 60, accepted 60, confirmed 60 (60 pushed)"), "{printed}");
     assert!(printed.contains("invariants hold"), "{printed}");
     assert!(printed.contains("median of 1 runs"), "{printed}");
@@ -104,6 +109,7 @@ async fn the_rush_confirms_exactly_the_rooms_and_counts_inversions() {
     assert!(printed.contains("rush of 150"), "{printed}");
     let figures = json_line(&printed);
     assert_eq!((figures["mode"].as_str(), figures["confirmed"].as_f64()), (Some("rush"), Some(4.0)), "{figures}");
+    assert!(figures["statements_per_booking"].is_null(), "counted only when asked: {figures}");
     assert_eq!(figures["invariants_ok"], true, "{printed}");
     // Acceptance counts the rooms, so nobody accepted after a refusal is served: no inversion.
     assert_eq!(figures["inversions"].as_f64(), Some(0.0), "{figures}");
