@@ -132,6 +132,22 @@ fn with_create_mode(url: &str, backend: Backend) -> String {
     }
 }
 
+/// The rows of a multi-row `VALUES` list: `count` copies of `row`, in which `{k}` stands for
+/// the row's k-th of `columns` values, numbered on from `$first` across the rows; a `$N` written
+/// as such is a value every row shares. Only placeholders go into the text; every value is bound.
+pub fn values_rows(count: usize, columns: usize, first: usize, row: &str) -> String {
+    (0..count)
+        .map(|index| {
+            let mut text = row.to_owned();
+            for column in 1..=columns {
+                text = text.replace(&format!("{{{column}}}"), &format!("${}", first + index * columns + column - 1));
+            }
+            format!("({text})")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Whether the error is a UNIQUE or PRIMARY KEY violation (on either database).
 pub fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
@@ -153,4 +169,13 @@ pub fn is_transient(error: &sqlx::Error) -> bool {
 /// Reads a 0/1 flag column.
 pub fn flag(value: i64) -> bool {
     value != 0
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn values_rows_number_each_rows_values_on_from_the_first() {
+        assert_eq!(super::values_rows(2, 2, 3, "$1, {1}, {2}, $2"), "($1, $3, $4, $2), ($1, $5, $6, $2)");
+        assert_eq!(super::values_rows(1, 12, 1, "{1}, {11}, {12}, {12}"), "($1, $11, $12, $12)");
+    }
 }

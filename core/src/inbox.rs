@@ -342,10 +342,9 @@ async fn record_in_inbox(
 ) -> Result<HashSet<String>, sqlx::Error> {
     let ids: Vec<String> =
         envelopes.iter().map(|envelope| envelope.message_id.to_string()).collect::<HashSet<_>>().into_iter().collect();
-    let rows: Vec<String> = (0..ids.len()).map(|row| format!("($1, ${}, $2, $2)", row + 3)).collect();
+    let rows = db::values_rows(ids.len(), 1, 3, "$1, {1}, $2, $2");
     let sql = format!(
-        "INSERT INTO inbox_message (consumer, message_id, created_at, updated_at) VALUES {} ON CONFLICT DO NOTHING RETURNING message_id",
-        rows.join(", ")
+        "INSERT INTO inbox_message (consumer, message_id, created_at, updated_at) VALUES {rows} ON CONFLICT DO NOTHING RETURNING message_id"
     );
     // Only numbered placeholders are formatted into the text; every id is bound.
     // Prepared and cached only for a single message: the text varies with the batch size and

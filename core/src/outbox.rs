@@ -48,23 +48,9 @@ pub async fn enqueue_all(
     if envelopes.is_empty() {
         return Ok(());
     }
-    let rows: Vec<String> = (0..envelopes.len())
-        .map(|row| {
-            let first = row * 6 + 2;
-            format!(
-                "(${}, ${}, ${}, ${}, ${}, ${}, $1, $1)",
-                first,
-                first + 1,
-                first + 2,
-                first + 3,
-                first + 4,
-                first + 5
-            )
-        })
-        .collect();
+    let rows = crate::db::values_rows(envelopes.len(), 6, 2, "{1}, {2}, {3}, {4}, {5}, {6}, $1, $1");
     let sql = format!(
-        "INSERT INTO outbox_message (message_id, message_type, correlation_id, causation_id, occurred_at, payload, created_at, updated_at) VALUES {}",
-        rows.join(", ")
+        "INSERT INTO outbox_message (message_id, message_type, correlation_id, causation_id, occurred_at, payload, created_at, updated_at) VALUES {rows}"
     );
     // Only numbered placeholders are formatted into the text; every value is bound. Not
     // prepared and cached: the text varies with the number of rows.

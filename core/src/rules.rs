@@ -240,10 +240,16 @@ pub fn evaluate_for(request: Request, facts: &Facts, now: DateTime<Utc>) -> Resu
     if cost > facts.balance {
         return Err(Refusal::InsufficientPoints { cost, balance: facts.balance });
     }
-    if let Some(night) = stay.nights().find(|night| facts.held.get(night).copied().unwrap_or(0) >= facts.rooms) {
+    if let Some(night) = first_full_night(&stay, &facts.held, facts.rooms) {
         return Err(Refusal::NoRoom { night });
     }
     Ok(())
+}
+
+/// The first night of the stay on which `taken` rooms (a missing night: none) leave none of
+/// `rooms`: the one rule for a full night, wherever rooms are counted.
+pub fn first_full_night(stay: &Stay, taken: &HashMap<NaiveDate, i64>, rooms: i64) -> Option<NaiveDate> {
+    stay.nights().find(|night| taken.get(night).copied().unwrap_or(0) >= rooms)
 }
 
 /// The yearly limits, counted over the check-ins of the check-in's calendar year.

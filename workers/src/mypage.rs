@@ -6,7 +6,7 @@
 //! deliveries is written with one statement per table (see [`MypageWorker::handle_batch`]).
 
 use async_trait::async_trait;
-use resort_core::db::{Connection, Pool};
+use resort_core::db::{Connection, Pool, values_rows};
 use resort_core::id::EmployeeId;
 use resort_core::inbox::{Consumer, HandleError, Handler, Incoming, Outgoing};
 use resort_core::message::{BookingSnapshot, Envelope, Message};
@@ -100,11 +100,8 @@ async fn record_bookings<'b>(
     if bookings.len() == 0 {
         return Ok(());
     }
-    let rows = placeholders(
-        bookings.len(),
-        COLUMNS,
-        "${1}, ${2}, ${3}, ${4}, ${5}, ${6}, ${7}, ${8}, ${9}, ${10}, ${11}, ${12}, ${12}",
-    );
+    let rows =
+        values_rows(bookings.len(), COLUMNS, 1, "{1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}, {11}, {12}, {12}");
     let sql = format!(
         "INSERT INTO mypage_booking (booking_id, employee_id, reference, resort_name, check_in, nights, points, status, reason, refund_points, version, created_at, updated_at)
          VALUES {rows}
@@ -142,7 +139,7 @@ async fn record_balances<'b>(
     if balances.len() == 0 {
         return Ok(());
     }
-    let rows = placeholders(balances.len(), COLUMNS, "${1}, ${2}, ${3}, ${4}, ${4}");
+    let rows = values_rows(balances.len(), COLUMNS, 1, "{1}, {2}, {3}, {4}, {4}");
     let sql = format!(
         "INSERT INTO mypage_balance (employee_id, balance, version, created_at, updated_at) VALUES {rows}
          ON CONFLICT (employee_id) DO UPDATE SET balance = excluded.balance, version = excluded.version, updated_at = excluded.updated_at
@@ -156,23 +153,6 @@ async fn record_balances<'b>(
     }
     query.execute(&mut *connection).await?;
     Ok(())
-}
-
-/// `count` rows of a multi-row VALUES list: `row` with `${k}` standing for the row's k-th of
-/// `columns` placeholders, numbered on across rows. Only placeholders go into the text; every
-/// value is bound.
-fn placeholders(count: usize, columns: usize, row: &str) -> String {
-    (0..count)
-        .map(|index| {
-            let mut text = row.to_owned();
-            // Highest first, so `${1}` does not eat the start of `${12}`.
-            for column in (1..=columns).rev() {
-                text = text.replace(&format!("${{{column}}}"), &format!("${}", index * columns + column));
-            }
-            format!("({text})")
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// One line of an employee's history.

@@ -163,29 +163,38 @@ async fn the_hotel_worker_holds_every_night_or_none_and_gives_them_back() {
     assert_eq!(bench.count("SELECT COALESCE(SUM(held), 0) FROM room_night").await, 0);
 }
 
+/// A booking event as the saga sends it: one night at 설악 오션 on 24 December.
+fn booking_snapshot(
+    booking_id: BookingId,
+    employee_id: EmployeeId,
+    resort_id: ResortId,
+    status: resort_core::booking::BookingStatus,
+    version: i64,
+) -> Message {
+    Message::Booking(resort_core::message::BookingSnapshot {
+        booking_id,
+        reference: "R7K2QH3".into(),
+        employee_id,
+        resort_id,
+        resort_name: "설악 오션".into(),
+        check_in: NaiveDate::from_ymd_opt(2026, 12, 24).unwrap(),
+        nights: 1,
+        points: 100,
+        status,
+        reason: None,
+        refund_points: None,
+        decided_by: None,
+        approval_deadline_at: None,
+        version,
+    })
+}
+
 #[tokio::test]
 async fn the_mypage_worker_keeps_the_latest_version_of_a_booking() {
     let bench = bench().await;
     let mypage = resort_workers::mypage::consumer();
     let (booking_id, employee_id, resort_id) = (BookingId::new(), EmployeeId::new(), ResortId::new());
-    let snapshot = |status: resort_core::booking::BookingStatus, version: i64| {
-        Message::Booking(resort_core::message::BookingSnapshot {
-            booking_id,
-            reference: "R7K2QH3".into(),
-            employee_id,
-            resort_id,
-            resort_name: "설악 오션".into(),
-            check_in: NaiveDate::from_ymd_opt(2026, 12, 24).unwrap(),
-            nights: 2,
-            points: 200,
-            status,
-            reason: None,
-            refund_points: None,
-            decided_by: None,
-            approval_deadline_at: None,
-            version,
-        })
-    };
+    let snapshot = |status, version| booking_snapshot(booking_id, employee_id, resort_id, status, version);
     use resort_core::booking::BookingStatus as S;
     bench.deliver(&mypage, snapshot(S::Confirmed, 3)).await;
     // An older version arriving late does not overwrite the newer one.
@@ -202,29 +211,12 @@ async fn the_mypage_worker_keeps_the_latest_version_of_a_booking() {
 #[tokio::test]
 async fn the_mypage_worker_applies_a_batch_at_the_newest_version_of_each_row() {
     use resort_core::booking::BookingStatus as S;
-    use resort_core::message::{BookingSnapshot, PointGranted, PointMoved};
+    use resort_core::message::{PointGranted, PointMoved};
     let bench = bench().await;
     let mypage = resort_workers::mypage::consumer();
     let (first, second, employee, other, resort_id) =
         (BookingId::new(), BookingId::new(), EmployeeId::new(), EmployeeId::new(), ResortId::new());
-    let snapshot = |booking_id, status, version| {
-        Message::Booking(BookingSnapshot {
-            booking_id,
-            reference: format!("R{version}"),
-            employee_id: employee,
-            resort_id,
-            resort_name: "설악 오션".into(),
-            check_in: NaiveDate::from_ymd_opt(2026, 12, 24).unwrap(),
-            nights: 1,
-            points: 100,
-            status,
-            reason: None,
-            refund_points: None,
-            decided_by: None,
-            approval_deadline_at: None,
-            version,
-        })
-    };
+    let snapshot = |booking_id, status, version| booking_snapshot(booking_id, employee, resort_id, status, version);
     let moved = |balance, account_version| {
         Message::PointDeducted(PointMoved {
             booking_id: first,

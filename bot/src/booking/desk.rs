@@ -138,13 +138,6 @@ impl BookingDesk {
         let employee_active = identity::get_employee(&self.reads, employee_id).await?.is_some_and(|found| found.active);
         let policy = limits::get(&self.reads).await?;
         let today = self.clock.today();
-        let held =
-            resort_workers::hotel::held_per_night(&self.reads, &room_type.id.to_string(), from, resort.max_nights)
-                .await?
-                .into_iter()
-                .collect();
-        let span = Stay { check_in: from, nights: resort.max_nights };
-        let booked = occupancy::booked_per_night(&self.reads, room_type.id, &span).await?;
         Ok(rules::Facts {
             parties: rules::Parties { employee_active, resort_active: resort.active },
             window: resort.window(),
@@ -155,7 +148,7 @@ impl BookingDesk {
             counted: limits::counted(&self.reads, employee_id, resort.id, &policy, today).await?,
             balance: resort_workers::point::balance(&self.reads, employee_id).await?,
             rooms: room_type.rooms,
-            held: occupancy::taken(&held, &booked),
+            held: occupancy::taken_per_night(&self.reads, room_type.id, from, resort.max_nights).await?,
             reserved: crate::lottery::undrawn_for(&self.reads, room_type.id)
                 .await?
                 .iter()
@@ -248,7 +241,7 @@ impl BookingDesk {
         let mut transaction = self.pool.begin().await?;
         occupancy::lock_nights(&mut transaction, db::backend_of(&self.pool), room_type.id, &stay).await?;
         let booked = occupancy::booked_per_night(&mut *transaction, room_type.id, &stay).await?;
-        if let Some(night) = stay.nights().find(|night| booked.get(night).copied().unwrap_or(0) >= room_type.rooms) {
+        if let Some(night) = rules::first_full_night(&stay, &booked, room_type.rooms) {
             return Ok(Inserted::NoRoom(night));
         }
         self.insert_in(&mut transaction, booking, idempotency_key).await?;

@@ -17,7 +17,7 @@
 //! room types do not meet.
 
 use chrono::NaiveDate;
-use resort_core::db::{Backend, Connection};
+use resort_core::db::{Backend, Connection, Pool};
 use resort_core::id::RoomTypeId;
 use resort_core::stay::{Stay, parse_date};
 use sqlx::Row;
@@ -51,14 +51,25 @@ where
         .collect()
 }
 
-/// The larger of two per-night counts, night by night.
-pub fn taken(held: &HashMap<NaiveDate, i64>, booked: &HashMap<NaiveDate, i64>) -> HashMap<NaiveDate, i64> {
-    let mut taken = held.clone();
-    for (night, count) in booked {
-        let entry = taken.entry(*night).or_insert(0);
-        *entry = (*entry).max(*count);
+/// Rooms of the type taken per night for `days` nights from `from`, as the rules and the
+/// calendar count them: the larger of the hotel's holds and the desk's active bookings.
+pub async fn taken_per_night(
+    reads: &Pool,
+    room_type_id: RoomTypeId,
+    from: NaiveDate,
+    days: u32,
+) -> Result<HashMap<NaiveDate, i64>, sqlx::Error> {
+    let mut taken: HashMap<NaiveDate, i64> =
+        resort_workers::hotel::held_per_night(reads, &room_type_id.to_string(), from, days)
+            .await?
+            .into_iter()
+            .collect();
+    let span = Stay { check_in: from, nights: days };
+    for (night, booked) in booked_per_night(reads, room_type_id, &span).await? {
+        let entry = taken.entry(night).or_insert(0);
+        *entry = (*entry).max(booked);
     }
-    taken
+    Ok(taken)
 }
 
 /// Queues this transaction behind any other counting the same nights of the room type

@@ -23,7 +23,7 @@ use resort_core::id::{BookingId, ResortId};
 use resort_core::inbox::{Consumer, HandleError, Handler, Incoming, Outgoing};
 use resort_core::message::{Envelope, Message};
 use resort_core::saga::{self, SagaEvent};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 use tracing::Instrument;
 
@@ -60,6 +60,13 @@ enum Observation {
     Final(BookingStatus),
     /// An offer's alert was queued.
     Offered,
+}
+
+/// A message of a batch, read once.
+enum Item {
+    Offered(resort_core::message::HotelOffered),
+    /// A worker's report: which booking it is about and what it says.
+    Report((BookingId, SagaEvent)),
 }
 
 /// Which booking a report is about and what it says.
@@ -102,33 +109,58 @@ impl Handler for BookingSaga {
         connection: &mut Connection,
     ) -> Result<Vec<Vec<Outgoing>>, HandleError> {
         let now = self.clock.now_millis();
-        let ids: Vec<BookingId> = batch
+        let mut items = Vec::with_capacity(batch.len());
+        for Incoming { message, envelope, span } in batch {
+            let item = match message {
+                Message::HotelOffered(offered) => Item::Offered(offered),
+                other => {
+                    let report = read_report(other).ok_or_else(|| {
+                        HandleError::Reject(format!("the saga does not handle {}", envelope.message_type))
+                    })?;
+                    Item::Report(report)
+                }
+            };
+            items.push((item, envelope, span));
+        }
+        // In id order, which is also the order the bookings are written in: concurrent batches
+        // lock the same rows in the same order.
+        let ids: Vec<BookingId> = items
             .iter()
-            .filter_map(|incoming| read_report(incoming.message.clone()).map(|(booking_id, _)| booking_id))
-            .collect::<std::collections::BTreeSet<_>>()
+            .filter_map(|(item, _, _)| match item {
+                Item::Report((booking_id, _)) => Some(*booking_id),
+                Item::Offered(_) => None,
+            })
+            .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let mut bookings = booking::store::load_many(connection, &ids).await?;
-        let read_versions: HashMap<BookingId, i64> = bookings.iter().map(|(id, found)| (*id, found.version)).collect();
+        // Each booking with the version it was read at, to write it once against that.
+        let mut bookings: HashMap<BookingId, (booking::Booking, i64)> = booking::store::load_many(connection, &ids)
+            .await?
+            .into_iter()
+            .map(|(id, found)| {
+                let version = found.version;
+                (id, (found, version))
+            })
+            .collect();
         let mut resorts: HashMap<ResortId, Option<catalog::Resort>> = HashMap::new();
         let mut steps = Vec::new();
-        let mut moved = Vec::new();
-        let mut caused = Vec::with_capacity(batch.len());
-        for Incoming { message, envelope, span } in batch {
-            if let Message::HotelOffered(offered) = &message {
-                let (answers, alerted) =
-                    crate::waitlist::offer::on_offered(connection, offered, now).instrument(span).await?;
-                if alerted {
-                    self.observe(Observation::Offered);
+        let mut caused = Vec::with_capacity(items.len());
+        for (item, envelope, span) in items {
+            let (booking_id, event) = match item {
+                Item::Offered(offered) => {
+                    let (answers, alerted) =
+                        crate::waitlist::offer::on_offered(connection, &offered, now).instrument(span).await?;
+                    if alerted {
+                        self.observe(Observation::Offered);
+                    }
+                    caused.push(answers.into_iter().map(|answer| Outgoing::new(answer, offered.offer_id)).collect());
+                    continue;
                 }
-                caused.push(answers.into_iter().map(|answer| Outgoing::new(answer, offered.offer_id)).collect());
-                continue;
-            }
-            let (booking_id, event) = read_report(message)
-                .ok_or_else(|| HandleError::Reject(format!("the saga does not handle {}", envelope.message_type)))?;
-            let booking =
+                Item::Report(report) => report,
+            };
+            let (booking, _) =
                 bookings.get_mut(&booking_id).ok_or_else(|| HandleError::Reject(format!("no booking {booking_id}")))?;
-            steps.push((booking_id, envelope.message_type.clone(), envelope.message_id));
+            steps.push((booking_id, envelope.message_type.clone(), Some(envelope.message_id)));
             let seconds = (now - booking.created_at).max(0) as f64 / 1000.0;
             self.observe(Observation::Step { step: envelope.message_type.clone(), seconds });
             let resort = match saga::needs_policy(&event) {
@@ -142,17 +174,16 @@ impl Handler for BookingSaga {
                 },
                 false => None,
             };
-            let outgoing =
-                self.advance(connection, booking, &event, resort.as_ref(), envelope, now).instrument(span).await?;
-            if outgoing.is_some() && !moved.contains(&booking_id) {
-                moved.push(booking_id);
-            }
-            caused.push(outgoing.unwrap_or_default());
+            caused.push(
+                self.advance(connection, booking, &event, resort.as_ref(), envelope, now).instrument(span).await?,
+            );
         }
         booking::store::record_steps(connection, &steps, now).await?;
-        for booking_id in moved {
-            let booking = &bookings[&booking_id];
-            if !booking::store::save_transitions_from(connection, booking, read_versions[&booking_id], now).await? {
+        for booking_id in &ids {
+            let Some((booking, read_version)) = bookings.get(booking_id) else { continue };
+            if booking.version != *read_version
+                && !booking::store::save_transitions_from(connection, booking, *read_version, now).await?
+            {
                 return Err(HandleError::Retry(format!("booking {booking_id} changed meanwhile")));
             }
         }
@@ -179,8 +210,9 @@ impl Handler for BookingSaga {
 }
 
 impl BookingSaga {
-    /// Moves the booking in memory as the report says and returns what that causes, or `None`
-    /// if the report does not move it (it is still written down as a step).
+    /// Moves the booking in memory as the report says (its version counts the step) and returns
+    /// what that causes; nothing if the report does not move it (it is still written down as a
+    /// step).
     async fn advance(
         &self,
         connection: &mut Connection,
@@ -189,7 +221,7 @@ impl BookingSaga {
         resort: Option<&catalog::Resort>,
         envelope: &Envelope,
         now: i64,
-    ) -> Result<Option<Vec<Outgoing>>, HandleError> {
+    ) -> Result<Vec<Outgoing>, HandleError> {
         let booking_id = booking.id;
         let policy = resort.map(|resort| saga::Policy {
             auto_approve: resort.auto_approve || booking.preapproved,
@@ -198,7 +230,7 @@ impl BookingSaga {
         });
         let Some(transition) = saga::decide(&booking.saga_state(), event, policy, now) else {
             tracing::debug!(%booking_id, status = %booking.status, message_type = %envelope.message_type, "report does not move the booking");
-            return Ok(None);
+            return Ok(Vec::new());
         };
         let status_changed = transition.status != booking.status;
         booking.status = transition.status;
@@ -230,7 +262,7 @@ impl BookingSaga {
                 self.observe(Observation::Final(booking.status));
             }
         }
-        Ok(Some(outgoing))
+        Ok(outgoing)
     }
 
     fn observe(&self, observation: Observation) {

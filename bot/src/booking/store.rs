@@ -83,10 +83,9 @@ async fn update(
 /// a unique violation means another active booking of the employee has one of them.
 pub(super) async fn claim_nights(connection: &mut Connection, booking: &Booking) -> Result<(), sqlx::Error> {
     let nights: Vec<NaiveDate> = booking.stay().nights().collect();
-    let rows: Vec<String> = (0..nights.len()).map(|index| format!("($1, ${}, $2, $3, $4, $4)", index + 5)).collect();
+    let rows = resort_core::db::values_rows(nights.len(), 1, 5, "$1, {1}, $2, $3, $4, $4");
     let sql = format!(
-        "INSERT INTO booking_night (employee_id, night, booking_id, room_type_id, created_at, updated_at) VALUES {}",
-        rows.join(", ")
+        "INSERT INTO booking_night (employee_id, night, booking_id, room_type_id, created_at, updated_at) VALUES {rows}"
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
         .bind(booking.employee_id.to_string())
@@ -140,24 +139,16 @@ pub async fn claim_nights_of_older_bookings(pool: &Pool) -> Result<u64, sqlx::Er
     Ok(claimed)
 }
 
-/// Records the steps of a batch of reports in one statement, in the order given.
-pub async fn record_steps(
-    connection: &mut Connection,
-    steps: &[(BookingId, String, MessageId)],
-    now: i64,
-) -> Result<(), sqlx::Error> {
+/// A report written down in a booking's timeline: the booking, the step, the message it came in.
+pub type Step = (BookingId, String, Option<MessageId>);
+
+/// Records steps in one statement, in the order given.
+pub async fn record_steps(connection: &mut Connection, steps: &[Step], now: i64) -> Result<(), sqlx::Error> {
     if steps.is_empty() {
         return Ok(());
     }
-    let rows: Vec<String> = (0..steps.len())
-        .map(|index| {
-            format!("(${}, ${}, ${}, ${}, $1, $1)", 4 * index + 2, 4 * index + 3, 4 * index + 4, 4 * index + 5)
-        })
-        .collect();
-    let sql = format!(
-        "INSERT INTO saga_step (id, booking_id, step, message_id, created_at, updated_at) VALUES {}",
-        rows.join(", ")
-    );
+    let rows = resort_core::db::values_rows(steps.len(), 4, 2, "{1}, {2}, {3}, {4}, $1, $1");
+    let sql = format!("INSERT INTO saga_step (id, booking_id, step, message_id, created_at, updated_at) VALUES {rows}");
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(steps.len() == 1).bind(now);
     for (booking_id, step, message_id) in steps {
         // Ids are time-ordered, so the steps keep their order within the same millisecond.
@@ -165,7 +156,7 @@ pub async fn record_steps(
             .bind(MessageId::new().to_string())
             .bind(booking_id.to_string())
             .bind(step.clone())
-            .bind(message_id.to_string());
+            .bind(message_id.map(|id| id.to_string()));
     }
     query.execute(&mut *connection).await?;
     Ok(())
@@ -178,13 +169,5 @@ pub async fn record_step(
     message_id: Option<MessageId>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO saga_step (id, booking_id, step, message_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
-        .bind(MessageId::new().to_string())
-        .bind(booking_id.to_string())
-        .bind(step)
-        .bind(message_id.map(|id| id.to_string()))
-        .bind(now)
-        .execute(&mut *connection)
-        .await?;
-    Ok(())
+    record_steps(connection, &[(booking_id, step.to_owned(), message_id)], now).await
 }

@@ -18,7 +18,6 @@ use resort_core::i18n::{number_arg, text_arg};
 use resort_core::id::{ResortId, RoomTypeId};
 use resort_core::rules::{self, Refusal};
 use resort_core::stay::{Stay, parse_date};
-use resort_workers::hotel;
 use std::collections::HashMap;
 
 /// Quick replies on one question (Kakao allows ten).
@@ -422,11 +421,10 @@ impl Conversation {
         from: NaiveDate,
         days: u32,
     ) -> Result<HashMap<NaiveDate, i64>, sqlx::Error> {
-        let held: HashMap<NaiveDate, i64> =
-            hotel::held_per_night(self.reads(), &room_type.id.to_string(), from, days).await?.into_iter().collect();
+        let taken = crate::booking::occupancy::taken_per_night(self.reads(), room_type.id, from, days).await?;
         Ok((0..days)
             .filter_map(|offset| from.checked_add_days(Days::new(u64::from(offset))))
-            .map(|night| (night, room_type.rooms - held.get(&night).copied().unwrap_or(0)))
+            .map(|night| (night, room_type.rooms - taken.get(&night).copied().unwrap_or(0)))
             .collect())
     }
 }
