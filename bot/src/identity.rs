@@ -450,20 +450,40 @@ pub async fn accounts_of(
     connection: &mut Connection,
     employee_id: EmployeeId,
 ) -> Result<(Option<Locale>, Vec<ChatAccount>), sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT a.platform, a.platform_user_id, a.locale_hint, e.locale FROM chat_account a JOIN employee e ON e.id = a.employee_id
-         WHERE a.employee_id = $1 ORDER BY a.platform, a.platform_user_id",
-    )
-    .bind(employee_id.to_string())
-    .fetch_all(&mut *connection)
-    .await?;
-    let mut chosen = None;
-    let mut accounts = Vec::new();
-    for row in &rows {
+    Ok(accounts_of_many(connection, &[employee_id]).await?.remove(&employee_id).unwrap_or_default())
+}
+
+/// [`accounts_of`] for several employees in one statement; every employee asked for has an
+/// entry, empty when they have no account.
+pub async fn accounts_of_many(
+    connection: &mut Connection,
+    employee_ids: &[EmployeeId],
+) -> Result<std::collections::HashMap<EmployeeId, (Option<Locale>, Vec<ChatAccount>)>, sqlx::Error> {
+    let mut found: std::collections::HashMap<EmployeeId, (Option<Locale>, Vec<ChatAccount>)> =
+        employee_ids.iter().map(|id| (*id, (None, Vec::new()))).collect();
+    if employee_ids.is_empty() {
+        return Ok(found);
+    }
+    let ids: std::collections::BTreeSet<String> = employee_ids.iter().map(ToString::to_string).collect();
+    let placeholders: Vec<String> = (1..=ids.len()).map(|index| format!("${index}")).collect();
+    let sql = format!(
+        "SELECT a.employee_id, a.platform, a.platform_user_id, a.locale_hint, e.locale FROM chat_account a JOIN employee e ON e.id = a.employee_id
+         WHERE a.employee_id IN ({}) ORDER BY a.employee_id, a.platform, a.platform_user_id",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(ids.len() == 1);
+    for id in ids {
+        query = query.bind(id);
+    }
+    for row in &query.fetch_all(&mut *connection).await? {
+        let employee_id: String = row.try_get("employee_id")?;
+        let Some((chosen, accounts)) = EmployeeId::parse(&employee_id).and_then(|id| found.get_mut(&id)) else {
+            continue;
+        };
         let platform: String = row.try_get("platform")?;
         let locale: Option<String> = row.try_get("locale")?;
         let hint: Option<String> = row.try_get("locale_hint")?;
-        chosen = locale.as_deref().and_then(Locale::from_hint);
+        *chosen = locale.as_deref().and_then(Locale::from_hint);
         if let Some(platform) = Platform::parse(&platform) {
             accounts.push(ChatAccount {
                 platform,
@@ -472,7 +492,7 @@ pub async fn accounts_of(
             });
         }
     }
-    Ok((chosen, accounts))
+    Ok(found)
 }
 
 /// Display name of an employee, for messages that say who booked or decided. Takes the pool or

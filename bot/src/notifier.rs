@@ -20,16 +20,19 @@
 use crate::catalog;
 use crate::conversation::{Reply, render};
 use crate::identity;
+use crate::identity::ChatAccount;
 use crate::push::{self, PushSignal};
 use async_trait::async_trait;
 use resort_core::booking::{BookingStatus, RejectReason};
 use resort_core::clock::SharedClock;
 use resort_core::db::Connection;
 use resort_core::i18n::{Locale, number_arg, text_arg};
-use resort_core::id::EmployeeId;
-use resort_core::inbox::{Consumer, HandleError, Handler, Outgoing};
+use resort_core::id::{BookingId, EmployeeId};
+use resort_core::inbox::{Consumer, HandleError, Handler, Incoming, Outgoing};
 use resort_core::message::{BookingSnapshot, Envelope, Message};
+use std::collections::HashMap;
 use std::sync::Arc;
+use tracing::Instrument;
 
 pub const QUEUE: &str = "notifier";
 pub const BINDINGS: &[&str] =
@@ -52,11 +55,106 @@ impl Handler for Notifier {
         envelope: &Envelope,
         connection: &mut Connection,
     ) -> Result<Vec<Outgoing>, HandleError> {
-        let Message::Booking(booking) = message else {
-            return Err(HandleError::Reject(format!("the notifier does not handle {}", envelope.message_type)));
+        resort_core::inbox::handle_as_batch(self, message, envelope, connection).await
+    }
+
+    /// A batch's lookups are made once for all of it (the sent approval requests of every
+    /// booking that moved on, the chat accounts of every booking's employee) and its alerts are
+    /// written in one insert.
+    async fn handle_batch(
+        &self,
+        batch: Vec<Incoming<'_>>,
+        connection: &mut Connection,
+    ) -> Result<Vec<Vec<Outgoing>>, HandleError> {
+        let mut bookings = Vec::with_capacity(batch.len());
+        for Incoming { message, envelope, span } in batch {
+            let Message::Booking(booking) = message else {
+                return Err(HandleError::Reject(format!("the notifier does not handle {}", envelope.message_type)));
+            };
+            bookings.push((booking, span));
+        }
+        let moved_on: Vec<BookingId> = bookings
+            .iter()
+            .filter(|(booking, _)| booking.status != BookingStatus::AwaitingApproval)
+            .map(|(booking, _)| booking.booking_id)
+            .collect();
+        let employees: Vec<EmployeeId> = bookings.iter().map(|(booking, _)| booking.employee_id).collect();
+        let mut alerts = Alerts {
+            approval_requests: push::sent_copies_of(connection, &moved_on, "approval_request").await?,
+            accounts: identity::accounts_of_many(connection, &employees).await?,
+            queued: Vec::new(),
         };
+        for (booking, span) in &bookings {
+            self.notify(connection, &mut alerts, booking).instrument(span.clone()).await?;
+        }
+        let queued: Vec<push::NewAlert<'_>> = alerts.queued.iter().map(Queued::as_new).collect();
+        push::queue_all(connection, &queued, self.clock.now_millis()).await?;
+        Ok(vec![Vec::new(); bookings.len()])
+    }
+
+    fn after_commit(&self) {
+        self.push_signal.notify();
+    }
+}
+
+/// What a batch looked up once, and the alerts it will write.
+struct Alerts {
+    approval_requests: HashMap<BookingId, Vec<push::SentCopy>>,
+    accounts: HashMap<EmployeeId, (Option<Locale>, Vec<ChatAccount>)>,
+    queued: Vec<Queued>,
+}
+
+impl Alerts {
+    /// An employee's chat accounts, looked up once per batch.
+    async fn accounts_of(
+        &mut self,
+        connection: &mut Connection,
+        employee_id: EmployeeId,
+    ) -> Result<(Option<Locale>, Vec<ChatAccount>), sqlx::Error> {
+        if let Some(found) = self.accounts.get(&employee_id) {
+            return Ok(found.clone());
+        }
+        let found = identity::accounts_of(connection, employee_id).await?;
+        self.accounts.insert(employee_id, found.clone());
+        Ok(found)
+    }
+}
+
+/// An alert composed and waiting for the batch's insert.
+struct Queued {
+    platform: String,
+    platform_user_id: String,
+    employee_id: EmployeeId,
+    booking_id: BookingId,
+    kind: &'static str,
+    reply: Reply,
+    edits_ref: Option<String>,
+}
+
+impl Queued {
+    fn as_new(&self) -> push::NewAlert<'_> {
+        push::NewAlert {
+            platform: &self.platform,
+            platform_user_id: &self.platform_user_id,
+            employee_id: self.employee_id,
+            booking_id: Some(self.booking_id),
+            kind: self.kind,
+            reply: &self.reply,
+            edits_ref: self.edits_ref.as_deref(),
+        }
+    }
+}
+
+impl Notifier {
+    /// The alerts one booking event causes.
+    async fn notify(
+        &self,
+        connection: &mut Connection,
+        alerts: &mut Alerts,
+        booking: &BookingSnapshot,
+    ) -> Result<(), HandleError> {
         if booking.status != BookingStatus::AwaitingApproval {
-            self.close_approval_requests(connection, &booking).await?;
+            self.close_approval_requests(connection, alerts, booking).await?;
         }
         match booking.status {
             BookingStatus::AwaitingApproval => {
@@ -64,9 +162,9 @@ impl Handler for Notifier {
                 // A manager does not decide their own booking, so they are not asked to.
                 let managers = catalog::manager_ids(connection, booking.resort_id).await?;
                 for manager in managers.into_iter().filter(|manager| *manager != booking.employee_id) {
-                    self.tell(connection, manager, &booking, "approval_request", |locale| {
+                    self.tell(connection, alerts, manager, booking, "approval_request", |locale| {
                         Reply::with_buttons(
-                            render::approval_request(locale, &guest, &booking),
+                            render::approval_request(locale, &guest, booking),
                             render::approve_reject_buttons(locale, &booking.reference),
                         )
                     })
@@ -74,15 +172,15 @@ impl Handler for Notifier {
                 }
             }
             BookingStatus::Confirmed => {
-                self.tell(connection, booking.employee_id, &booking, "confirmed", |locale| {
-                    Reply::text(employee_text(locale, "push-confirmed", &booking, 0))
+                self.tell(connection, alerts, booking.employee_id, booking, "confirmed", |locale| {
+                    Reply::text(employee_text(locale, "push-confirmed", booking, 0))
                 })
                 .await?;
             }
             BookingStatus::Rejected => {
                 // What the saga refunded (nothing when the points were never taken).
                 let refund = booking.refund_points.unwrap_or(0);
-                self.tell(connection, booking.employee_id, &booking, "rejected", |locale| {
+                self.tell(connection, alerts, booking.employee_id, booking, "rejected", |locale| {
                     let reason = booking.reason.map(|reason| render::reason(locale, reason)).unwrap_or_default();
                     let stay = render::stay_line(
                         locale,
@@ -104,7 +202,7 @@ impl Handler for Notifier {
                 .await?;
                 if booking.reason == Some(RejectReason::ManagerTimedOut) {
                     for manager in catalog::manager_ids(connection, booking.resort_id).await? {
-                        self.tell(connection, manager, &booking, "timed_out", |locale| {
+                        self.tell(connection, alerts, manager, booking, "timed_out", |locale| {
                             Reply::text(locale.text_with(
                                 "push-timed-out-manager",
                                 &[text_arg("reference", booking.reference.clone())],
@@ -116,39 +214,35 @@ impl Handler for Notifier {
             }
             BookingStatus::Cancelled => {
                 let refund = booking.refund_points.unwrap_or(0);
-                self.tell(connection, booking.employee_id, &booking, "cancelled", |locale| {
-                    Reply::text(employee_text(locale, "push-cancelled", &booking, refund))
+                self.tell(connection, alerts, booking.employee_id, booking, "cancelled", |locale| {
+                    Reply::text(employee_text(locale, "push-cancelled", booking, refund))
                 })
                 .await?;
             }
             _ => {}
         }
-        Ok(Vec::new())
+        Ok(())
     }
 
-    fn after_commit(&self) {
-        self.push_signal.notify();
-    }
-}
-
-impl Notifier {
     /// Queues an edit of every sent, editable approval request of the booking: the request with
     /// its outcome, without buttons.
     async fn close_approval_requests(
         &self,
         connection: &mut Connection,
+        alerts: &mut Alerts,
         booking: &BookingSnapshot,
     ) -> Result<(), HandleError> {
-        let copies = push::sent_copies(connection, booking.booking_id, "approval_request").await?;
-        if copies.is_empty() {
+        // Cloned, not taken: a booking that moves on twice in one batch edits its requests twice,
+        // the later outcome last, as two batches would.
+        let Some(copies) = alerts.approval_requests.get(&booking.booking_id).cloned() else {
             return Ok(());
-        }
+        };
         let guest = identity::name_of(&mut *connection, booking.employee_id).await?.unwrap_or_default();
         let now = self.clock.now_millis();
         for copy in copies {
             let manager = EmployeeId::parse(&copy.employee_id)
                 .ok_or_else(|| HandleError::Reject(format!("bad employee id {}", copy.employee_id)))?;
-            let (chosen, accounts) = identity::accounts_of(connection, manager).await?;
+            let (chosen, accounts) = alerts.accounts_of(connection, manager).await?;
             let hint = accounts
                 .iter()
                 .find(|account| {
@@ -156,17 +250,15 @@ impl Notifier {
                 })
                 .and_then(|account| account.locale_hint);
             let locale = chosen.or(hint).unwrap_or_default();
-            let reply = Reply::text(approval_outcome(locale, &guest, booking, now));
-            let alert = push::NewAlert {
-                platform: &copy.platform,
-                platform_user_id: &copy.platform_user_id,
+            alerts.queued.push(Queued {
+                platform: copy.platform,
+                platform_user_id: copy.platform_user_id,
                 employee_id: manager,
-                booking_id: Some(booking.booking_id),
+                booking_id: booking.booking_id,
                 kind: "approval_closed",
-                reply: &reply,
-                edits_ref: Some(&copy.platform_ref),
-            };
-            push::queue(connection, alert, now).await?;
+                reply: Reply::text(approval_outcome(locale, &guest, booking, now)),
+                edits_ref: Some(copy.platform_ref),
+            });
         }
         Ok(())
     }
@@ -175,29 +267,27 @@ impl Notifier {
     async fn tell(
         &self,
         connection: &mut Connection,
+        alerts: &mut Alerts,
         recipient: EmployeeId,
         booking: &BookingSnapshot,
-        kind: &str,
+        kind: &'static str,
         compose: impl Fn(Locale) -> Reply,
     ) -> Result<(), HandleError> {
-        let (chosen, accounts) = identity::accounts_of(connection, recipient).await?;
+        let (chosen, accounts) = alerts.accounts_of(connection, recipient).await?;
         if accounts.is_empty() {
             tracing::info!(employee_id = %recipient, booking_id = %booking.booking_id, kind, "no linked chat account to alert");
         }
-        let now = self.clock.now_millis();
         for account in accounts {
             let locale = chosen.or(account.locale_hint).unwrap_or_default();
-            let reply = compose(locale);
-            let alert = push::NewAlert {
-                platform: account.platform.as_str(),
-                platform_user_id: &account.platform_user_id,
+            alerts.queued.push(Queued {
+                platform: account.platform.as_str().to_owned(),
+                platform_user_id: account.platform_user_id,
                 employee_id: recipient,
-                booking_id: Some(booking.booking_id),
+                booking_id: booking.booking_id,
                 kind,
-                reply: &reply,
+                reply: compose(locale),
                 edits_ref: None,
-            };
-            push::queue(connection, alert, now).await?;
+            });
         }
         Ok(())
     }

@@ -6,12 +6,14 @@
 //! and a refund never exceeds what the booking paid.
 
 use async_trait::async_trait;
-use resort_core::db::Connection;
+use resort_core::db::{self, Connection};
 use resort_core::id::{BookingId, EmployeeId, MessageId};
-use resort_core::inbox::{Consumer, HandleError, Handler, Outgoing};
-use resort_core::message::{Envelope, Message, PointGranted, PointMoved, PointRejected};
+use resort_core::inbox::{Consumer, HandleError, Handler, Incoming, Outgoing};
+use resort_core::message::{Envelope, Message, PointDeduct, PointGranted, PointMoved, PointRejected};
 use sqlx::Row;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use tracing::Instrument;
 
 pub const QUEUE: &str = "point";
 pub const BINDINGS: &[&str] = &["point.deduct", "point.refund", "point.grant"];
@@ -126,6 +128,122 @@ impl Handler for PointWorker {
         };
         Ok(vec![Outgoing::new(outgoing, &envelope.correlation_id)])
     }
+
+    /// A batch of deductions only (the bulk of the traffic) is applied set-wise; anything else
+    /// message by message.
+    async fn handle_batch(
+        &self,
+        batch: Vec<Incoming<'_>>,
+        connection: &mut Connection,
+    ) -> Result<Vec<Vec<Outgoing>>, HandleError> {
+        let all_deductions =
+            batch.len() > 1 && batch.iter().all(|incoming| matches!(incoming.message, Message::PointDeduct(_)));
+        if all_deductions {
+            return deduct_all(batch, connection).await;
+        }
+        let mut caused = Vec::with_capacity(batch.len());
+        for Incoming { message, envelope, span } in batch {
+            caused.push(self.handle(message, envelope, connection).instrument(span).await?);
+        }
+        Ok(caused)
+    }
+}
+
+/// Deductions in three statements however many: the accounts read at once, each deduction
+/// judged in order against the balance the ones before it left, every changed account written
+/// in one update that checks the version it read, the ledger rows in one insert. An account
+/// changed meanwhile (another replica) fails the batch, which then goes message by message.
+async fn deduct_all(batch: Vec<Incoming<'_>>, connection: &mut Connection) -> Result<Vec<Vec<Outgoing>>, HandleError> {
+    let deductions: Vec<(PointDeduct, &Envelope)> = batch
+        .into_iter()
+        .filter_map(|incoming| match incoming.message {
+            Message::PointDeduct(deduct) => Some((deduct, incoming.envelope)),
+            _ => None,
+        })
+        .collect();
+    let employees: Vec<EmployeeId> = deductions.iter().map(|(deduct, _)| deduct.employee_id).collect();
+    let read = accounts(connection, &employees).await?;
+    // (balance, version) as the deductions so far leave them, in key order for the update.
+    let mut accounts: BTreeMap<String, (i64, i64)> = read.clone().into_iter().collect();
+    let mut caused = Vec::with_capacity(deductions.len());
+    let mut ledger = Vec::new();
+    for (deduct, envelope) in &deductions {
+        let account = accounts.get_mut(&deduct.employee_id.to_string());
+        let answer = match account {
+            Some((balance, version)) if *balance - deduct.amount >= 0 => {
+                *balance -= deduct.amount;
+                *version += 1;
+                ledger.push(LedgerRow {
+                    message_id: envelope.message_id,
+                    employee_id: deduct.employee_id,
+                    booking_id: Some(deduct.booking_id),
+                    kind: "deduct",
+                    delta: -deduct.amount,
+                    balance_after: *balance,
+                    reason: "booking".to_owned(),
+                    at: envelope.occurred_at.timestamp_millis(),
+                });
+                Message::PointDeducted(PointMoved {
+                    booking_id: deduct.booking_id,
+                    employee_id: deduct.employee_id,
+                    amount: deduct.amount,
+                    balance: *balance,
+                    account_version: *version,
+                })
+            }
+            found => Message::PointRejected(PointRejected {
+                booking_id: deduct.booking_id,
+                employee_id: deduct.employee_id,
+                amount: deduct.amount,
+                balance: found.map_or(0, |(balance, _)| *balance),
+            }),
+        };
+        caused.push(vec![Outgoing::new(answer, &envelope.correlation_id)]);
+    }
+    let changed: Vec<(&String, i64, i64, i64)> = accounts
+        .iter()
+        .filter_map(|(employee_id, (balance, version))| {
+            let (_, read_version) = read[employee_id];
+            (*version != read_version).then_some((employee_id, *balance, *version, read_version))
+        })
+        .collect();
+    if !changed.is_empty() {
+        let now = deductions.iter().map(|(_, envelope)| envelope.occurred_at.timestamp_millis()).max().unwrap_or(0);
+        let rows = db::values_rows(changed.len(), 4, 2, "{1}, {2}, {3}, {4}");
+        let sql = format!(
+            "UPDATE point_account SET balance = v.column2, version = v.column3, updated_at = $1 FROM (VALUES {rows}) AS v
+             WHERE point_account.employee_id = v.column1 AND point_account.version = v.column4"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(now);
+        for (employee_id, balance, version, read_version) in &changed {
+            query = query.bind((*employee_id).clone()).bind(*balance).bind(*version).bind(*read_version);
+        }
+        let updated = query.execute(&mut *connection).await?.rows_affected();
+        if updated != changed.len() as u64 {
+            return Err(HandleError::Retry("a point account changed while its batch was applied".into()));
+        }
+    }
+    write_ledger_rows(connection, &ledger).await?;
+    Ok(caused)
+}
+
+/// Balance and version of the accounts that exist among `employees`, by employee id.
+async fn accounts(
+    connection: &mut Connection,
+    employees: &[EmployeeId],
+) -> Result<HashMap<String, (i64, i64)>, sqlx::Error> {
+    let ids: std::collections::BTreeSet<String> = employees.iter().map(ToString::to_string).collect();
+    let placeholders: Vec<String> = (1..=ids.len()).map(|index| format!("${index}")).collect();
+    let sql = format!(
+        "SELECT employee_id, balance, version FROM point_account WHERE employee_id IN ({})",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_as::<_, (String, i64, i64)>(sqlx::AssertSqlSafe(sql)).persistent(ids.len() == 1);
+    for id in ids {
+        query = query.bind(id);
+    }
+    let rows = query.fetch_all(&mut *connection).await?;
+    Ok(rows.into_iter().map(|(employee_id, balance, version)| (employee_id, (balance, version))).collect())
 }
 
 async fn open_account(connection: &mut Connection, employee_id: EmployeeId, now: i64) -> Result<(), sqlx::Error> {
@@ -176,33 +294,67 @@ async fn paid_for(connection: &mut Connection, booking_id: BookingId) -> Result<
     Ok(delta.map(|delta| -delta).unwrap_or(0))
 }
 
+/// One movement as the ledger records it, before it is written.
+struct LedgerRow {
+    /// The message that caused it.
+    message_id: MessageId,
+    employee_id: EmployeeId,
+    booking_id: Option<BookingId>,
+    kind: &'static str,
+    delta: i64,
+    balance_after: i64,
+    reason: String,
+    at: i64,
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn write_ledger(
     connection: &mut Connection,
     message_id: MessageId,
     employee_id: EmployeeId,
     booking_id: Option<BookingId>,
-    kind: &str,
+    kind: &'static str,
     delta: i64,
     balance_after: i64,
     reason: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO point_ledger (id, employee_id, booking_id, kind, delta, balance_after, reason, message_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
-    )
-    .bind(MessageId::new().to_string())
-    .bind(employee_id.to_string())
-    .bind(booking_id.map(|id| id.to_string()))
-    .bind(kind)
-    .bind(delta)
-    .bind(balance_after)
-    .bind(reason)
-    .bind(message_id.to_string())
-    .bind(now)
-    .execute(&mut *connection)
-    .await?;
+    let row = LedgerRow {
+        message_id,
+        employee_id,
+        booking_id,
+        kind,
+        delta,
+        balance_after,
+        reason: reason.to_owned(),
+        at: now,
+    };
+    write_ledger_rows(connection, &[row]).await
+}
+
+/// Writes ledger rows in one statement.
+async fn write_ledger_rows(connection: &mut Connection, rows: &[LedgerRow]) -> Result<(), sqlx::Error> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let values = db::values_rows(rows.len(), 9, 1, "{1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {9}");
+    let sql = format!(
+        "INSERT INTO point_ledger (id, employee_id, booking_id, kind, delta, balance_after, reason, message_id, created_at, updated_at) VALUES {values}"
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(rows.len() == 1);
+    for row in rows {
+        query = query
+            .bind(MessageId::new().to_string())
+            .bind(row.employee_id.to_string())
+            .bind(row.booking_id.map(|id| id.to_string()))
+            .bind(row.kind)
+            .bind(row.delta)
+            .bind(row.balance_after)
+            .bind(row.reason.clone())
+            .bind(row.message_id.to_string())
+            .bind(row.at);
+    }
+    query.execute(&mut *connection).await?;
     Ok(())
 }
 

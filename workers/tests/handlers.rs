@@ -264,3 +264,53 @@ async fn the_mypage_worker_applies_a_batch_at_the_newest_version_of_each_row() {
     // The same batch again changes nothing.
     assert!(mypage.apply_batch(&batch, &bench.context).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_batch_of_deductions_judges_each_against_what_the_ones_before_it_left() {
+    let bench = bench().await;
+    let points = resort_workers::point::consumer();
+    let (rich, poor, nobody) = (EmployeeId::new(), EmployeeId::new(), EmployeeId::new());
+    for (employee, amount) in [(rich, 500), (poor, 100)] {
+        let grant = PointGrant { employee_id: employee, amount, reason: "test".into() };
+        bench.deliver(&points, Message::PointGrant(grant)).await;
+    }
+    let deduct = |employee_id, amount| {
+        Message::PointDeduct(PointDeduct { booking_id: BookingId::new(), employee_id, amount }).into_envelope(
+            "test",
+            None,
+            Utc::now(),
+        )
+    };
+    // The rich employee's second deduction fits what the first left; the third no longer does.
+    let envelopes = [deduct(rich, 300), deduct(poor, 100), deduct(rich, 200), deduct(rich, 1), deduct(nobody, 10)];
+    let batch: Vec<&Envelope> = envelopes.iter().collect();
+    assert_eq!(points.apply_batch(&batch, &bench.context).await.unwrap().len(), envelopes.len());
+
+    let mut answers = Vec::new();
+    for envelope in &envelopes {
+        let caused = bench.caused_by(envelope).await;
+        assert_eq!(caused.len(), 1, "one answer per deduction");
+        let (kind, payload) = &caused[0];
+        answers.push((kind.clone(), payload["balance"].as_i64().unwrap()));
+    }
+    let expected = [
+        ("point.deducted", 200),
+        ("point.deducted", 0),
+        ("point.deducted", 0),
+        ("point.rejected", 0),
+        ("point.rejected", 0),
+    ];
+    assert_eq!(answers, expected.map(|(kind, balance)| (kind.to_owned(), balance)));
+    assert_eq!(bench.caused_by(&envelopes[2]).await[0].1["account_version"], 3, "granted once, deducted twice");
+    assert_eq!(resort_workers::point::balance(bench.pool(), rich).await.unwrap(), 0);
+    assert_eq!(resort_workers::point::balance(bench.pool(), poor).await.unwrap(), 0);
+    assert_eq!(bench.count("SELECT COUNT(*) FROM point_ledger WHERE kind = 'deduct'").await, 3);
+    assert_eq!(
+        bench.count("SELECT COUNT(*) FROM point_ledger WHERE kind = 'deduct' AND balance_after = 0").await,
+        2,
+        "each ledger row keeps the balance it left"
+    );
+    // The same batch again changes nothing.
+    assert!(points.apply_batch(&batch, &bench.context).await.unwrap().is_empty());
+    assert_eq!(bench.count("SELECT COUNT(*) FROM point_ledger").await, 5);
+}

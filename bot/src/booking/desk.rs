@@ -3,10 +3,11 @@
 //! decision.
 
 use super::commands;
+use super::intake::{self, InsertError, Inserted, Intake};
 use super::limits;
 use super::model::Booking;
 use super::occupancy;
-use super::store::{claim_nights, record_step, save_transition};
+use super::store::{record_step, save_transition};
 use crate::catalog::{self, Resort, RoomType};
 use crate::identity;
 use chrono::NaiveDate;
@@ -20,6 +21,7 @@ use resort_core::reference;
 use resort_core::rules;
 use resort_core::saga;
 use resort_core::stay::{Stay, StayError};
+use std::sync::Arc;
 
 /// What a person asks for: a stay in one room of a type (`None`: the resort's only type).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,27 +45,6 @@ pub enum RequestError {
     Rule(rules::Refusal),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
-}
-
-/// Why inserting a new booking failed.
-#[derive(Debug)]
-pub(crate) enum InsertError {
-    /// One of its nights belongs to another active booking of the same employee.
-    NightTaken,
-    Database(sqlx::Error),
-}
-
-/// What a request's insert came to, short of an error.
-enum Inserted {
-    Yes,
-    /// Every room of the type is taken on this night by bookings accepted before it.
-    NoRoom(NaiveDate),
-}
-
-impl From<sqlx::Error> for InsertError {
-    fn from(error: sqlx::Error) -> Self {
-        Self::Database(error)
-    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -100,12 +81,15 @@ pub struct BookingDesk {
     pub reads: Pool,
     pub clock: SharedClock,
     pub outbox_signal: OutboxSignal,
+    /// The queue that writes concurrent requests together.
+    intake: Arc<Intake>,
 }
 
 impl BookingDesk {
     /// A desk whose reads go to `pool` too; [`Self::with_reads`] gives them a pool of their own.
     pub fn new(pool: Pool, clock: SharedClock, outbox_signal: OutboxSignal) -> Self {
-        Self { reads: pool.clone(), pool, clock, outbox_signal }
+        let intake = Intake::new(pool.clone(), clock.clone(), outbox_signal.clone());
+        Self { reads: pool.clone(), pool, clock, outbox_signal, intake }
     }
 
     pub fn with_reads(self, reads: Pool) -> Self {
@@ -229,69 +213,26 @@ impl BookingDesk {
 
     /// Inserts the booking with its nights, its first step and its first messages in one
     /// transaction, if the bookings accepted before it leave a room of the type on each of its
-    /// nights (see [`occupancy`]). The nights go first, so a night taken by the same employee
-    /// is told apart from the booking's own unique keys.
+    /// nights (see [`occupancy`]); requests waiting at the same time share the transaction
+    /// ([`intake`](super::intake)).
     async fn insert(
         &self,
         booking: &Booking,
         room_type: &RoomType,
         idempotency_key: Option<&str>,
     ) -> Result<Inserted, InsertError> {
-        let stay = booking.stay();
-        let mut transaction = self.pool.begin().await?;
-        occupancy::lock_nights(&mut transaction, db::backend_of(&self.pool), room_type.id, &stay).await?;
-        let booked = occupancy::booked_per_night(&mut *transaction, room_type.id, &stay).await?;
-        if let Some(night) = rules::first_full_night(&stay, &booked, room_type.rooms) {
-            return Ok(Inserted::NoRoom(night));
-        }
-        self.insert_in(&mut transaction, booking, idempotency_key).await?;
-        transaction.commit().await?;
-        self.outbox_signal.notify();
-        Ok(Inserted::Yes)
+        self.intake.insert(booking, room_type.rooms, idempotency_key).await
     }
 
-    /// [`Self::insert`] inside a caller's transaction (a lottery's draw makes its winners'
-    /// bookings in its own); the caller commits and wakes the relay.
+    /// A new booking inside a caller's transaction (a lottery's draw makes its winners'
+    /// bookings in its own, a waitlist offer its booking); the caller commits and wakes the relay.
     pub(crate) async fn insert_in(
         &self,
         transaction: &mut Connection,
         booking: &Booking,
         idempotency_key: Option<&str>,
     ) -> Result<(), InsertError> {
-        match claim_nights(transaction, booking).await {
-            Err(error) if db::is_unique_violation(&error) => return Err(InsertError::NightTaken),
-            other => other?,
-        }
-        sqlx::query(
-            "INSERT INTO booking (id, reference, employee_id, resort_id, resort_name, check_in, nights, points, status, idempotency_key, version, created_at, updated_at,
-                room_type_id, room_type_name, guests, preapproved, origin)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, $16, $17)",
-        )
-        .bind(booking.id.to_string())
-        .bind(&booking.reference)
-        .bind(booking.employee_id.to_string())
-        .bind(booking.resort_id.to_string())
-        .bind(&booking.resort_name)
-        .bind(booking.check_in.to_string())
-        .bind(i64::from(booking.nights))
-        .bind(booking.points)
-        .bind(booking.status.as_str())
-        .bind(idempotency_key)
-        .bind(booking.version)
-        .bind(booking.created_at)
-        .bind(booking.room_type_id.to_string())
-        .bind(&booking.room_type_name)
-        .bind(i64::from(booking.guests))
-        .bind(i64::from(booking.preapproved))
-        .bind(booking.origin.as_str())
-        .execute(&mut *transaction)
-        .await?;
-        let (started, step) = saga::start(booking.points);
-        record_step(transaction, booking.id, step, None, booking.created_at).await?;
-        let mut messages = commands::messages(started.commands, booking, &commands::Context::default());
-        messages.push(Message::Booking(booking.snapshot()));
-        self.send(transaction, messages, booking.id).await?;
-        Ok(())
+        intake::insert_all(transaction, &[(booking, idempotency_key)], &self.clock).await
     }
 
     /// The reference of the employee's active booking that holds one of the stay's nights.

@@ -5,6 +5,7 @@
 //! | --- | --- |
 //! | [`model`] | the `Booking` row and how it reads as a snapshot, a saga state, a stay |
 //! | [`desk`] | entry commands: request (judged by the rules in core), cancel, a manager's or an admin's decision |
+//! | `intake` | how a new booking is written, and concurrent requests written together in arrival order |
 //! | [`limits`] | the company's yearly limits and the stays they count |
 //! | [`occupancy`] | the rooms taken per night as acceptance counts them, so the first accepted are served |
 //! | [`orchestrator`] | the `booking` consumer: each worker report → the next step |
@@ -20,6 +21,7 @@
 
 mod commands;
 pub mod desk;
+mod intake;
 pub mod limits;
 pub mod model;
 pub mod occupancy;
@@ -28,8 +30,8 @@ mod queries;
 pub mod store;
 pub mod timer;
 
-pub(crate) use desk::InsertError;
 pub use desk::{Ask, BookingDesk, CancelError, DecideError, RequestError};
+pub(crate) use intake::InsertError;
 pub use model::{Booking, SagaStep};
 pub use queries::Search;
 pub use store::{claim_nights_of_older_bookings, load, record_step, save_transition};

@@ -72,23 +72,25 @@ pub async fn taken_per_night(
     Ok(taken)
 }
 
-/// Queues this transaction behind any other counting the same nights of the room type
-/// (PostgreSQL; SQLite runs one transaction at a time already). Released at commit or rollback.
+/// Queues this transaction behind any other counting the same nights of the same room types
+/// (PostgreSQL; SQLite runs one transaction at a time already). The locks are taken in one
+/// order, (room type, night) ascending, so two transactions that share nights never wait for
+/// each other in a circle. Released at commit or rollback.
 pub async fn lock_nights(
     connection: &mut Connection,
     backend: Backend,
-    room_type_id: RoomTypeId,
-    stay: &Stay,
+    nights: impl IntoIterator<Item = (RoomTypeId, NaiveDate)>,
 ) -> Result<(), sqlx::Error> {
     if backend != Backend::Postgres {
         return Ok(());
     }
-    // Nights in ascending order, so two stays that share nights lock them in the same order.
-    for night in stay.nights() {
+    let keys: std::collections::BTreeSet<String> =
+        nights.into_iter().map(|(room_type_id, night)| format!("room-night:{room_type_id}:{night}")).collect();
+    for key in keys {
         sqlx::query_scalar::<_, i64>(
             "SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock(hashtextextended($1, 0))) AS locked",
         )
-        .bind(format!("room-night:{room_type_id}:{night}"))
+        .bind(key)
         .fetch_one(&mut *connection)
         .await?;
     }

@@ -100,7 +100,7 @@ impl Handler for BookingSaga {
     }
 
     /// The batch's reports in order, each moving its booking in memory; then one statement for
-    /// every step row and one version-checked update per booking moved (a booking two reports
+    /// every step row and one version-checked update for every booking moved (a booking two reports
     /// move in one batch is written once, at its last state). The bookings are read in one
     /// statement and each resort's policy once.
     async fn handle_batch(
@@ -179,13 +179,14 @@ impl Handler for BookingSaga {
             );
         }
         booking::store::record_steps(connection, &steps, now).await?;
-        for booking_id in &ids {
-            let Some((booking, read_version)) = bookings.get(booking_id) else { continue };
-            if booking.version != *read_version
-                && !booking::store::save_transitions_from(connection, booking, *read_version, now).await?
-            {
-                return Err(HandleError::Retry(format!("booking {booking_id} changed meanwhile")));
-            }
+        let moved: Vec<(&booking::Booking, i64)> = ids
+            .iter()
+            .filter_map(|booking_id| bookings.get(booking_id))
+            .filter(|(booking, read_version)| booking.version != *read_version)
+            .map(|(booking, read_version)| (booking, *read_version))
+            .collect();
+        if !booking::store::save_all_transitions_from(connection, &moved, now).await? {
+            return Err(HandleError::Retry("a booking of the batch changed meanwhile".into()));
         }
         Ok(caused)
     }

@@ -79,21 +79,121 @@ async fn update(
     Ok(updated == 1)
 }
 
-/// Takes the booking's nights for its employee (one `booking_night` row each, one statement);
-/// a unique violation means another active booking of the employee has one of them.
-pub(super) async fn claim_nights(connection: &mut Connection, booking: &Booking) -> Result<(), sqlx::Error> {
-    let nights: Vec<NaiveDate> = booking.stay().nights().collect();
-    let rows = resort_core::db::values_rows(nights.len(), 1, 5, "$1, {1}, $2, $3, $4, $4");
+/// [`save_transitions_from`] for many bookings in one statement, each against the version it
+/// was read at; `false` means one of them changed meanwhile and nothing should be kept.
+pub async fn save_all_transitions_from(
+    connection: &mut Connection,
+    moved: &[(&Booking, i64)],
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    match moved {
+        [] => return Ok(true),
+        [(booking, read_version)] => return save_transitions_from(connection, booking, *read_version, now).await,
+        _ => {}
+    }
+    let rows = resort_core::db::values_rows(moved.len(), 8, 2, "{1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}");
+    let sql = format!(
+        "UPDATE booking SET status = v.column3, reason = v.column4, refund_points = v.column5, decided_by = v.column6,
+            approval_deadline_at = v.column7, version = v.column8, updated_at = $1
+         FROM (VALUES {rows}) AS v WHERE booking.id = v.column1 AND booking.version = v.column2"
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(now);
+    for (booking, read_version) in moved {
+        query = query
+            .bind(booking.id.to_string())
+            .bind(*read_version)
+            .bind(booking.status.as_str())
+            .bind(booking.reason.map(RejectReason::as_str))
+            .bind(booking.refund_points)
+            .bind(booking.decided_by.clone())
+            .bind(booking.approval_deadline_at)
+            .bind(booking.version);
+    }
+    if query.execute(&mut *connection).await?.rows_affected() != moved.len() as u64 {
+        return Ok(false);
+    }
+    let ended: Vec<String> = moved
+        .iter()
+        .filter(|(booking, _)| !booking.status.is_active())
+        .map(|(booking, _)| booking.id.to_string())
+        .collect();
+    if !ended.is_empty() {
+        let placeholders: Vec<String> = (1..=ended.len()).map(|index| format!("${index}")).collect();
+        let sql = format!("DELETE FROM booking_night WHERE booking_id IN ({})", placeholders.join(", "));
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+        for id in ended {
+            query = query.bind(id);
+        }
+        query.execute(&mut *connection).await?;
+    }
+    Ok(true)
+}
+
+/// Takes the bookings' nights for their employees (one `booking_night` row each, one
+/// statement); a unique violation means another active booking of an employee has one of them.
+pub(super) async fn claim_nights_of(connection: &mut Connection, bookings: &[&Booking]) -> Result<(), sqlx::Error> {
+    let nights: Vec<(&Booking, NaiveDate)> = bookings
+        .iter()
+        .flat_map(|booking| booking.stay().nights().map(|night| (*booking, night)).collect::<Vec<_>>())
+        .collect();
+    if nights.is_empty() {
+        return Ok(());
+    }
+    let rows = resort_core::db::values_rows(nights.len(), 5, 1, "{1}, {2}, {3}, {4}, {5}, {5}");
     let sql = format!(
         "INSERT INTO booking_night (employee_id, night, booking_id, room_type_id, created_at, updated_at) VALUES {rows}"
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(booking.employee_id.to_string())
-        .bind(booking.id.to_string())
-        .bind(booking.room_type_id.to_string())
-        .bind(booking.created_at);
-    for night in nights {
-        query = query.bind(night.to_string());
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(bookings.len() == 1);
+    for (booking, night) in nights {
+        query = query
+            .bind(booking.employee_id.to_string())
+            .bind(night.to_string())
+            .bind(booking.id.to_string())
+            .bind(booking.room_type_id.to_string())
+            .bind(booking.created_at);
+    }
+    query.execute(&mut *connection).await?;
+    Ok(())
+}
+
+/// Inserts new booking rows, each with its idempotency key, in one statement.
+pub(super) async fn insert_bookings(
+    connection: &mut Connection,
+    bookings: &[(&Booking, Option<&str>)],
+) -> Result<(), sqlx::Error> {
+    if bookings.is_empty() {
+        return Ok(());
+    }
+    let rows = resort_core::db::values_rows(
+        bookings.len(),
+        17,
+        1,
+        "{1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}, {11}, {12}, {12}, {13}, {14}, {15}, {16}, {17}",
+    );
+    let sql = format!(
+        "INSERT INTO booking (id, reference, employee_id, resort_id, resort_name, check_in, nights, points, status, idempotency_key, version, created_at, updated_at,
+            room_type_id, room_type_name, guests, preapproved, origin) VALUES {rows}"
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(bookings.len() == 1);
+    for (booking, idempotency_key) in bookings {
+        query = query
+            .bind(booking.id.to_string())
+            .bind(booking.reference.clone())
+            .bind(booking.employee_id.to_string())
+            .bind(booking.resort_id.to_string())
+            .bind(booking.resort_name.clone())
+            .bind(booking.check_in.to_string())
+            .bind(i64::from(booking.nights))
+            .bind(booking.points)
+            .bind(booking.status.as_str())
+            .bind(idempotency_key.map(str::to_owned))
+            .bind(booking.version)
+            .bind(booking.created_at)
+            .bind(booking.room_type_id.to_string())
+            .bind(booking.room_type_name.clone())
+            .bind(i64::from(booking.guests))
+            .bind(i64::from(booking.preapproved))
+            .bind(booking.origin.as_str());
     }
     query.execute(&mut *connection).await?;
     Ok(())

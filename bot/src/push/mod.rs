@@ -124,21 +124,33 @@ pub struct NewAlert<'a> {
 
 /// Queues an alert in the caller's transaction; the push loop sends it once that commits.
 pub async fn queue(connection: &mut Connection, alert: NewAlert<'_>, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    queue_all(connection, &[alert], now).await
+}
+
+/// Queues alerts in one statement, in the caller's transaction.
+pub async fn queue_all(connection: &mut Connection, alerts: &[NewAlert<'_>], now: i64) -> Result<(), sqlx::Error> {
+    if alerts.is_empty() {
+        return Ok(());
+    }
+    let rows =
+        resort_core::db::values_rows(alerts.len(), 8, 2, "{1}, {2}, {3}, {4}, {5}, {6}, {7}, 0, $1, {8}, $1, $1");
+    let sql = format!(
         "INSERT INTO push_message (id, platform, platform_user_id, employee_id, booking_id, kind, body, attempts, next_attempt_at, edits_ref, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $8, $8)",
-    )
-    .bind(resort_core::id::MessageId::new().to_string())
-    .bind(alert.platform)
-    .bind(alert.platform_user_id)
-    .bind(alert.employee_id.to_string())
-    .bind(alert.booking_id.map(|id| id.to_string()))
-    .bind(alert.kind)
-    .bind(serde_json::to_string(alert.reply).expect("a reply serializes"))
-    .bind(now)
-    .bind(alert.edits_ref)
-    .execute(&mut *connection)
-    .await?;
+         VALUES {rows}"
+    );
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(alerts.len() == 1).bind(now);
+    for alert in alerts {
+        query = query
+            .bind(resort_core::id::MessageId::new().to_string())
+            .bind(alert.platform.to_owned())
+            .bind(alert.platform_user_id.to_owned())
+            .bind(alert.employee_id.to_string())
+            .bind(alert.booking_id.map(|id| id.to_string()))
+            .bind(alert.kind.to_owned())
+            .bind(serde_json::to_string(alert.reply).expect("a reply serializes"))
+            .bind(alert.edits_ref.map(str::to_owned));
+    }
+    query.execute(&mut *connection).await?;
     Ok(())
 }
 
@@ -170,6 +182,7 @@ pub async fn tell_employee(
 }
 
 /// A sent copy of an alert that the platform lets us edit.
+#[derive(Debug, Clone)]
 pub struct SentCopy {
     pub platform: String,
     pub platform_user_id: String,
@@ -183,23 +196,38 @@ pub async fn sent_copies(
     booking_id: resort_core::id::BookingId,
     kind: &str,
 ) -> Result<Vec<SentCopy>, sqlx::Error> {
-    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT platform, platform_user_id, employee_id, platform_ref FROM push_message
-         WHERE booking_id = $1 AND kind = $2 AND platform_ref IS NOT NULL",
-    )
-    .bind(booking_id.to_string())
-    .bind(kind)
-    .fetch_all(&mut *connection)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(platform, platform_user_id, employee_id, platform_ref)| SentCopy {
-            platform,
-            platform_user_id,
-            employee_id,
-            platform_ref,
-        })
-        .collect())
+    Ok(sent_copies_of(connection, &[booking_id], kind).await?.remove(&booking_id).unwrap_or_default())
+}
+
+/// [`sent_copies`] of several bookings in one statement, by booking (a booking without any is
+/// absent).
+pub async fn sent_copies_of(
+    connection: &mut Connection,
+    booking_ids: &[resort_core::id::BookingId],
+    kind: &str,
+) -> Result<HashMap<resort_core::id::BookingId, Vec<SentCopy>>, sqlx::Error> {
+    if booking_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let placeholders: Vec<String> = (2..booking_ids.len() + 2).map(|index| format!("${index}")).collect();
+    let sql = format!(
+        "SELECT booking_id, platform, platform_user_id, employee_id, platform_ref FROM push_message
+         WHERE kind = $1 AND platform_ref IS NOT NULL AND booking_id IN ({})",
+        placeholders.join(", ")
+    );
+    let mut query = sqlx::query_as::<_, (String, String, String, String, String)>(sqlx::AssertSqlSafe(sql))
+        .persistent(booking_ids.len() == 1)
+        .bind(kind.to_owned());
+    for id in booking_ids {
+        query = query.bind(id.to_string());
+    }
+    let mut copies: HashMap<resort_core::id::BookingId, Vec<SentCopy>> = HashMap::new();
+    for (booking_id, platform, platform_user_id, employee_id, platform_ref) in query.fetch_all(&mut *connection).await?
+    {
+        let Some(booking_id) = resort_core::id::BookingId::parse(&booking_id) else { continue };
+        copies.entry(booking_id).or_default().push(SentCopy { platform, platform_user_id, employee_id, platform_ref });
+    }
+    Ok(copies)
 }
 
 /// Wakes the push loop when the notifier committed new rows.

@@ -22,6 +22,7 @@ mod linking;
 mod locales;
 mod lottery;
 mod migration;
+mod notifier;
 mod operations;
 mod rabbitmq;
 mod redelivery;
