@@ -16,6 +16,10 @@
 //! Once a booking that waited for approval moves on, every manager's copy of the approval
 //! request that the platform can edit (Telegram, Discord) is replaced by the outcome, its
 //! buttons gone: an alert row that names the sent message in `edits_ref`.
+//!
+//! A batch of events is looked up once (the sent approval requests of every booking that moved
+//! on, the chat accounts of every booking's employee) and its alerts are written in one insert:
+//! the cost of a statement, not of its rows, is what a batch pays.
 
 use crate::catalog;
 use crate::conversation::{Reply, render};

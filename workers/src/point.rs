@@ -4,6 +4,10 @@
 //! (`WHERE balance >= amount`) and the table's CHECK backs it up. Every change writes a ledger
 //! row with the balance it left; the ledger allows one deduction and one refund per booking,
 //! and a refund never exceeds what the booking paid.
+//!
+//! A batch of deductions (a 09:00 rush is hundreds of them) is applied set-wise: the accounts
+//! read at once, each deduction judged against what the ones before it left, every account
+//! written in one update that checks the version it read. Anything else goes message by message.
 
 use async_trait::async_trait;
 use resort_core::db::{self, Connection};
