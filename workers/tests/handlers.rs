@@ -314,3 +314,49 @@ async fn a_batch_of_deductions_judges_each_against_what_the_ones_before_it_left(
     assert!(points.apply_batch(&batch, &bench.context).await.unwrap().is_empty());
     assert_eq!(bench.count("SELECT COUNT(*) FROM point_ledger").await, 5);
 }
+
+#[tokio::test]
+async fn a_batch_of_holds_takes_rooms_in_order_every_night_or_none() {
+    let bench = bench().await;
+    let hotel = resort_workers::hotel::consumer();
+    let resort = ResortId::new();
+    let day = |d| NaiveDate::from_ymd_opt(2027, 3, d).unwrap();
+    let hold = |booking_id, check_in, nights, rooms| {
+        Message::HotelHold(HotelHold {
+            booking_id,
+            resort_id: resort,
+            room_type_id: None,
+            rooms,
+            check_in,
+            nights,
+            auto_approve: true,
+            from_offer: Some(false),
+        })
+        .into_envelope("test", None, Utc::now())
+    };
+    // Two rooms. The first two take the 10th and 11th; the third needs the 11th again and finds it
+    // full, so it takes no night at all; the fourth fits on the 12th; the first comes again.
+    let (first, second, third, fourth) = (BookingId::new(), BookingId::new(), BookingId::new(), BookingId::new());
+    let envelopes = [
+        hold(first, day(10), 2, 2),
+        hold(second, day(10), 2, 2),
+        hold(third, day(11), 2, 2),
+        hold(fourth, day(12), 1, 2),
+        hold(first, day(10), 2, 2),
+    ];
+    let batch: Vec<&Envelope> = envelopes.iter().collect();
+    hotel.apply_batch(&batch, &bench.context).await.unwrap();
+
+    let mut answers = Vec::new();
+    for envelope in &envelopes {
+        answers.push(kinds(&bench.caused_by(envelope).await).join(","));
+    }
+    assert_eq!(answers, ["hotel.confirmed", "hotel.confirmed", "hotel.unavailable", "hotel.confirmed", ""]);
+    let held: Vec<(String, i64)> =
+        sqlx::query_as("SELECT night, held FROM room_night ORDER BY night").fetch_all(bench.pool()).await.unwrap();
+    let expected = [("2027-03-10", 2), ("2027-03-11", 2), ("2027-03-12", 1)];
+    assert_eq!(held, expected.map(|(night, held)| (night.to_owned(), held)));
+    assert_eq!(bench.count("SELECT COUNT(*) FROM room_hold").await, 3, "the third's hold row is gone");
+    let third_held = format!("SELECT COUNT(*) FROM room_hold WHERE booking_id = '{third}'");
+    assert_eq!(bench.count(&third_held).await, 0);
+}

@@ -16,12 +16,14 @@ use chrono::NaiveDate;
 use resort_core::booking::{Decision, RejectReason};
 use resort_core::db::Connection;
 use resort_core::id::BookingId;
-use resort_core::inbox::{Consumer, HandleError, Handler, Outgoing};
+use resort_core::inbox::{Consumer, HandleError, Handler, Incoming, Outgoing};
 use resort_core::message::{BookingRef, Envelope, HotelConfirmed, HotelHold, HotelRejected, HotelUnavailable, Message};
 use resort_core::stay::{Stay, parse_date};
 use sqlx::Row;
 use std::sync::Arc;
+use tracing::Instrument;
 
+mod holds;
 pub mod offer;
 
 pub const QUEUE: &str = "hotel";
@@ -119,6 +121,42 @@ impl Handler for HotelWorker {
             Outgoing::new(Message::HotelOffered(offered), offer_id)
         }));
         Ok(outgoing)
+    }
+
+    /// A batch of holds that come from no offer (the bulk of the traffic) is applied set-wise
+    /// ([`holds`]); anything else message by message.
+    async fn handle_batch(
+        &self,
+        batch: Vec<Incoming<'_>>,
+        connection: &mut Connection,
+    ) -> Result<Vec<Vec<Outgoing>>, HandleError> {
+        let plain_holds = batch.len() > 1
+            && batch.iter().all(
+                |incoming| matches!(&incoming.message, Message::HotelHold(hold) if hold.from_offer == Some(false)),
+            );
+        if !plain_holds {
+            let mut caused = Vec::with_capacity(batch.len());
+            for Incoming { message, envelope, span } in batch {
+                caused.push(self.handle(message, envelope, connection).instrument(span).await?);
+            }
+            return Ok(caused);
+        }
+        let now = batch.iter().map(|incoming| incoming.envelope.occurred_at.timestamp_millis()).max().unwrap_or(0);
+        let (holds, correlations): (Vec<HotelHold>, Vec<&str>) = batch
+            .iter()
+            .filter_map(|incoming| match &incoming.message {
+                Message::HotelHold(hold) => Some((hold.clone(), incoming.envelope.correlation_id.as_str())),
+                _ => None,
+            })
+            .unzip();
+        let answers = holds::hold_all(connection, &holds, now).await?;
+        Ok(answers
+            .into_iter()
+            .zip(correlations)
+            .map(|(answer, correlation_id)| {
+                answer.into_iter().map(|message| Outgoing::new(message, correlation_id)).collect()
+            })
+            .collect())
     }
 }
 
