@@ -10,6 +10,9 @@
 //! a released hold changes nothing. The worker does what a command says: `hotel.hold` says
 //! whether the hold is firm (the saga read the resort's policy), `hotel.decide` says what a
 //! rejection's reason is.
+//!
+//! A batch of holds that come from no offer is judged the same way in memory and written in four
+//! statements ([`holds`]).
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
