@@ -465,11 +465,11 @@ pub async fn accounts_of_many(
         return Ok(found);
     }
     let ids: std::collections::BTreeSet<String> = employee_ids.iter().map(ToString::to_string).collect();
-    let placeholders: Vec<String> = (1..=ids.len()).map(|index| format!("${index}")).collect();
+    let placeholders = resort_core::db::placeholders(ids.len(), 1);
     let sql = format!(
         "SELECT a.employee_id, a.platform, a.platform_user_id, a.locale_hint, e.locale FROM chat_account a JOIN employee e ON e.id = a.employee_id
          WHERE a.employee_id IN ({}) ORDER BY a.employee_id, a.platform, a.platform_user_id",
-        placeholders.join(", ")
+        placeholders
     );
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(ids.len() == 1);
     for id in ids {

@@ -148,6 +148,11 @@ pub fn values_rows(count: usize, columns: usize, first: usize, row: &str) -> Str
         .join(", ")
 }
 
+/// `count` placeholders for an `IN (…)` list, numbered on from `$first`: `$2, $3, $4`.
+pub fn placeholders(count: usize, first: usize) -> String {
+    (first..first + count).map(|index| format!("${index}")).collect::<Vec<_>>().join(", ")
+}
+
 /// Whether the error is a UNIQUE or PRIMARY KEY violation (on either database).
 pub fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
@@ -177,5 +182,11 @@ mod tests {
     fn values_rows_number_each_rows_values_on_from_the_first() {
         assert_eq!(super::values_rows(2, 2, 3, "$1, {1}, {2}, $2"), "($1, $3, $4, $2), ($1, $5, $6, $2)");
         assert_eq!(super::values_rows(1, 12, 1, "{1}, {11}, {12}, {12}"), "($1, $11, $12, $12)");
+    }
+
+    #[test]
+    fn placeholders_number_on_from_the_first() {
+        assert_eq!(super::placeholders(3, 2), "$2, $3, $4");
+        assert_eq!(super::placeholders(0, 1), "");
     }
 }

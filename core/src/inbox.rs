@@ -88,11 +88,7 @@ pub trait Handler: Send + Sync + 'static {
         batch: Vec<Incoming<'_>>,
         connection: &mut Connection,
     ) -> Result<Vec<Vec<Outgoing>>, HandleError> {
-        let mut caused = Vec::with_capacity(batch.len());
-        for Incoming { message, envelope, span } in batch {
-            caused.push(self.handle(message, envelope, connection).instrument(span).await?);
-        }
-        Ok(caused)
+        handle_each(self, batch, connection).await
     }
 
     /// Runs after the transaction committed, e.g. to wake a loop that sends what it wrote.
@@ -101,6 +97,20 @@ pub trait Handler: Send + Sync + 'static {
     /// Runs after the transaction was abandoned: whatever was noted for `after_commit` did
     /// not happen.
     fn after_rollback(&self) {}
+}
+
+/// A batch message by message, each [`Handler::handle`] in its span: the default
+/// `handle_batch`, and the way back for a handler that applies only some batches set-wise.
+pub async fn handle_each<H: Handler + ?Sized>(
+    handler: &H,
+    batch: Vec<Incoming<'_>>,
+    connection: &mut Connection,
+) -> Result<Vec<Vec<Outgoing>>, HandleError> {
+    let mut caused = Vec::with_capacity(batch.len());
+    for Incoming { message, envelope, span } in batch {
+        caused.push(handler.handle(message, envelope, connection).instrument(span).await?);
+    }
+    Ok(caused)
 }
 
 /// `handle` for a handler that does its work in `handle_batch`: the message as a batch of one.

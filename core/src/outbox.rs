@@ -229,11 +229,11 @@ fn envelope_from_row(row: &sqlx::any::AnyRow) -> Option<Envelope> {
 /// changed meanwhile (an operator's replay cleared it, or another look took it over after the
 /// lease ran out) must go out again, so it is left alone.
 async fn mark_published(pool: &Pool, ids: &[String], token: &str, now_millis: i64) -> Result<(), sqlx::Error> {
-    let placeholders: Vec<String> = (0..ids.len()).map(|index| format!("${}", index + 3)).collect();
+    let placeholders = crate::db::placeholders(ids.len(), 3);
     let sql = format!(
         "UPDATE outbox_message SET published_at = $1, updated_at = $1
          WHERE message_id IN ({}) AND published_at IS NULL AND claim_token = $2",
-        placeholders.join(", ")
+        placeholders
     );
     // Only numbered placeholders are formatted into the text; every id is bound. Not prepared
     // and cached: the text varies with the chunk size.
@@ -247,10 +247,10 @@ async fn mark_published(pool: &Pool, ids: &[String], token: &str, now_millis: i6
 
 /// Hands rows back for the next look, those still held under this publisher's token.
 async fn release_claims(pool: &Pool, ids: &[String], token: &str) -> Result<(), sqlx::Error> {
-    let placeholders: Vec<String> = (0..ids.len()).map(|index| format!("${}", index + 2)).collect();
+    let placeholders = crate::db::placeholders(ids.len(), 2);
     let sql = format!(
         "UPDATE outbox_message SET claimed_until = NULL, claim_token = NULL WHERE claim_token = $1 AND message_id IN ({})",
-        placeholders.join(", ")
+        placeholders
     );
     // Only numbered placeholders are formatted into the text; every id is bound.
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(token);

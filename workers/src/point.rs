@@ -17,7 +17,6 @@ use resort_core::message::{Envelope, Message, PointDeduct, PointGranted, PointMo
 use sqlx::Row;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use tracing::Instrument;
 
 pub const QUEUE: &str = "point";
 pub const BINDINGS: &[&str] = &["point.deduct", "point.refund", "point.grant"];
@@ -42,16 +41,18 @@ impl Handler for PointWorker {
                 // No account yet means a balance of zero: the update finds no row and refuses.
                 match change_balance(connection, deduct.employee_id, -deduct.amount, now).await? {
                     Some((balance, account_version)) => {
-                        write_ledger(
+                        write_ledger_rows(
                             connection,
-                            envelope.message_id,
-                            deduct.employee_id,
-                            Some(deduct.booking_id),
-                            "deduct",
-                            -deduct.amount,
-                            balance,
-                            "booking",
-                            now,
+                            &[LedgerRow {
+                                message_id: envelope.message_id,
+                                employee_id: deduct.employee_id,
+                                booking_id: Some(deduct.booking_id),
+                                kind: "deduct",
+                                delta: -deduct.amount,
+                                balance_after: balance,
+                                reason: "booking".to_owned(),
+                                at: now,
+                            }],
                         )
                         .await?;
                         let moved = PointMoved {
@@ -82,16 +83,18 @@ impl Handler for PointWorker {
                 let (balance, account_version) = change_balance(connection, refund.employee_id, refund.amount, now)
                     .await?
                     .ok_or_else(|| HandleError::Reject("refund to an account that does not exist".into()))?;
-                write_ledger(
+                write_ledger_rows(
                     connection,
-                    envelope.message_id,
-                    refund.employee_id,
-                    Some(refund.booking_id),
-                    "refund",
-                    refund.amount,
-                    balance,
-                    "refund",
-                    now,
+                    &[LedgerRow {
+                        message_id: envelope.message_id,
+                        employee_id: refund.employee_id,
+                        booking_id: Some(refund.booking_id),
+                        kind: "refund",
+                        delta: refund.amount,
+                        balance_after: balance,
+                        reason: "refund".to_owned(),
+                        at: now,
+                    }],
                 )
                 .await?;
                 Message::PointRefunded(PointMoved {
@@ -107,19 +110,18 @@ impl Handler for PointWorker {
                 let (balance, account_version) = change_balance(connection, grant.employee_id, grant.amount, now)
                     .await?
                     .ok_or_else(|| HandleError::Reject("a grant would make the balance negative".into()))?;
-                write_ledger(
-                    connection,
-                    envelope.message_id,
-                    grant.employee_id,
-                    None,
+                let entry = LedgerRow {
+                    message_id: envelope.message_id,
+                    employee_id: grant.employee_id,
+                    booking_id: None,
                     // An admin's deduction is a grant below zero, and reads as one in the ledger.
-                    if grant.amount < 0 { "deduct" } else { "grant" },
-                    grant.amount,
-                    balance,
-                    &grant.reason,
-                    now,
-                )
-                .await?;
+                    kind: if grant.amount < 0 { "deduct" } else { "grant" },
+                    delta: grant.amount,
+                    balance_after: balance,
+                    reason: grant.reason.clone(),
+                    at: now,
+                };
+                write_ledger_rows(connection, &[entry]).await?;
                 Message::PointGranted(PointGranted {
                     employee_id: grant.employee_id,
                     amount: grant.amount,
@@ -145,11 +147,7 @@ impl Handler for PointWorker {
         if all_deductions {
             return deduct_all(batch, connection).await;
         }
-        let mut caused = Vec::with_capacity(batch.len());
-        for Incoming { message, envelope, span } in batch {
-            caused.push(self.handle(message, envelope, connection).instrument(span).await?);
-        }
-        Ok(caused)
+        resort_core::inbox::handle_each(self, batch, connection).await
     }
 }
 
@@ -237,11 +235,9 @@ async fn accounts(
     employees: &[EmployeeId],
 ) -> Result<HashMap<String, (i64, i64)>, sqlx::Error> {
     let ids: std::collections::BTreeSet<String> = employees.iter().map(ToString::to_string).collect();
-    let placeholders: Vec<String> = (1..=ids.len()).map(|index| format!("${index}")).collect();
-    let sql = format!(
-        "SELECT employee_id, balance, version FROM point_account WHERE employee_id IN ({})",
-        placeholders.join(", ")
-    );
+    let placeholders = resort_core::db::placeholders(ids.len(), 1);
+    let sql =
+        format!("SELECT employee_id, balance, version FROM point_account WHERE employee_id IN ({})", placeholders);
     let mut query = sqlx::query_as::<_, (String, i64, i64)>(sqlx::AssertSqlSafe(sql)).persistent(ids.len() == 1);
     for id in ids {
         query = query.bind(id);
@@ -309,31 +305,6 @@ struct LedgerRow {
     balance_after: i64,
     reason: String,
     at: i64,
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn write_ledger(
-    connection: &mut Connection,
-    message_id: MessageId,
-    employee_id: EmployeeId,
-    booking_id: Option<BookingId>,
-    kind: &'static str,
-    delta: i64,
-    balance_after: i64,
-    reason: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    let row = LedgerRow {
-        message_id,
-        employee_id,
-        booking_id,
-        kind,
-        delta,
-        balance_after,
-        reason: reason.to_owned(),
-        at: now,
-    };
-    write_ledger_rows(connection, &[row]).await
 }
 
 /// Writes ledger rows in one statement.

@@ -22,8 +22,8 @@ pub async fn load_many(
     if ids.is_empty() {
         return Ok(Default::default());
     }
-    let placeholders: Vec<String> = (1..=ids.len()).map(|index| format!("${index}")).collect();
-    let sql = format!("SELECT {COLUMNS} FROM booking WHERE id IN ({})", placeholders.join(", "));
+    let placeholders = resort_core::db::placeholders(ids.len(), 1);
+    let sql = format!("SELECT {COLUMNS} FROM booking WHERE id IN ({})", placeholders);
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(ids.len() == 1);
     for id in ids {
         query = query.bind(id.to_string());
@@ -118,8 +118,8 @@ pub async fn save_all_transitions_from(
         .map(|(booking, _)| booking.id.to_string())
         .collect();
     if !ended.is_empty() {
-        let placeholders: Vec<String> = (1..=ended.len()).map(|index| format!("${index}")).collect();
-        let sql = format!("DELETE FROM booking_night WHERE booking_id IN ({})", placeholders.join(", "));
+        let placeholders = resort_core::db::placeholders(ended.len(), 1);
+        let sql = format!("DELETE FROM booking_night WHERE booking_id IN ({})", placeholders);
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
         for id in ended {
             query = query.bind(id);

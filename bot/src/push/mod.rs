@@ -209,11 +209,11 @@ pub async fn sent_copies_of(
     if booking_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let placeholders: Vec<String> = (2..booking_ids.len() + 2).map(|index| format!("${index}")).collect();
+    let placeholders = resort_core::db::placeholders(booking_ids.len(), 2);
     let sql = format!(
         "SELECT booking_id, platform, platform_user_id, employee_id, platform_ref FROM push_message
          WHERE kind = $1 AND platform_ref IS NOT NULL AND booking_id IN ({})",
-        placeholders.join(", ")
+        placeholders
     );
     let mut query = sqlx::query_as::<_, (String, String, String, String, String)>(sqlx::AssertSqlSafe(sql))
         .persistent(booking_ids.len() == 1)
@@ -305,10 +305,10 @@ impl PushLoop {
         if sent.is_empty() {
             return Ok(());
         }
-        let placeholders: Vec<String> = (0..sent.len()).map(|index| format!("${}", index + 2)).collect();
+        let placeholders = resort_core::db::placeholders(sent.len(), 2);
         let sql = format!(
             "UPDATE push_message SET sent_at = $1, attempts = attempts + 1, updated_at = $1 WHERE id IN ({})",
-            placeholders.join(", ")
+            placeholders
         );
         // Only numbered placeholders are formatted into the text; every id is bound. Not
         // prepared and cached: the text varies with the number of ids.

@@ -100,10 +100,10 @@ async fn held_now(
         .map(|hold| Stay { check_in: hold.check_in, nights: hold.nights }.check_out())
         .max()
         .unwrap_or_default();
-    let placeholders: Vec<String> = (3..types.len() + 3).map(|index| format!("${index}")).collect();
+    let placeholders = resort_core::db::placeholders(types.len(), 3);
     let sql = format!(
         "SELECT room_type_id, night, held FROM room_night WHERE night >= $1 AND night < $2 AND room_type_id IN ({})",
-        placeholders.join(", ")
+        placeholders
     );
     let mut query =
         sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(from.to_string()).bind(until.to_string());
@@ -156,8 +156,8 @@ async fn remove_holds(connection: &mut Connection, booking_ids: &[String]) -> Re
     if booking_ids.is_empty() {
         return Ok(());
     }
-    let placeholders: Vec<String> = (1..=booking_ids.len()).map(|index| format!("${index}")).collect();
-    let sql = format!("DELETE FROM room_hold WHERE booking_id IN ({})", placeholders.join(", "));
+    let placeholders = resort_core::db::placeholders(booking_ids.len(), 1);
+    let sql = format!("DELETE FROM room_hold WHERE booking_id IN ({})", placeholders);
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
     for id in booking_ids {
         query = query.bind(id.clone());

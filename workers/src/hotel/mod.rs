@@ -24,7 +24,6 @@ use resort_core::message::{BookingRef, Envelope, HotelConfirmed, HotelHold, Hote
 use resort_core::stay::{Stay, parse_date};
 use sqlx::Row;
 use std::sync::Arc;
-use tracing::Instrument;
 
 mod holds;
 pub mod offer;
@@ -138,11 +137,7 @@ impl Handler for HotelWorker {
                 |incoming| matches!(&incoming.message, Message::HotelHold(hold) if hold.from_offer == Some(false)),
             );
         if !plain_holds {
-            let mut caused = Vec::with_capacity(batch.len());
-            for Incoming { message, envelope, span } in batch {
-                caused.push(self.handle(message, envelope, connection).instrument(span).await?);
-            }
-            return Ok(caused);
+            return resort_core::inbox::handle_each(self, batch, connection).await;
         }
         let now = batch.iter().map(|incoming| incoming.envelope.occurred_at.timestamp_millis()).max().unwrap_or(0);
         let (holds, correlations): (Vec<HotelHold>, Vec<&str>) = batch
