@@ -2,6 +2,7 @@
 //! claimed in the same transaction), a cancel with its refund quote, a manager's or an admin's
 //! decision.
 
+use super::catalog_cache::CatalogCache;
 use super::commands;
 use super::intake::{self, InsertError, Inserted, Intake};
 use super::limits;
@@ -81,6 +82,8 @@ pub struct BookingDesk {
     pub reads: Pool,
     pub clock: SharedClock,
     pub outbox_signal: OutboxSignal,
+    /// The catalogue requests are judged against, read through its version ([`super::catalog_cache`]).
+    pub catalog: Arc<CatalogCache>,
     /// The queue that writes concurrent requests together.
     intake: Arc<Intake>,
 }
@@ -89,11 +92,12 @@ impl BookingDesk {
     /// A desk whose reads go to `pool` too; [`Self::with_reads`] gives them a pool of their own.
     pub fn new(pool: Pool, clock: SharedClock, outbox_signal: OutboxSignal) -> Self {
         let intake = Intake::new(pool.clone(), clock.clone(), outbox_signal.clone());
-        Self { reads: pool.clone(), pool, clock, outbox_signal, intake }
+        let catalog = Arc::new(CatalogCache::new(pool.clone()));
+        Self { reads: pool.clone(), pool, clock, outbox_signal, catalog, intake }
     }
 
     pub fn with_reads(self, reads: Pool) -> Self {
-        Self { reads, ..self }
+        Self { catalog: Arc::new(CatalogCache::new(reads.clone())), reads, ..self }
     }
 
     /// Writes the messages a change of this booking causes into the outbox, in one statement.
@@ -120,12 +124,13 @@ impl BookingDesk {
         from: NaiveDate,
     ) -> Result<rules::Facts, sqlx::Error> {
         let employee_active = identity::get_employee(&self.reads, employee_id).await?.is_some_and(|found| found.active);
-        let policy = limits::get(&self.reads).await?;
+        let catalog = self.catalog.snapshot().await?;
+        let policy = catalog.policy();
         let today = self.clock.today();
         Ok(rules::Facts {
             parties: rules::Parties { employee_active, resort_active: resort.active },
             window: resort.window(),
-            blackouts: catalog::blackouts(&self.reads, resort.id).await?,
+            blackouts: catalog.blackouts(resort.id).to_vec(),
             capacity: room_type.capacity,
             policy: resort.policy(room_type),
             limits: policy.limits_at(resort),
@@ -133,8 +138,8 @@ impl BookingDesk {
             balance: resort_workers::point::balance(&self.reads, employee_id).await?,
             rooms: room_type.rooms,
             held: occupancy::taken_per_night(&self.reads, room_type.id, from, resort.max_nights).await?,
-            reserved: crate::lottery::undrawn_for(&self.reads, room_type.id)
-                .await?
+            reserved: catalog
+                .undrawn_for(room_type.id)
                 .iter()
                 .flat_map(|lottery| {
                     lottery

@@ -68,6 +68,7 @@ pub async fn put(pool: &Pool, policy: YearlyPolicy, now: i64) -> Result<YearlyPo
     .bind(now)
     .execute(pool)
     .await?;
+    crate::catalog::changed(pool).await?;
     get(pool).await
 }
 

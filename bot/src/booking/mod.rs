@@ -4,6 +4,7 @@
 //! | file | job |
 //! | --- | --- |
 //! | [`model`] | the `Booking` row and how it reads as a snapshot, a saga state, a stay |
+//! | [`catalog_cache`] | the catalogue requests are judged against, in memory, read through one version number |
 //! | [`desk`] | entry commands: request (judged by the rules in core), cancel, a manager's or an admin's decision |
 //! | `intake` | how a new booking is written, and concurrent requests written together in arrival order |
 //! | [`limits`] | the company's yearly limits and the stays they count |
@@ -19,6 +20,7 @@
 //! transitions), on `decision IS NULL` (one decision per booking), UNIQUE on the idempotency
 //! key, and the `booking_night` primary key (one active booking per employee per night).
 
+pub mod catalog_cache;
 mod commands;
 pub mod desk;
 mod intake;

@@ -6,22 +6,40 @@ use resort_core::db::Pool;
 use resort_core::id::ResortId;
 pub use resort_core::rules::Blackout;
 use serde::Deserialize;
+use std::collections::HashMap;
 
 /// A resort's blackout periods, earliest first.
 pub async fn blackouts(pool: &Pool, resort_id: ResortId) -> Result<Vec<Blackout>, sqlx::Error> {
-    let rows: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT id, from_night, to_night, reason FROM blackout WHERE resort_id = $1 ORDER BY from_night, id",
+    let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
+        "SELECT resort_id, id, from_night, to_night, reason FROM blackout WHERE resort_id = $1 ORDER BY from_night, id",
     )
     .bind(resort_id.to_string())
     .fetch_all(pool)
     .await?;
-    rows.into_iter()
-        .map(|(id, from, to, reason)| {
-            let date =
-                |text: &str| resort_core::stay::parse_date(text).map_err(|error| sqlx::Error::Decode(Box::new(error)));
-            Ok(Blackout { id, from: date(&from)?, to: date(&to)?, reason })
-        })
-        .collect()
+    Ok(decode(rows)?.remove(&resort_id).unwrap_or_default())
+}
+
+/// Every resort's blackout periods, each resort's earliest first.
+pub async fn all_blackouts(pool: &Pool) -> Result<HashMap<ResortId, Vec<Blackout>>, sqlx::Error> {
+    let rows: Vec<(String, String, String, String, String)> =
+        sqlx::query_as("SELECT resort_id, id, from_night, to_night, reason FROM blackout ORDER BY from_night, id")
+            .fetch_all(pool)
+            .await?;
+    decode(rows)
+}
+
+fn decode(
+    rows: Vec<(String, String, String, String, String)>,
+) -> Result<HashMap<ResortId, Vec<Blackout>>, sqlx::Error> {
+    let malformed = |what: &str| sqlx::Error::Decode(format!("blackout {what} is malformed").into());
+    let mut by_resort: HashMap<ResortId, Vec<Blackout>> = HashMap::new();
+    for (resort_id, id, from, to, reason) in rows {
+        let resort_id = ResortId::parse(&resort_id).ok_or_else(|| malformed("resort_id"))?;
+        let date =
+            |text: &str| resort_core::stay::parse_date(text).map_err(|error| sqlx::Error::Decode(Box::new(error)));
+        by_resort.entry(resort_id).or_default().push(Blackout { id, from: date(&from)?, to: date(&to)?, reason });
+    }
+    Ok(by_resort)
 }
 
 /// A blackout period as an admin adds it.
@@ -61,6 +79,7 @@ pub async fn add_blackout(
     .bind(now)
     .execute(pool)
     .await?;
+    super::changed(pool).await?;
     Ok(Blackout { id, from, to, reason: reason.to_owned() })
 }
 
@@ -72,5 +91,8 @@ pub async fn remove_blackout(pool: &Pool, resort_id: ResortId, blackout_id: &str
         .execute(pool)
         .await?
         .rows_affected();
+    if removed == 1 {
+        super::changed(pool).await?;
+    }
     Ok(removed == 1)
 }

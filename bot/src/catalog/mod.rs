@@ -6,7 +6,7 @@
 mod blackout;
 pub mod room_type;
 
-pub use blackout::{Blackout, NewBlackout, add_blackout, blackouts, remove_blackout};
+pub use blackout::{Blackout, NewBlackout, add_blackout, all_blackouts, blackouts, remove_blackout};
 use resort_core::db::{self, Pool};
 use resort_core::id::{EmployeeId, ResortId, RoomTypeId};
 use resort_core::resort::{PeakPeriod, Policy};
@@ -517,7 +517,7 @@ async fn save(
     match result {
         Err(error) if db::is_unique_violation(&error) => Err(CatalogError::NameTaken),
         Err(error) => Err(error.into()),
-        Ok(_) => Ok(()),
+        Ok(_) => Ok(changed(&mut *connection).await?),
     }
 }
 
@@ -565,20 +565,36 @@ pub async fn list(pool: &Pool) -> Result<Vec<Resort>, sqlx::Error> {
 
 /// Finds the resort a person meant: an exact name (ignoring case and spaces) or else the only
 /// resort whose name contains what they typed.
-pub async fn find_by_name(pool: &Pool, typed: &str) -> Result<Option<Resort>, sqlx::Error> {
+pub fn find_in<'r>(resorts: &'r [Resort], typed: &str) -> Option<&'r Resort> {
     let wanted = normalise(typed);
     if wanted.is_empty() {
-        return Ok(None);
+        return None;
     }
-    let resorts = list(pool).await?;
     if let Some(exact) = resorts.iter().find(|resort| normalise(&resort.name) == wanted) {
-        return Ok(Some(exact.clone()));
+        return Some(exact);
     }
-    let mut partial = resorts.into_iter().filter(|resort| normalise(&resort.name).contains(&wanted));
+    let mut partial = resorts.iter().filter(|resort| normalise(&resort.name).contains(&wanted));
     match (partial.next(), partial.next()) {
-        (Some(only), None) => Ok(Some(only)),
-        _ => Ok(None),
+        (Some(only), None) => Some(only),
+        _ => None,
     }
+}
+
+/// Moves the catalogue's version on: every write to a table a request is judged against
+/// (resorts, room types, blackouts, lotteries, the yearly policy) calls this in its transaction,
+/// or on its connection right after the write, so no gateway judges by a copy older than the
+/// write once it has committed ([`crate::booking::catalog_cache`]).
+pub async fn changed<'c, E>(executor: E) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    sqlx::query("UPDATE catalog_version SET version = version + 1 WHERE id = 1").execute(executor).await?;
+    Ok(())
+}
+
+/// The catalogue's version now: it moves on with every [`changed`].
+pub async fn version(pool: &Pool) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT version FROM catalog_version WHERE id = 1").fetch_one(pool).await
 }
 
 /// Gives resorts made before names were keyed their key; a name that clashes with another's
@@ -598,6 +614,7 @@ pub async fn key_older_names(pool: &Pool) -> Result<(), sqlx::Error> {
             }
             other => {
                 other?;
+                changed(pool).await?;
             }
         }
     }

@@ -173,7 +173,7 @@ pub(super) async fn save(
     match result {
         Err(error) if db::is_unique_violation(&error) => Err(CatalogError::RoomTypeNameTaken),
         Err(error) => Err(error.into()),
-        Ok(_) => Ok(()),
+        Ok(_) => Ok(super::changed(&mut *connection).await?),
     }
 }
 

@@ -53,7 +53,7 @@ impl Conversation {
             }
             (current, Command::FlowBack) => self.enter(turn, current.back(), Direction::Back).await,
             (Flow::ChooseResort, Command::Other(answer)) => {
-                let resort = catalog::find_by_name(self.reads(), &answer).await?.ok_or_else(|| {
+                let resort = self.desk.catalog.snapshot().await?.find_by_name(&answer).cloned().ok_or_else(|| {
                     refuse(turn.locale.text_with("error-unknown-resort", &[text_arg("name", answer)]))
                 })?;
                 self.start_at(turn, &resort, None).await
@@ -209,7 +209,7 @@ impl Conversation {
     }
 
     async fn resort(&self, turn: &Turn<'_>, id: ResortId) -> Result<Resort, Failure> {
-        catalog::get(self.reads(), id).await?.ok_or_else(|| refuse(turn.locale.text("flow-expired")))
+        self.desk.catalog.snapshot().await?.resort(id).cloned().ok_or_else(|| refuse(turn.locale.text("flow-expired")))
     }
 
     /// The question for a step, with its choices.
@@ -365,11 +365,12 @@ impl Conversation {
         let shown_last = open.next.0.max(last);
         let span = u32::try_from((shown_last - today).num_days().max(0)).unwrap_or(0) + 1;
         let rooms_left = self.rooms_left(room_type, today, span + resort.max_nights).await?;
-        let blackouts = catalog::blackouts(self.reads(), resort.id).await?;
+        let catalog = self.desk.catalog.snapshot().await?;
+        let blackouts = catalog.blackouts(resort.id);
         let blacked_out =
             |night: NaiveDate| blackouts.iter().any(|blackout| blackout.from <= night && night <= blackout.to);
-        let drawn_for: Vec<NaiveDate> = crate::lottery::undrawn_for(self.reads(), room_type.id)
-            .await?
+        let drawn_for: Vec<NaiveDate> = catalog
+            .undrawn_for(room_type.id)
             .iter()
             .flat_map(|lottery| lottery.slots.iter().flat_map(|slot| slot.stay().nights().collect::<Vec<_>>()))
             .collect();

@@ -270,10 +270,11 @@ impl Conversation {
     /// Splits typed name words into a resort and what follows its name (a room type's name):
     /// the longest run of leading words that names a resort wins.
     async fn resort_and_type(&self, name: &str) -> Result<Option<(catalog::Resort, String)>, sqlx::Error> {
+        let catalog = self.desk.catalog.snapshot().await?;
         let words: Vec<&str> = name.split_whitespace().collect();
         for split in (1..=words.len()).rev() {
-            if let Some(resort) = catalog::find_by_name(self.reads(), &words[..split].join(" ")).await? {
-                return Ok(Some((resort, words[split..].join(" "))));
+            if let Some(resort) = catalog.find_by_name(&words[..split].join(" ")) {
+                return Ok(Some((resort.clone(), words[split..].join(" "))));
             }
         }
         Ok(None)

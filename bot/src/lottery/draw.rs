@@ -114,6 +114,7 @@ impl TimerHandler for Draw {
             .bind(now)
             .execute(&mut *connection)
             .await?;
+        crate::catalog::changed(&mut *connection).await?;
         for (place, (application_id, slot_index)) in results.iter().enumerate() {
             let application = applications.iter().find(|application| &application.id == application_id).expect("drawn");
             let weight = entries.iter().find(|entry| &entry.id == application_id).map_or(1.0, |entry| entry.weight);

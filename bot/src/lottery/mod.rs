@@ -219,6 +219,7 @@ pub async fn create(pool: &Pool, new: NewLottery, today: NaiveDate, now: i64) ->
         other => other?,
     };
     resort_core::timer::schedule(&mut transaction, DRAW, &lottery.id, draw_at, now).await?;
+    crate::catalog::changed(&mut *transaction).await?;
     transaction.commit().await?;
     Ok(lottery)
 }
@@ -265,10 +266,11 @@ pub async fn list(pool: &Pool) -> Result<Vec<Lottery>, sqlx::Error> {
     rows.iter().map(from_row).collect()
 }
 
-/// The lotteries not yet drawn for a room type: their slots' nights are closed to booking.
-pub async fn undrawn_for(pool: &Pool, room_type_id: RoomTypeId) -> Result<Vec<Lottery>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM lottery WHERE room_type_id = $1 AND drawn_at IS NULL ORDER BY id");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(room_type_id.to_string()).fetch_all(pool).await?;
+/// Every lottery not yet drawn, of every room type, oldest first: their slots' nights are closed
+/// to booking.
+pub async fn undrawn(pool: &Pool) -> Result<Vec<Lottery>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM lottery WHERE drawn_at IS NULL ORDER BY id");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?;
     rows.iter().map(from_row).collect()
 }
 

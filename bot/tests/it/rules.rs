@@ -225,3 +225,54 @@ async fn an_admin_books_for_an_employee_through_the_same_rules_and_codes() {
     assert!(body["message"].as_str().unwrap().contains("Check-ins can be booked up to"), "{body}");
     assert_eq!(app.bookings().await.len(), 1, "refusals book nothing");
 }
+
+/// Every gateway keeps the catalogue in memory and reads only its version per request: a second
+/// replica (its own desk and copy, the same database) judges by each admin change as soon as it
+/// has committed — a new blackout, the yearly policy, a resort taken out of service.
+#[tokio::test]
+async fn another_gateway_judges_by_an_admins_change_as_soon_as_it_commits() {
+    use resort_core::clock::Clock;
+    use resortbot::booking::{Ask, BookingDesk, RequestError};
+    let app = spawn_app().await;
+    let resort = app.create_resort(resort_body("남해 별빛", 3, true)).await;
+    let employee = app.linked_employee("kim", "김휴가", 1000).await;
+    let replica = BookingDesk::new(app.pool.clone(), app.clock.clone(), Default::default());
+    let employee_id = resort_core::id::EmployeeId::parse(&employee).unwrap();
+    let resort_id = resort_core::id::ResortId::parse(&resort).unwrap();
+    let ask = |days: u64| Ask {
+        room_type_id: None,
+        check_in: app.clock.today() + chrono::Days::new(days),
+        nights: 1,
+        guests: 1,
+    };
+    let request = |days: u64| {
+        let replica = replica.clone();
+        async move {
+            let catalog = replica.catalog.snapshot().await.unwrap();
+            let resort = catalog.resort(resort_id).unwrap().clone();
+            replica.request(employee_id, &resort, ask(days), None).await
+        }
+    };
+    let refusal = |result: Result<_, RequestError>| match result {
+        Err(RequestError::Rule(refusal)) => refusal.code(),
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    // The replica's copy is loaded by its first request.
+    let first = request(3).await.unwrap();
+    app.wait_for_status(&first.reference, "confirmed").await;
+
+    let blackout = json!({ "from": in_days(&app, 5), "to": in_days(&app, 5), "reason": "시설 점검" });
+    assert_eq!(app.admin(reqwest::Method::POST, &format!("/resorts/{resort}/blackouts"), Some(blackout)).await.0, 201);
+    assert_eq!(refusal(request(5).await), "blackout");
+
+    let policy = json!({ "yearly_stays": 1, "yearly_nights": null, "late_cancel_counts": false });
+    assert_eq!(app.admin(reqwest::Method::PUT, "/policy", Some(policy)).await.0, 200);
+    assert_eq!(refusal(request(7).await), "yearly_limit");
+    let lenient = json!({ "yearly_stays": null, "yearly_nights": null, "late_cancel_counts": false });
+    assert_eq!(app.admin(reqwest::Method::PUT, "/policy", Some(lenient)).await.0, 200);
+
+    let patch = json!({ "active": false });
+    assert_eq!(app.admin(reqwest::Method::PATCH, &format!("/resorts/{resort}"), Some(patch)).await.0, 200);
+    assert_eq!(refusal(request(7).await), "inactive_resort");
+    assert_eq!(app.bookings().await.len(), 1, "no refusal booked anything");
+}
