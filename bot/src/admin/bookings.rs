@@ -119,13 +119,13 @@ pub async fn create(
 ) -> ApiResult {
     let request: NewBooking = super::parse_body(&body)?;
     let employee_id = EmployeeId::parse(&request.employee_id).ok_or_else(|| ApiError::invalid_field("employee_id"))?;
-    crate::identity::get_employee(&state.pool, employee_id)
+    let employee = crate::identity::get_employee(&state.pool, employee_id)
         .await?
         .ok_or_else(|| ApiError::invalid_field("employee_id"))?;
     let resort_id =
         resort_core::id::ResortId::parse(&request.resort_id).ok_or_else(|| ApiError::invalid_field("resort_id"))?;
-    let resort =
-        crate::catalog::get(&state.pool, resort_id).await?.ok_or_else(|| ApiError::invalid_field("resort_id"))?;
+    let catalog = state.desk.catalog.snapshot().await?;
+    let resort = catalog.resort(resort_id).ok_or_else(|| ApiError::invalid_field("resort_id"))?;
     let check_in = resort_core::stay::parse_date(&request.check_in).map_err(|_| ApiError::invalid_field("check_in"))?;
     let room_type_id = match request.room_type_id.as_deref() {
         Some(id) => Some(RoomTypeId::parse(id).ok_or_else(|| ApiError::invalid_field("room_type_id"))?),
@@ -135,7 +135,7 @@ pub async fn create(
         return Err(ApiError::invalid_field("guests"));
     }
     let ask = crate::booking::Ask { room_type_id, check_in, nights: request.nights, guests: request.guests };
-    let booking = state.desk.request(employee_id, &resort, ask, None).await?;
+    let booking = state.desk.request(&catalog, &employee, resort, ask, None).await?;
     audit(&state, &admin, Change::created("booking.create", Target::new("booking", booking.id), shown(&booking)))
         .await?;
     json_response(StatusCode::ACCEPTED, &booking)

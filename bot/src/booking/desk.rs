@@ -2,7 +2,7 @@
 //! claimed in the same transaction), a cancel with its refund quote, a manager's or an admin's
 //! decision.
 
-use super::catalog_cache::CatalogCache;
+use super::catalog_cache::{CatalogCache, Snapshot};
 use super::commands;
 use super::intake::{self, InsertError, Inserted, Intake};
 use super::limits;
@@ -10,7 +10,7 @@ use super::model::Booking;
 use super::occupancy;
 use super::store::{record_step, save_transition};
 use crate::catalog::{self, Resort, RoomType};
-use crate::identity;
+use crate::identity::Employee;
 use chrono::NaiveDate;
 use resort_core::booking::{BookingStatus, Decision};
 use resort_core::clock::SharedClock;
@@ -116,19 +116,21 @@ impl BookingDesk {
 
     /// Everything the rules need to judge `employee`'s requests for `room_type` at `resort`
     /// checking in from `from`: gathered once, so a guided flow can try each choice it offers.
+    /// `resort` is as `catalog` has it, and `employee` as the caller found them this turn (the
+    /// chat's caller, the admin API's lookup): neither is read again.
     pub async fn facts(
         &self,
-        employee_id: EmployeeId,
+        catalog: &Snapshot,
+        employee: &Employee,
         resort: &Resort,
         room_type: &RoomType,
         from: NaiveDate,
     ) -> Result<rules::Facts, sqlx::Error> {
-        let employee_active = identity::get_employee(&self.reads, employee_id).await?.is_some_and(|found| found.active);
-        let catalog = self.catalog.snapshot().await?;
+        let employee_id = employee.id;
         let policy = catalog.policy();
         let today = self.clock.today();
         Ok(rules::Facts {
-            parties: rules::Parties { employee_active, resort_active: resort.active },
+            parties: rules::Parties { employee_active: employee.active, resort_active: resort.active },
             window: resort.window(),
             blackouts: catalog.blackouts(resort.id).to_vec(),
             capacity: room_type.capacity,
@@ -165,12 +167,13 @@ impl BookingDesk {
     /// [`Self::facts`] and [`Self::judge`] for one request; the room type it is for.
     pub async fn check<'r>(
         &self,
-        employee_id: EmployeeId,
+        catalog: &Snapshot,
+        employee: &Employee,
         resort: &'r Resort,
         ask: &Ask,
     ) -> Result<(Stay, &'r RoomType), RequestError> {
         let room_type = resort.room_type(ask.room_type_id).ok_or(RequestError::ChooseRoomType)?;
-        let facts = self.facts(employee_id, resort, room_type, ask.check_in).await?;
+        let facts = self.facts(catalog, employee, resort, room_type, ask.check_in).await?;
         Ok((self.judge(&facts, ask)?, room_type))
     }
 
@@ -178,7 +181,8 @@ impl BookingDesk {
     /// A repeated idempotency key returns the booking it created the first time.
     pub async fn request(
         &self,
-        employee_id: EmployeeId,
+        catalog: &Snapshot,
+        employee: &Employee,
         resort: &Resort,
         ask: Ask,
         idempotency_key: Option<&str>,
@@ -186,7 +190,8 @@ impl BookingDesk {
         if let Some(existing) = self.by_idempotency_key(idempotency_key).await? {
             return Ok(existing);
         }
-        let (stay, room_type) = self.check(employee_id, resort, &ask).await?;
+        let employee_id = employee.id;
+        let (stay, room_type) = self.check(catalog, employee, resort, &ask).await?;
         let now = self.clock.now_millis();
         let mut booking = Booking::requested(employee_id, resort, room_type, stay, ask.guests, now);
         // A reference collision is rare (one in a billion per pair); draw again a few times. A

@@ -120,9 +120,10 @@ impl Conversation {
                 self.enter(turn, confirm(resort_id, &ask, room_type_id), Direction::Forward).await
             }
             (Flow::Confirm { resort_id, room_type_id, check_in, nights, guests, flow_id }, Command::FlowConfirm) => {
-                let resort = self.resort(turn, resort_id).await?;
+                let catalog = self.desk.catalog.snapshot().await?;
+                let resort = catalog.resort(resort_id).ok_or_else(|| refuse(turn.locale.text("flow-expired")))?;
                 let ask = Ask { room_type_id: Some(room_type_id), check_in, nights, guests };
-                let reply = self.request_booking(turn, &resort, ask, Some(&flow_id)).await?;
+                let reply = self.request_booking(turn, &catalog, resort, ask, Some(&flow_id)).await?;
                 flow::save(&self.pool, platform, user_id, &Flow::Done { flow_id }, self.clock.now_millis()).await?;
                 Ok(reply)
             }
@@ -155,7 +156,8 @@ impl Conversation {
     /// The booking rules for a step's answer; a broken one is refused with the step's question
     /// again, so the person can choose something that passes.
     async fn check_step(&self, turn: &Turn<'_>, step: &Flow, resort: &Resort, ask: &Ask) -> Result<(), Failure> {
-        match self.desk.check(turn.employee.id, resort, ask).await {
+        let catalog = self.desk.catalog.snapshot().await?;
+        match self.desk.check(&catalog, &turn.employee, resort, ask).await {
             Ok(_) => Ok(()),
             Err(RequestError::Database(error)) => Err(error.into()),
             Err(error) => {
@@ -265,7 +267,8 @@ impl Conversation {
                 let resort = self.resort(turn, *resort_id).await?;
                 let room_type = self.room_type(turn, &resort, *room_type_id)?;
                 // Only the counts that pass every rule: the window, the limits, the points, rooms.
-                let facts = self.desk.facts(turn.employee.id, &resort, room_type, *check_in).await?;
+                let catalog = self.desk.catalog.snapshot().await?;
+                let facts = self.desk.facts(&catalog, &turn.employee, &resort, room_type, *check_in).await?;
                 let allowed: Vec<u32> = (resort.min_nights..=resort.max_nights)
                     .filter(|nights| {
                         let ask =

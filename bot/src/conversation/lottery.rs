@@ -154,7 +154,7 @@ impl Conversation {
         let resort = catalog::get(self.reads(), lottery.resort_id)
             .await?
             .ok_or_else(|| refuse(locale.text_with("error-unknown-lottery", &[text_arg("name", name.clone())])))?;
-        match lottery::apply(&self.desk, &lottery, &resort, turn.employee.id, &preferences).await {
+        match lottery::apply(&self.desk, &lottery, &resort, &turn.employee, &preferences).await {
             Ok(_) => {
                 let numbers: Vec<String> = preferences.iter().map(|slot| (slot + 1).to_string()).collect();
                 let text = locale.text_with(

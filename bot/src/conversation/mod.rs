@@ -31,6 +31,7 @@ mod lottery;
 mod manager;
 mod waitlist;
 
+use crate::booking::catalog_cache::Snapshot;
 use crate::booking::{Ask, BookingDesk, RequestError};
 use crate::catalog;
 use crate::identity::{self, Caller, Employee, IdentityError, Platform};
@@ -41,6 +42,7 @@ use resort_core::db::Pool;
 use resort_core::i18n::{Locale, number_arg, text_arg};
 use resort_core::stay::{StayError, parse_date};
 use resort_workers::mypage;
+use std::sync::Arc;
 
 /// Who is talking, as the platform identifies them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -243,7 +245,7 @@ impl Conversation {
     /// the rest of the stay kept), never a guess.
     async fn book_one_shot(&self, turn: &Turn<'_>, one_shot: OneShot) -> TurnResult {
         let locale = turn.locale;
-        let (resort, type_words) = self.resort_and_type(&one_shot.name).await?.ok_or_else(|| {
+        let (catalog, resort, type_words) = self.resort_and_type(&one_shot.name).await?.ok_or_else(|| {
             refuse(locale.text_with("error-unknown-resort", &[text_arg("name", one_shot.name.clone())]))
         })?;
         let check_in = parse_date(&one_shot.check_in).map_err(|error| refuse(stay_error(locale, error)))?;
@@ -264,17 +266,22 @@ impl Conversation {
             waitlist::named_room_type(locale, &resort, &type_words)?
         };
         let ask = Ask { room_type_id: Some(room_type.id), check_in, nights, guests };
-        self.request_booking(turn, &resort, ask, None).await
+        self.request_booking(turn, &catalog, &resort, ask, None).await
     }
 
     /// Splits typed name words into a resort and what follows its name (a room type's name):
-    /// the longest run of leading words that names a resort wins.
-    async fn resort_and_type(&self, name: &str) -> Result<Option<(catalog::Resort, String)>, sqlx::Error> {
+    /// the longest run of leading words that names a resort wins. With the catalogue it was
+    /// found in, which the request is then judged by.
+    async fn resort_and_type(
+        &self,
+        name: &str,
+    ) -> Result<Option<(Arc<Snapshot>, catalog::Resort, String)>, sqlx::Error> {
         let catalog = self.desk.catalog.snapshot().await?;
         let words: Vec<&str> = name.split_whitespace().collect();
         for split in (1..=words.len()).rev() {
             if let Some(resort) = catalog.find_by_name(&words[..split].join(" ")) {
-                return Ok(Some((resort.clone(), words[split..].join(" "))));
+                let (resort, type_words) = (resort.clone(), words[split..].join(" "));
+                return Ok(Some((catalog, resort, type_words)));
             }
         }
         Ok(None)
@@ -283,12 +290,13 @@ impl Conversation {
     async fn request_booking(
         &self,
         turn: &Turn<'_>,
+        catalog: &Snapshot,
         resort: &catalog::Resort,
         ask: Ask,
         idempotency_key: Option<&str>,
     ) -> TurnResult {
         let locale = turn.locale;
-        match self.desk.request(turn.employee.id, resort, ask, idempotency_key).await {
+        match self.desk.request(catalog, &turn.employee, resort, ask, idempotency_key).await {
             Ok(booking) => {
                 let stay =
                     render::stay_line(locale, &booking.resort_name, booking.check_in, booking.nights, booking.points);

@@ -43,7 +43,7 @@ impl Conversation {
     /// for a one-shot booking.
     pub(super) async fn waitlist_join(&self, turn: &Turn<'_>, one_shot: OneShot) -> TurnResult {
         let locale = turn.locale;
-        let (resort, type_words) = self.resort_and_type(&one_shot.name).await?.ok_or_else(|| {
+        let (_, resort, type_words) = self.resort_and_type(&one_shot.name).await?.ok_or_else(|| {
             refuse(locale.text_with("error-unknown-resort", &[text_arg("name", one_shot.name.clone())]))
         })?;
         let check_in = parse_date(&one_shot.check_in).map_err(|error| refuse(stay_error(locale, error)))?;
@@ -98,7 +98,7 @@ impl Conversation {
     ) -> TurnResult {
         let locale = turn.locale;
         let menu = render::menu(locale, turn.is_manager);
-        match waitlist::join(&self.desk, turn.employee.id, resort, room_type, stay, guests).await {
+        match waitlist::join(&self.desk, &turn.employee, resort, room_type, stay, guests).await {
             Ok(entry) => {
                 let text = locale.text_with(
                     "waitlist-joined",
@@ -187,7 +187,7 @@ impl Conversation {
 
     pub(super) async fn offer_accept(&self, turn: &Turn<'_>, entry_id: Option<&str>) -> TurnResult {
         let locale = turn.locale;
-        match waitlist::offer::accept(&self.desk, turn.employee.id, entry_id).await {
+        match waitlist::offer::accept(&self.desk, &turn.employee, entry_id).await {
             Ok(booking) => {
                 let stay =
                     render::stay_line(locale, &booking.resort_name, booking.check_in, booking.nights, booking.points);

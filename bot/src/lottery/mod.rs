@@ -356,9 +356,10 @@ pub async fn apply(
     desk: &crate::booking::BookingDesk,
     lottery: &Lottery,
     resort: &Resort,
-    employee_id: EmployeeId,
+    employee: &crate::identity::Employee,
     preferences: &[usize],
 ) -> Result<Application, ApplyError> {
+    let employee_id = employee.id;
     let now = desk.clock.now_millis();
     if lottery.status(now) != Status::Open {
         return Err(ApplyError::NotOpen);
@@ -372,9 +373,10 @@ pub async fn apply(
         return Err(ApplyError::BadPreferences);
     }
     let room_type = resort.room_type(Some(lottery.room_type_id)).ok_or(ApplyError::BadPreferences)?;
+    let catalog = desk.catalog.snapshot().await?;
     for slot_index in preferences {
         let slot = lottery.slots[*slot_index];
-        let mut facts = desk.facts(employee_id, resort, room_type, slot.check_in).await?;
+        let mut facts = desk.facts(&catalog, employee, resort, room_type, slot.check_in).await?;
         // Open whatever the window, with every room free: the draw decides those.
         facts.window = resort_core::rules::Window {
             book_ahead_days: resort_core::rules::MAX_BOOK_AHEAD_DAYS,

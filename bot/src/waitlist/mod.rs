@@ -138,13 +138,15 @@ pub enum JoinError {
 /// the check and the join.
 pub async fn join(
     desk: &BookingDesk,
-    employee_id: EmployeeId,
+    employee: &crate::identity::Employee,
     resort: &Resort,
     room_type: &RoomType,
     stay: Stay,
     guests: u32,
 ) -> Result<Entry, JoinError> {
-    let facts = desk.facts(employee_id, resort, room_type, stay.check_in).await?;
+    let employee_id = employee.id;
+    let catalog = desk.catalog.snapshot().await?;
+    let facts = desk.facts(&catalog, employee, resort, room_type, stay.check_in).await?;
     let ask =
         crate::booking::Ask { room_type_id: Some(room_type.id), check_in: stay.check_in, nights: stay.nights, guests };
     match desk.judge(&facts, &ask) {

@@ -120,14 +120,16 @@ async fn open_offer(desk: &BookingDesk, employee_id: EmployeeId, entry_id: Optio
 /// Takes the offer: a booking through the saga, its id the offer's.
 pub async fn accept(
     desk: &BookingDesk,
-    employee_id: EmployeeId,
+    employee: &crate::identity::Employee,
     entry_id: Option<&str>,
 ) -> Result<Booking, AnswerError> {
+    let employee_id = employee.id;
     let entry = open_offer(desk, employee_id, entry_id).await?;
     let offer_id = entry.offer_id.ok_or(AnswerError::NoOffer)?;
-    let resort = catalog::get(&desk.pool, entry.resort_id).await?.ok_or(AnswerError::NoOffer)?;
+    let catalog = desk.catalog.snapshot().await?;
+    let resort = catalog.resort(entry.resort_id).ok_or(AnswerError::NoOffer)?;
     let room_type = resort.room_type(Some(entry.room_type_id)).ok_or(AnswerError::NoOffer)?;
-    let mut facts = desk.facts(employee_id, &resort, room_type, entry.check_in).await?;
+    let mut facts = desk.facts(&catalog, employee, resort, room_type, entry.check_in).await?;
     super::count_offer_free(&mut facts, &entry);
     let ask =
         Ask { room_type_id: Some(room_type.id), check_in: entry.check_in, nights: entry.nights, guests: entry.guests };
@@ -147,7 +149,7 @@ pub async fn accept(
     let booking = Booking {
         id: offer_id,
         origin: Origin::Offer,
-        ..Booking::requested(employee_id, &resort, room_type, stay, entry.guests, now)
+        ..Booking::requested(employee_id, resort, room_type, stay, entry.guests, now)
     };
     let mut transaction = desk.pool.begin().await?;
     if !set_status(&mut transaction, &entry, Status::Accepted, now).await? {

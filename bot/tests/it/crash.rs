@@ -20,10 +20,12 @@ async fn a_booking_committed_but_never_published_completes_after_a_restart() {
     // With no process running, the booking side commits a booking and its first command:
     // exactly the state a crash between commit and publish leaves behind.
     let desk = BookingDesk::new(app.pool.clone(), Arc::new(SystemClock), OutboxSignal::new());
-    let resort = resortbot::catalog::get(&app.pool, ResortId::parse(&resort_id).unwrap()).await.unwrap().unwrap();
+    let catalog = desk.catalog.snapshot().await.unwrap();
+    let resort = catalog.resort(ResortId::parse(&resort_id).unwrap()).unwrap();
     let check_in = resort_core::stay::parse_date(&in_days(&app, 6)).unwrap();
     let ask = resortbot::booking::Ask { room_type_id: None, check_in, nights: 2, guests: 1 };
-    let booking = desk.request(EmployeeId::parse(&employee).unwrap(), &resort, ask, None).await.unwrap();
+    let found = resortbot::identity::get_employee(&app.pool, EmployeeId::parse(&employee).unwrap()).await.unwrap();
+    let booking = desk.request(&catalog, &found.unwrap(), resort, ask, None).await.unwrap();
     assert!(resort_core::outbox::backlog(&app.pool).await.unwrap() >= 2);
 
     let restarted = app.restart_process().await;

@@ -238,6 +238,7 @@ async fn another_gateway_judges_by_an_admins_change_as_soon_as_it_commits() {
     let employee = app.linked_employee("kim", "김휴가", 1000).await;
     let replica = BookingDesk::new(app.pool.clone(), app.clock.clone(), Default::default());
     let employee_id = resort_core::id::EmployeeId::parse(&employee).unwrap();
+    let employee = resortbot::identity::get_employee(&app.pool, employee_id).await.unwrap().unwrap();
     let resort_id = resort_core::id::ResortId::parse(&resort).unwrap();
     let ask = |days: u64| Ask {
         room_type_id: None,
@@ -246,11 +247,11 @@ async fn another_gateway_judges_by_an_admins_change_as_soon_as_it_commits() {
         guests: 1,
     };
     let request = |days: u64| {
-        let replica = replica.clone();
+        let (replica, employee) = (replica.clone(), employee.clone());
         async move {
             let catalog = replica.catalog.snapshot().await.unwrap();
-            let resort = catalog.resort(resort_id).unwrap().clone();
-            replica.request(employee_id, &resort, ask(days), None).await
+            let resort = catalog.resort(resort_id).unwrap();
+            replica.request(&catalog, &employee, resort, ask(days), None).await
         }
     };
     let refusal = |result: Result<_, RequestError>| match result {

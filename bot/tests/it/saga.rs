@@ -89,8 +89,8 @@ async fn racing_requests(app: &mut super::helpers::TestApp, resort: &str, stays:
         std::sync::Arc::new(resort_core::clock::SystemClock),
         resort_core::outbox::OutboxSignal::new(),
     );
-    let resort =
-        resortbot::catalog::get(&app.pool, resort_core::id::ResortId::parse(resort).unwrap()).await.unwrap().unwrap();
+    let catalog = desk.catalog.snapshot().await.unwrap();
+    let resort = catalog.resort(resort_core::id::ResortId::parse(resort).unwrap()).unwrap();
     let mut references = Vec::new();
     for (employee, check_in, nights) in stays {
         let ask = resortbot::booking::Ask {
@@ -99,8 +99,9 @@ async fn racing_requests(app: &mut super::helpers::TestApp, resort: &str, stays:
             nights: *nights,
             guests: 1,
         };
-        let employee = resort_core::id::EmployeeId::parse(employee).unwrap();
-        references.push(desk.request(employee, &resort, ask, None).await.unwrap().reference);
+        let id = resort_core::id::EmployeeId::parse(employee).unwrap();
+        let employee = resortbot::identity::get_employee(&app.pool, id).await.unwrap().unwrap();
+        references.push(desk.request(&catalog, &employee, resort, ask, None).await.unwrap().reference);
     }
     references
 }
