@@ -10,7 +10,9 @@
 //!
 //! The rooms taken on a night are the larger of the hotel's holds (which also cover waitlist
 //! offers and holds not yet given back) and the desk's active bookings; the rules refuse the
-//! request when that reaches the room type's rooms. On SQLite every transaction already runs
+//! request when that reaches the room type's rooms. The rules' count, before the transaction,
+//! turns most of a rush away on the read connections, so the one writer sees only requests that
+//! may still fit; the count inside the transaction is the one that decides. On SQLite every transaction already runs
 //! alone. On PostgreSQL two requests for the same night could each count before the other
 //! commits, so the request takes a transaction-scoped advisory lock per (room type, night)
 //! first, in night order: requests for the same night queue there, requests for other nights or
@@ -33,43 +35,64 @@ pub async fn booked_per_night<'c, E>(
 where
     E: sqlx::Executor<'c, Database = sqlx::Any>,
 {
-    let rows = sqlx::query(
-        "SELECT night, COUNT(*) AS booked FROM booking_night
+    count_per_night(
+        executor,
+        "SELECT night, COUNT(*) AS rooms FROM booking_night
          WHERE room_type_id = $1 AND night >= $2 AND night < $3 GROUP BY night",
+        room_type_id,
+        stay,
     )
-    .bind(room_type_id.to_string())
-    .bind(stay.check_in.to_string())
-    .bind(stay.check_out().to_string())
-    .fetch_all(executor)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            let night: String = row.try_get("night")?;
-            let night = parse_date(&night).map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
-            Ok((night, row.try_get("booked")?))
-        })
-        .collect()
+    .await
 }
 
 /// Rooms of the type taken per night for `days` nights from `from`, as the rules and the
-/// calendar count them: the larger of the hotel's holds and the desk's active bookings.
+/// calendar count them: the larger of the hotel's holds (`room_night`, read here, written only by
+/// the hotel worker) and the desk's active bookings, in one statement (a night with neither is
+/// absent).
 pub async fn taken_per_night(
     reads: &Pool,
     room_type_id: RoomTypeId,
     from: NaiveDate,
     days: u32,
 ) -> Result<HashMap<NaiveDate, i64>, sqlx::Error> {
-    let mut taken: HashMap<NaiveDate, i64> =
-        resort_workers::hotel::held_per_night(reads, &room_type_id.to_string(), from, days)
-            .await?
-            .into_iter()
-            .collect();
-    let span = Stay { check_in: from, nights: days };
-    for (night, booked) in booked_per_night(reads, room_type_id, &span).await? {
-        let entry = taken.entry(night).or_insert(0);
-        *entry = (*entry).max(booked);
-    }
-    Ok(taken)
+    count_per_night(
+        reads,
+        "SELECT night, MAX(taken) AS rooms FROM (
+             SELECT night, held AS taken FROM room_night WHERE room_type_id = $1 AND night >= $2 AND night < $3
+             UNION ALL
+             SELECT night, COUNT(*) AS taken FROM booking_night
+             WHERE room_type_id = $1 AND night >= $2 AND night < $3 GROUP BY night
+         ) AS counts GROUP BY night",
+        room_type_id,
+        &Stay { check_in: from, nights: days },
+    )
+    .await
+}
+
+/// Runs a count of `(night, rooms)` rows for the room type over the stay's nights (`$1` the
+/// room type, `$2`..`$3` the nights).
+async fn count_per_night<'c, E>(
+    executor: E,
+    sql: &'static str,
+    room_type_id: RoomTypeId,
+    stay: &Stay,
+) -> Result<HashMap<NaiveDate, i64>, sqlx::Error>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let rows = sqlx::query(sql)
+        .bind(room_type_id.to_string())
+        .bind(stay.check_in.to_string())
+        .bind(stay.check_out().to_string())
+        .fetch_all(executor)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let night: String = row.try_get("night")?;
+            let night = parse_date(&night).map_err(|error| sqlx::Error::Decode(Box::new(error)))?;
+            Ok((night, row.try_get("rooms")?))
+        })
+        .collect()
 }
 
 /// Queues this transaction behind any other counting the same nights of the same room types
