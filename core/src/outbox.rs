@@ -116,8 +116,11 @@ impl Relay {
     pub async fn run(self, mut shutdown: Shutdown) {
         let mut chunks = tokio::task::JoinSet::new();
         loop {
+            // A look that filled its limit may have left rows behind: look again at once.
+            let mut full = false;
             match self.claim().await {
                 Ok(Claimed { token, envelopes }) => {
+                    full = envelopes.len() as i64 >= FETCH_LIMIT;
                     for chunk in envelopes.chunks(CHUNK) {
                         chunks.spawn(self.publish_chunk(token.clone(), chunk.to_vec()));
                     }
@@ -125,6 +128,9 @@ impl Relay {
                 Err(error) => tracing::warn!(%error, "outbox relay could not read the outbox; retrying"),
             }
             while chunks.try_join_next().is_some() {}
+            if full {
+                continue;
+            }
             tokio::select! {
                 _ = self.signal.notified() => {}
                 _ = tokio::time::sleep(self.poll_interval) => {}
@@ -203,9 +209,12 @@ impl Relay {
                     if let Err(error) = release_claims(&pool, &ids, &token).await {
                         tracing::warn!(%error, "could not release outbox claims; they lapse by themselves");
                     }
+                    // The released rows are looked for again now. A chunk that went out wakes
+                    // nobody: every commit that wrote rows since has woken the relay itself, and
+                    // a look that wakes for nothing costs the writer a statement.
+                    signal.notify();
                 }
             }
-            signal.notify();
         }
     }
 }
