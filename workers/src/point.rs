@@ -235,7 +235,7 @@ async fn accounts(
     employees: &[EmployeeId],
 ) -> Result<HashMap<String, (i64, i64)>, sqlx::Error> {
     let ids: std::collections::BTreeSet<String> = employees.iter().map(ToString::to_string).collect();
-    let placeholders = resort_core::db::placeholders(ids.len(), 1);
+    let placeholders = db::placeholders(ids.len(), 1);
     let sql =
         format!("SELECT employee_id, balance, version FROM point_account WHERE employee_id IN ({})", placeholders);
     let mut query = sqlx::query_as::<_, (String, i64, i64)>(sqlx::AssertSqlSafe(sql)).persistent(ids.len() == 1);

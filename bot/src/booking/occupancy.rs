@@ -12,11 +12,11 @@
 //! offers and holds not yet given back) and the desk's active bookings; the rules refuse the
 //! request when that reaches the room type's rooms. The rules' count, before the transaction,
 //! turns most of a rush away on the read connections, so the one writer sees only requests that
-//! may still fit; the count inside the transaction is the one that decides. On SQLite every transaction already runs
-//! alone. On PostgreSQL two requests for the same night could each count before the other
-//! commits, so the request takes a transaction-scoped advisory lock per (room type, night)
-//! first, in night order: requests for the same night queue there, requests for other nights or
-//! room types do not meet.
+//! may still fit; the count inside the transaction is the one that decides. On SQLite every
+//! transaction already runs alone. On PostgreSQL two requests for the same night could each
+//! count before the other commits, so the request takes a transaction-scoped advisory lock per
+//! (room type, night) first, in night order: requests for the same night queue there, requests
+//! for other nights or room types do not meet.
 
 use chrono::NaiveDate;
 use resort_core::db::{Backend, Connection, Pool};

@@ -74,7 +74,7 @@ async fn update(
     .await?
     .rows_affected();
     if updated == 1 && !booking.status.is_active() {
-        release_nights(connection, booking.id).await?;
+        release_nights_of(connection, &[booking.id]).await?;
     }
     Ok(updated == 1)
 }
@@ -112,20 +112,9 @@ pub async fn save_all_transitions_from(
     if query.execute(&mut *connection).await?.rows_affected() != moved.len() as u64 {
         return Ok(false);
     }
-    let ended: Vec<String> = moved
-        .iter()
-        .filter(|(booking, _)| !booking.status.is_active())
-        .map(|(booking, _)| booking.id.to_string())
-        .collect();
-    if !ended.is_empty() {
-        let placeholders = resort_core::db::placeholders(ended.len(), 1);
-        let sql = format!("DELETE FROM booking_night WHERE booking_id IN ({})", placeholders);
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
-        for id in ended {
-            query = query.bind(id);
-        }
-        query.execute(&mut *connection).await?;
-    }
+    let ended: Vec<BookingId> =
+        moved.iter().filter(|(booking, _)| !booking.status.is_active()).map(|(booking, _)| booking.id).collect();
+    release_nights_of(connection, &ended).await?;
     Ok(true)
 }
 
@@ -199,12 +188,19 @@ pub(super) async fn insert_bookings(
     Ok(())
 }
 
-/// Frees the nights of a booking that no longer holds them (rejected or cancelled).
-async fn release_nights(connection: &mut Connection, booking_id: BookingId) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM booking_night WHERE booking_id = $1")
-        .bind(booking_id.to_string())
-        .execute(&mut *connection)
-        .await?;
+/// Frees the nights of bookings that no longer hold them (rejected or cancelled), in one
+/// statement.
+async fn release_nights_of(connection: &mut Connection, booking_ids: &[BookingId]) -> Result<(), sqlx::Error> {
+    if booking_ids.is_empty() {
+        return Ok(());
+    }
+    let placeholders = resort_core::db::placeholders(booking_ids.len(), 1);
+    let sql = format!("DELETE FROM booking_night WHERE booking_id IN ({})", placeholders);
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(booking_ids.len() == 1);
+    for id in booking_ids {
+        query = query.bind(id.to_string());
+    }
+    query.execute(&mut *connection).await?;
     Ok(())
 }
 

@@ -11,6 +11,7 @@ use super::flow::{self, Flow, Prefilled};
 use super::press;
 use super::reply::{Button, DayMark};
 use super::{Conversation, Failure, Reply, ReplyMessage, Turn, TurnResult, calendar, refuse, render};
+use crate::booking::catalog_cache::Snapshot;
 use crate::booking::{Ask, RequestError};
 use crate::catalog::{self, Resort, RoomType};
 use chrono::{Days, NaiveDate};
@@ -19,6 +20,7 @@ use resort_core::id::{ResortId, RoomTypeId};
 use resort_core::rules::{self, Refusal};
 use resort_core::stay::{Stay, parse_date};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Quick replies on one question (Kakao allows ten).
 const MAX_CHOICES: usize = 10;
@@ -62,7 +64,7 @@ impl Conversation {
                 current @ Flow::ChooseRoomType { resort_id, prefilled },
                 Command::FlowRoomType(answer) | Command::Other(answer),
             ) => {
-                let resort = self.resort(turn, resort_id).await?;
+                let (catalog, resort) = self.catalog_and_resort(turn, resort_id).await?;
                 let room_type = RoomTypeId::parse(&answer)
                     .and_then(|id| resort.room_type(Some(id)))
                     .or_else(|| resort.room_types.iter().find(|room_type| room_type.answers_to(&answer)))
@@ -75,7 +77,7 @@ impl Conversation {
                             nights: stay.nights,
                             guests: stay.guests,
                         };
-                        self.check_step(turn, &current, &resort, &ask).await?;
+                        self.check_step(turn, &current, &catalog, &resort, &ask).await?;
                         confirm(resort_id, &ask, room_type.id)
                     }
                     None => Flow::ChooseDate { resort_id, room_type_id: room_type.id },
@@ -90,21 +92,21 @@ impl Conversation {
                 current @ Flow::ChooseDate { resort_id, room_type_id },
                 Command::FlowDate(answer) | Command::Other(answer),
             ) => {
-                let resort = self.resort(turn, resort_id).await?;
+                let (catalog, resort) = self.catalog_and_resort(turn, resort_id).await?;
                 let check_in = parse_date(&answer).map_err(|error| refuse(super::stay_error(turn.locale, error)))?;
                 let ask = Ask { room_type_id: Some(room_type_id), check_in, nights: resort.min_nights, guests: 1 };
-                self.check_step(turn, &current, &resort, &ask).await?;
+                self.check_step(turn, &current, &catalog, &resort, &ask).await?;
                 self.enter(turn, Flow::ChooseNights { resort_id, room_type_id, check_in }, Direction::Forward).await
             }
             (
                 current @ Flow::ChooseNights { resort_id, room_type_id, check_in },
                 Command::FlowNights(answer) | Command::Other(answer),
             ) => {
-                let resort = self.resort(turn, resort_id).await?;
+                let (catalog, resort) = self.catalog_and_resort(turn, resort_id).await?;
                 let nights =
                     command::parse_nights(&answer).ok_or_else(|| refuse(turn.locale.text("error-bad-nights")))?;
                 let ask = Ask { room_type_id: Some(room_type_id), check_in, nights, guests: 1 };
-                self.check_step(turn, &current, &resort, &ask).await?;
+                self.check_step(turn, &current, &catalog, &resort, &ask).await?;
                 let next = Flow::ChooseGuests { resort_id, room_type_id, check_in, nights };
                 self.enter(turn, next, Direction::Forward).await
             }
@@ -112,11 +114,11 @@ impl Conversation {
                 current @ Flow::ChooseGuests { resort_id, room_type_id, check_in, nights },
                 Command::FlowGuests(answer) | Command::Other(answer),
             ) => {
-                let resort = self.resort(turn, resort_id).await?;
+                let (catalog, resort) = self.catalog_and_resort(turn, resort_id).await?;
                 let guests =
                     command::parse_guests(&answer).ok_or_else(|| refuse(turn.locale.text("error-bad-guests")))?;
                 let ask = Ask { room_type_id: Some(room_type_id), check_in, nights, guests };
-                self.check_step(turn, &current, &resort, &ask).await?;
+                self.check_step(turn, &current, &catalog, &resort, &ask).await?;
                 self.enter(turn, confirm(resort_id, &ask, room_type_id), Direction::Forward).await
             }
             (Flow::Confirm { resort_id, room_type_id, check_in, nights, guests, flow_id }, Command::FlowConfirm) => {
@@ -155,9 +157,15 @@ impl Conversation {
 
     /// The booking rules for a step's answer; a broken one is refused with the step's question
     /// again, so the person can choose something that passes.
-    async fn check_step(&self, turn: &Turn<'_>, step: &Flow, resort: &Resort, ask: &Ask) -> Result<(), Failure> {
-        let catalog = self.desk.catalog.snapshot().await?;
-        match self.desk.check(&catalog, &turn.employee, resort, ask).await {
+    async fn check_step(
+        &self,
+        turn: &Turn<'_>,
+        step: &Flow,
+        catalog: &Snapshot,
+        resort: &Resort,
+        ask: &Ask,
+    ) -> Result<(), Failure> {
+        match self.desk.check(catalog, &turn.employee, resort, ask).await {
             Ok(_) => Ok(()),
             Err(RequestError::Database(error)) => Err(error.into()),
             Err(error) => {
@@ -211,7 +219,14 @@ impl Conversation {
     }
 
     async fn resort(&self, turn: &Turn<'_>, id: ResortId) -> Result<Resort, Failure> {
-        self.desk.catalog.snapshot().await?.resort(id).cloned().ok_or_else(|| refuse(turn.locale.text("flow-expired")))
+        Ok(self.catalog_and_resort(turn, id).await?.1)
+    }
+
+    /// The catalogue as of now and the flow's resort in it, for a step that also judges by it.
+    async fn catalog_and_resort(&self, turn: &Turn<'_>, id: ResortId) -> Result<(Arc<Snapshot>, Resort), Failure> {
+        let catalog = self.desk.catalog.snapshot().await?;
+        let resort = catalog.resort(id).cloned().ok_or_else(|| refuse(turn.locale.text("flow-expired")))?;
+        Ok((catalog, resort))
     }
 
     /// The question for a step, with its choices.
@@ -264,10 +279,9 @@ impl Conversation {
             }
             Flow::ChooseDate { resort_id, room_type_id } => self.ask_date(turn, *resort_id, *room_type_id, None).await,
             Flow::ChooseNights { resort_id, room_type_id, check_in } => {
-                let resort = self.resort(turn, *resort_id).await?;
+                let (catalog, resort) = self.catalog_and_resort(turn, *resort_id).await?;
                 let room_type = self.room_type(turn, &resort, *room_type_id)?;
                 // Only the counts that pass every rule: the window, the limits, the points, rooms.
-                let catalog = self.desk.catalog.snapshot().await?;
                 let facts = self.desk.facts(&catalog, &turn.employee, &resort, room_type, *check_in).await?;
                 let allowed: Vec<u32> = (resort.min_nights..=resort.max_nights)
                     .filter(|nights| {
@@ -359,7 +373,7 @@ impl Conversation {
         month: Option<NaiveDate>,
     ) -> TurnResult {
         let locale = turn.locale;
-        let resort = self.resort(turn, resort_id).await?;
+        let (catalog, resort) = self.catalog_and_resort(turn, resort_id).await?;
         let room_type = self.room_type(turn, &resort, room_type_id)?;
         let today = self.clock.today();
         // The days the resort's window opens now (the rules decide; the calendar only shows).
@@ -368,7 +382,6 @@ impl Conversation {
         let shown_last = open.next.0.max(last);
         let span = u32::try_from((shown_last - today).num_days().max(0)).unwrap_or(0) + 1;
         let rooms_left = self.rooms_left(room_type, today, span + resort.max_nights).await?;
-        let catalog = self.desk.catalog.snapshot().await?;
         let blackouts = catalog.blackouts(resort.id);
         let blacked_out =
             |night: NaiveDate| blackouts.iter().any(|blackout| blackout.from <= night && night <= blackout.to);

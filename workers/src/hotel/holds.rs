@@ -100,7 +100,7 @@ async fn held_now(
         .map(|hold| Stay { check_in: hold.check_in, nights: hold.nights }.check_out())
         .max()
         .unwrap_or_default();
-    let placeholders = resort_core::db::placeholders(types.len(), 3);
+    let placeholders = db::placeholders(types.len(), 3);
     let sql = format!(
         "SELECT room_type_id, night, held FROM room_night WHERE night >= $1 AND night < $2 AND room_type_id IN ({})",
         placeholders
@@ -156,7 +156,7 @@ async fn remove_holds(connection: &mut Connection, booking_ids: &[String]) -> Re
     if booking_ids.is_empty() {
         return Ok(());
     }
-    let placeholders = resort_core::db::placeholders(booking_ids.len(), 1);
+    let placeholders = db::placeholders(booking_ids.len(), 1);
     let sql = format!("DELETE FROM room_hold WHERE booking_id IN ({})", placeholders);
     let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
     for id in booking_ids {
