@@ -297,11 +297,9 @@ impl Consumer {
                 caused.push(item.message.into_envelope(item.correlation_id, Some(cause), context.clock.now()));
             }
         }
-        outbox::enqueue_all(&mut transaction, &caused, now).await?;
+        let handed = outbox::enqueue_handed(&mut transaction, caused, now, &context.outbox_signal).await?;
         transaction.commit().await?;
-        if !caused.is_empty() {
-            context.outbox_signal.notify();
-        }
+        context.outbox_signal.hand(handed);
         Ok(fresh)
     }
 

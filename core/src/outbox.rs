@@ -8,6 +8,11 @@
 //! inboxes make the occasional second copy harmless. When several processes share the outbox,
 //! each relay claims the rows it publishes for a short lease under a token of its own, so a row
 //! goes out once, and only the holder of its current claim can mark it published.
+//!
+//! Rows a transaction of this process writes on the hot paths (a consumer's caused messages, new
+//! bookings) are born claimed by this process's relay ([`enqueue_handed`]) and handed to it
+//! after the commit ([`OutboxSignal::hand`]): it publishes them without a statement to find
+//! them, so a message costs the writer its insert and the mark, and waits for no look.
 
 use crate::bus::Transport;
 use crate::clock::SharedClock;
@@ -17,13 +22,15 @@ use crate::message::Envelope;
 use crate::shutdown::Shutdown;
 use chrono::DateTime;
 use sqlx::Row;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, mpsc};
 
 /// Rows claimed per look.
 const FETCH_LIMIT: i64 = 1024;
-/// Messages published together (one transport call, one UPDATE marking them).
+/// Messages published together (one transport call).
 const CHUNK: usize = 64;
 /// How long a publish may wait for the transport's confirmation. A broker that dies between
 /// receiving a message and confirming it may never answer; the rows are then sent again.
@@ -45,16 +52,45 @@ pub async fn enqueue_all(
     envelopes: &[Envelope],
     now_millis: i64,
 ) -> Result<(), sqlx::Error> {
+    insert_rows(connection, envelopes, now_millis, None).await
+}
+
+/// Writes messages into the outbox as [`enqueue_all`] does, born claimed by the relay of this
+/// process when one serves `signal`: once the transaction committed, [`OutboxSignal::hand`]
+/// gives them to that relay, which publishes them without reading them back. If the process
+/// dies first, the claim lapses like any other and a relay's look sends them.
+pub async fn enqueue_handed(
+    connection: &mut Connection,
+    envelopes: Vec<Envelope>,
+    now_millis: i64,
+    signal: &OutboxSignal,
+) -> Result<Handed, sqlx::Error> {
+    let claim = signal.0.relay_token.get().map(|token| (token.as_str(), now_millis + CLAIM_MILLIS));
+    insert_rows(connection, &envelopes, now_millis, claim).await?;
+    Ok(Handed { claimed_until: claim.map(|(_, until)| until), envelopes })
+}
+
+/// The outbox rows in one statement, unclaimed or claimed under `(token, until)`.
+async fn insert_rows(
+    connection: &mut Connection,
+    envelopes: &[Envelope],
+    now_millis: i64,
+    claim: Option<(&str, i64)>,
+) -> Result<(), sqlx::Error> {
     if envelopes.is_empty() {
         return Ok(());
     }
-    let rows = crate::db::values_rows(envelopes.len(), 6, 2, "{1}, {2}, {3}, {4}, {5}, {6}, $1, $1");
+    let rows = crate::db::values_rows(envelopes.len(), 6, 4, "{1}, {2}, {3}, {4}, {5}, {6}, $1, $1, $2, $3");
     let sql = format!(
-        "INSERT INTO outbox_message (message_id, message_type, correlation_id, causation_id, occurred_at, payload, created_at, updated_at) VALUES {rows}"
+        "INSERT INTO outbox_message (message_id, message_type, correlation_id, causation_id, occurred_at, payload, created_at, updated_at, claim_token, claimed_until) VALUES {rows}"
     );
     // Only numbered placeholders are formatted into the text; every value is bound. Not
     // prepared and cached: the text varies with the number of rows.
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(envelopes.len() == 1).bind(now_millis);
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .persistent(envelopes.len() == 1)
+        .bind(now_millis)
+        .bind(claim.map(|(token, _)| token.to_owned()))
+        .bind(claim.map(|(_, until)| until));
     for envelope in envelopes {
         query = query
             .bind(envelope.message_id.to_string())
@@ -68,22 +104,74 @@ pub async fn enqueue_all(
     Ok(())
 }
 
-/// Wakes the relay right after a commit that wrote outbox rows, so messages do not wait for the
-/// next poll. The poll still runs, for rows written by another process or before a restart.
+/// Rows [`enqueue_handed`] wrote, to give to the relay once their transaction committed.
+#[must_use = "hand the rows to the relay after the commit, or they wait for their claim to lapse"]
+pub struct Handed {
+    /// The claim's end when the rows were born claimed; `None` when no relay served the signal.
+    claimed_until: Option<i64>,
+    envelopes: Vec<Envelope>,
+}
+
+/// Tells the relay of this process about rows committed here, so they do not wait for the next
+/// poll: [`Self::notify`] for rows it must look for, [`Self::hand`] for rows born claimed for it,
+/// which it publishes without a look. The poll still runs, for rows written by another process
+/// or before a restart.
 #[derive(Clone, Default)]
-pub struct OutboxSignal(Arc<Notify>);
+pub struct OutboxSignal(Arc<SignalState>);
+
+#[derive(Default)]
+struct SignalState {
+    wake: Notify,
+    /// Whether some row waits for a look.
+    look: AtomicBool,
+    /// Set by the relay that serves this signal: the claim its handed rows are born under.
+    relay_token: OnceLock<String>,
+    /// Handed rows the relay has not taken yet.
+    handed: Mutex<Vec<Handed>>,
+}
 
 impl OutboxSignal {
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// Rows were committed for a look to find.
     pub fn notify(&self) {
-        self.0.notify_one();
+        self.0.look.store(true, Ordering::Release);
+        self.0.wake.notify_one();
+    }
+
+    /// Rows of [`enqueue_handed`] were committed: to the relay with them (or, if none serves this
+    /// signal, a look finds them).
+    pub fn hand(&self, handed: Handed) {
+        if handed.envelopes.is_empty() {
+            return;
+        }
+        if handed.claimed_until.is_none() {
+            return self.notify();
+        }
+        self.0.handed.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(handed);
+        self.0.wake.notify_one();
+    }
+
+    /// The handed rows whose claim still holds at `now`. A lapsed one is left to a look (which may
+    /// already have taken it under a claim of its own), and one is asked for.
+    fn take_handed(&self, now: i64) -> Vec<Envelope> {
+        let handed = std::mem::take(&mut *self.0.handed.lock().unwrap_or_else(std::sync::PoisonError::into_inner));
+        let (holding, lapsed): (Vec<_>, Vec<_>) =
+            handed.into_iter().partition(|handed| handed.claimed_until.is_some_and(|until| until > now));
+        if !lapsed.is_empty() {
+            self.0.look.store(true, Ordering::Release);
+        }
+        holding.into_iter().flat_map(|handed| handed.envelopes).collect()
+    }
+
+    fn take_look(&self) -> bool {
+        self.0.look.swap(false, Ordering::AcqRel)
     }
 
     async fn notified(&self) {
-        self.0.notified().await;
+        self.0.wake.notified().await;
     }
 }
 
@@ -93,6 +181,8 @@ pub struct Relay {
     clock: SharedClock,
     signal: OutboxSignal,
     poll_interval: Duration,
+    /// The claim that rows handed to this relay are born under.
+    token: String,
 }
 
 /// Rows one look of the relay claimed, under its token.
@@ -109,35 +199,54 @@ impl Relay {
         signal: OutboxSignal,
         poll_interval: Duration,
     ) -> Self {
-        Self { pool, transport, clock, signal, poll_interval }
+        let token = signal.0.relay_token.get_or_init(|| uuid::Uuid::new_v4().simple().to_string()).clone();
+        Self { pool, transport, clock, signal, poll_interval, token }
     }
 
-    /// Publishes until shutdown. Chunks already handed to the transport finish first.
+    /// Publishes until shutdown: what is handed to it at once, and what a look finds when rows
+    /// were committed for one, after a look that filled its limit, and on every poll. Chunks
+    /// already handed to the transport finish first.
     pub async fn run(self, mut shutdown: Shutdown) {
         let mut chunks = tokio::task::JoinSet::new();
+        let (marks, published) = mpsc::unbounded_channel();
+        let marker = tokio::spawn(mark_as_they_come(self.pool.clone(), self.clock.clone(), published));
+        // The first look finds what was left before the start.
+        let mut look = true;
+        let mut next_poll = tokio::time::Instant::now() + self.poll_interval;
         loop {
+            for chunk in self.signal.take_handed(self.clock.now_millis()).chunks(CHUNK) {
+                chunks.spawn(self.publish_chunk(self.token.clone(), chunk.to_vec(), marks.clone()));
+            }
             // A look that filled its limit may have left rows behind: look again at once.
             let mut full = false;
-            match self.claim().await {
-                Ok(Claimed { token, envelopes }) => {
-                    full = envelopes.len() as i64 >= FETCH_LIMIT;
-                    for chunk in envelopes.chunks(CHUNK) {
-                        chunks.spawn(self.publish_chunk(token.clone(), chunk.to_vec()));
+            let asked = self.signal.take_look();
+            if look || asked {
+                next_poll = tokio::time::Instant::now() + self.poll_interval;
+                match self.claim().await {
+                    Ok(Claimed { token, envelopes }) => {
+                        full = envelopes.len() as i64 >= FETCH_LIMIT;
+                        for chunk in envelopes.chunks(CHUNK) {
+                            chunks.spawn(self.publish_chunk(token.clone(), chunk.to_vec(), marks.clone()));
+                        }
                     }
+                    Err(error) => tracing::warn!(%error, "outbox relay could not read the outbox; retrying"),
                 }
-                Err(error) => tracing::warn!(%error, "outbox relay could not read the outbox; retrying"),
             }
             while chunks.try_join_next().is_some() {}
+            look = full;
             if full {
                 continue;
             }
             tokio::select! {
                 _ = self.signal.notified() => {}
-                _ = tokio::time::sleep(self.poll_interval) => {}
+                _ = tokio::time::sleep_until(next_poll) => look = true,
                 _ = shutdown.wait() => break,
             }
         }
         while chunks.join_next().await.is_some() {}
+        // Every chunk is done: the marker marks what is left and ends.
+        drop(marks);
+        let _ = marker.await;
     }
 
     /// Claims unpublished rows nobody holds, oldest first (UUIDv7 ids sort by time), under a
@@ -184,9 +293,14 @@ impl Relay {
         Ok(Claimed { token, envelopes })
     }
 
-    fn publish_chunk(&self, token: String, chunk: Vec<Envelope>) -> impl Future<Output = ()> + Send + 'static {
-        let (pool, transport, clock, signal) =
-            (self.pool.clone(), self.transport.clone(), self.clock.clone(), self.signal.clone());
+    /// Publishes a chunk; what went out is marked by the marker, what did not is handed back.
+    fn publish_chunk(
+        &self,
+        token: String,
+        chunk: Vec<Envelope>,
+        marks: mpsc::UnboundedSender<Published>,
+    ) -> impl Future<Output = ()> + Send + 'static {
+        let (pool, transport, signal) = (self.pool.clone(), self.transport.clone(), self.signal.clone());
         async move {
             let ids: Vec<String> = chunk.iter().map(|envelope| envelope.message_id.to_string()).collect();
             let types: Vec<String> = chunk.iter().map(|envelope| envelope.message_type.clone()).collect();
@@ -199,10 +313,7 @@ impl Relay {
                         crate::metrics::global()
                             .increment("resortbot_messages_published_total", &[("type", message_type)]);
                     }
-                    if let Err(error) = mark_published(&pool, &ids, &token, clock.now_millis()).await {
-                        // Left unpublished, the rows are sent again: a duplicate, never a loss.
-                        tracing::warn!(%error, "could not mark outbox rows published");
-                    }
+                    let _ = marks.send(Published { token, ids });
                 }
                 Err(error) => {
                     tracing::warn!(%error, "publishing from the outbox failed; will retry");
@@ -213,6 +324,37 @@ impl Relay {
                     // nobody: every commit that wrote rows since has woken the relay itself, and
                     // a look that wakes for nothing costs the writer a statement.
                     signal.notify();
+                }
+            }
+        }
+    }
+}
+
+/// Rows a chunk published, under the claim it held.
+struct Published {
+    token: String,
+    ids: Vec<String>,
+}
+
+/// Rows marked in one statement at most (well under either database's limit of bound values).
+const MARK_LIMIT: usize = 500;
+
+/// The marker: takes the first published chunk and every other one already waiting, and marks
+/// them with one statement per claim token (most carry this relay's own). Marking is off the
+/// way of every message, so chunks that went out while a mark ran are marked together next.
+async fn mark_as_they_come(pool: Pool, clock: SharedClock, mut published: mpsc::UnboundedReceiver<Published>) {
+    while let Some(first) = published.recv().await {
+        let mut by_token: HashMap<String, Vec<String>> = HashMap::new();
+        let mut add = |Published { token, ids }| by_token.entry(token).or_default().extend(ids);
+        add(first);
+        while let Ok(more) = published.try_recv() {
+            add(more);
+        }
+        for (token, ids) in by_token {
+            for ids in ids.chunks(MARK_LIMIT) {
+                if let Err(error) = mark_published(&pool, ids, &token, clock.now_millis()).await {
+                    // Left unpublished, the rows are sent again: a duplicate, never a loss.
+                    tracing::warn!(%error, "could not mark outbox rows published");
                 }
             }
         }
@@ -270,7 +412,6 @@ async fn release_claims(pool: &Pool, ids: &[String], token: &str) -> Result<(), 
     Ok(())
 }
 
-/// Rows not yet published: the relay's backlog.
 /// Marks a message unpublished and unclaimed, so a relay sends it again (a dead letter's
 /// replay); `false` when the outbox has no row for it.
 pub async fn requeue(connection: &mut Connection, message_id: MessageId, now: i64) -> Result<bool, sqlx::Error> {
@@ -285,6 +426,7 @@ pub async fn requeue(connection: &mut Connection, message_id: MessageId, now: i6
     Ok(requeued == 1)
 }
 
+/// Rows not yet published: the relay's backlog.
 pub async fn backlog(pool: &Pool) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT COUNT(*) FROM outbox_message WHERE published_at IS NULL").fetch_one(pool).await
 }

@@ -16,7 +16,7 @@ use resort_core::booking::{BookingStatus, Decision};
 use resort_core::clock::SharedClock;
 use resort_core::db::{self, Connection, Pool};
 use resort_core::id::{BookingId, EmployeeId, RoomTypeId};
-use resort_core::message::Message;
+use resort_core::message::{Envelope, Message};
 use resort_core::outbox::{self, OutboxSignal};
 use resort_core::reference;
 use resort_core::rules;
@@ -100,18 +100,24 @@ impl BookingDesk {
         Self { catalog: Arc::new(CatalogCache::new(reads.clone())), reads, ..self }
     }
 
-    /// Writes the messages a change of this booking causes into the outbox, in one statement.
+    /// Writes the messages a change of this booking causes into the outbox, in one statement,
+    /// for the relay once the caller committed (`self.outbox_signal.hand`).
     pub(super) async fn send(
         &self,
         connection: &mut Connection,
         messages: Vec<Message>,
         booking_id: BookingId,
-    ) -> Result<(), sqlx::Error> {
-        let envelopes: Vec<_> = messages
+    ) -> Result<outbox::Handed, sqlx::Error> {
+        let envelopes = self.envelopes(messages, booking_id);
+        outbox::enqueue_handed(connection, envelopes, self.clock.now_millis(), &self.outbox_signal).await
+    }
+
+    /// The envelopes of the messages a change of this booking causes, now.
+    pub(super) fn envelopes(&self, messages: Vec<Message>, booking_id: BookingId) -> Vec<Envelope> {
+        messages
             .into_iter()
             .map(|message| message.into_envelope(booking_id.to_string(), None, self.clock.now()))
-            .collect();
-        outbox::enqueue_all(connection, &envelopes, self.clock.now_millis()).await
+            .collect()
     }
 
     /// Everything the rules need to judge `employee`'s requests for `room_type` at `resort`
@@ -242,7 +248,9 @@ impl BookingDesk {
         booking: &Booking,
         idempotency_key: Option<&str>,
     ) -> Result<(), InsertError> {
-        intake::insert_all(transaction, &[(booking, idempotency_key)], &self.clock).await
+        let envelopes = intake::insert_all(transaction, &[(booking, idempotency_key)], &self.clock).await?;
+        outbox::enqueue_all(transaction, &envelopes, self.clock.now_millis()).await?;
+        Ok(())
     }
 
     /// The reference of the employee's active booking that holds one of the stay's nights.
@@ -333,9 +341,9 @@ impl BookingDesk {
         record_step(&mut transaction, booking.id, saga::step::CANCEL_REQUESTED, None, now).await?;
         let mut messages = commands::messages(transition.commands, &booking, &commands::Context::default());
         messages.push(Message::Booking(booking.snapshot()));
-        self.send(&mut transaction, messages, booking.id).await?;
+        let handed = self.send(&mut transaction, messages, booking.id).await?;
         transaction.commit().await?;
-        self.outbox_signal.notify();
+        self.outbox_signal.hand(handed);
         Ok(booking)
     }
 
@@ -411,9 +419,10 @@ impl BookingDesk {
         let (command, step) = saga::decide_room(decision);
         record_step(&mut transaction, booking.id, step, None, now).await?;
         let context = commands::Context { resort: None, decided_by: Some(decided_by) };
-        self.send(&mut transaction, commands::messages(vec![command], &booking, &context), booking.id).await?;
+        let handed =
+            self.send(&mut transaction, commands::messages(vec![command], &booking, &context), booking.id).await?;
         transaction.commit().await?;
-        self.outbox_signal.notify();
+        self.outbox_signal.hand(handed);
         booking.decision = Some(decision.as_str().to_owned());
         booking.decided_by = Some(decided_by.to_owned());
         booking.decision_note = note.map(str::to_owned);

@@ -29,7 +29,7 @@ use chrono::NaiveDate;
 use resort_core::clock::SharedClock;
 use resort_core::db::{self, Backend, Connection, Pool};
 use resort_core::id::RoomTypeId;
-use resort_core::message::Message;
+use resort_core::message::{Envelope, Message};
 use resort_core::outbox::{self, OutboxSignal};
 use resort_core::rules;
 use resort_core::saga;
@@ -172,9 +172,11 @@ impl Writer {
         if admitted.is_empty() {
             return Ok(outcomes);
         }
-        insert_all(&mut transaction, &admitted, &self.clock).await?;
+        let envelopes = insert_all(&mut transaction, &admitted, &self.clock).await?;
+        let handed =
+            outbox::enqueue_handed(&mut transaction, envelopes, self.clock.now_millis(), &self.outbox_signal).await?;
         transaction.commit().await?;
-        self.outbox_signal.notify();
+        self.outbox_signal.hand(handed);
         Ok(outcomes)
     }
 
@@ -217,15 +219,17 @@ impl<'p> Request<'p> {
     }
 }
 
-/// Writes new bookings with their nights, first steps and first messages, one statement per
-/// table, inside the caller's transaction. The nights go first, so a night taken by the same
-/// employee ([`InsertError::NightTaken`]) is told apart from the bookings' own unique keys.
-/// The request's batch, a lottery's draw and a waitlist offer all write new bookings here.
+/// Writes new bookings with their nights and first steps, one statement per table, inside the
+/// caller's transaction, and returns their first messages for the caller to write into the
+/// outbox (the request's batch hands them to the relay, the others leave them for a look). The
+/// nights go first, so a night taken by the same employee ([`InsertError::NightTaken`]) is told
+/// apart from the bookings' own unique keys. The request's batch, a lottery's draw and a
+/// waitlist offer all write new bookings here.
 pub(crate) async fn insert_all(
     connection: &mut Connection,
     bookings: &[(&Booking, Option<&str>)],
     clock: &SharedClock,
-) -> Result<(), InsertError> {
+) -> Result<Vec<Envelope>, InsertError> {
     let all: Vec<&Booking> = bookings.iter().map(|(booking, _)| *booking).collect();
     match claim_nights_of(connection, &all).await {
         Err(error) if db::is_unique_violation(&error) => return Err(InsertError::NightTaken),
@@ -245,6 +249,5 @@ pub(crate) async fn insert_all(
     }
     let created_at = all.iter().map(|booking| booking.created_at).max().unwrap_or_else(|| clock.now_millis());
     record_steps(connection, &steps, created_at).await?;
-    outbox::enqueue_all(connection, &envelopes, clock.now_millis()).await?;
-    Ok(())
+    Ok(envelopes)
 }

@@ -48,7 +48,8 @@ impl TimerHandler for ApprovalDeadline {
         record_step(connection, id, step, None, now).await?;
         if let Some(booking) = super::store::load(connection, id).await? {
             let messages = super::commands::messages(vec![command], &booking, &Default::default());
-            self.desk.send(connection, messages, id).await?;
+            // The timer's loop commits and then wakes the relay for a look (`after_commit`).
+            resort_core::outbox::enqueue_all(connection, &self.desk.envelopes(messages, id), now).await?;
         }
         Ok(())
     }
