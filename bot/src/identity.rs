@@ -401,13 +401,18 @@ pub struct Caller {
     pub is_manager: bool,
     /// The language hint last stored for this account.
     pub locale_hint: Option<Locale>,
+    /// The catalogue's version as this turn began (`catalog_version`), read in the same
+    /// statement so a turn that books reads no second number (`CatalogCache::snapshot_at`).
+    pub catalog_version: Option<i64>,
 }
 
-/// The employee behind a chat account, if it is linked: one query per chat turn.
+/// The employee behind a chat account, if it is linked, and the catalogue's version: one query
+/// per chat turn.
 pub async fn whoami(pool: &Pool, platform: Platform, platform_user_id: &str) -> Result<Option<Caller>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT e.id, e.employee_no, e.name, e.locale, e.active, a.locale_hint,
-                (SELECT COUNT(*) FROM resort_manager m WHERE m.employee_id = e.id) AS managed
+                (SELECT COUNT(*) FROM resort_manager m WHERE m.employee_id = e.id) AS managed,
+                (SELECT version FROM catalog_version WHERE id = 1) AS catalog_version
          FROM chat_account a JOIN employee e ON e.id = a.employee_id
          WHERE a.platform = $1 AND a.platform_user_id = $2",
     )
@@ -422,6 +427,7 @@ pub async fn whoami(pool: &Pool, platform: Platform, platform_user_id: &str) -> 
         employee: employee_from_row(&row)?,
         is_manager: managed > 0,
         locale_hint: hint.as_deref().and_then(Locale::from_hint),
+        catalog_version: row.try_get("catalog_version")?,
     }))
 }
 

@@ -8,7 +8,9 @@
 //! ([`catalog::version`]) and found it equal to the copy's: every write to those tables moves
 //! the number on in its own transaction or right after it ([`catalog::changed`]), so a request on
 //! any replica sees an admin's change as soon as it has committed, exactly as it would reading the
-//! tables. A different number loads the tables again, once however many requests found it.
+//! tables. A different number loads the tables again, once however many requests found it. A
+//! chat turn reads the number in the statement that finds its caller (`identity::whoami`), so
+//! a request from chat reads no statement for it of its own ([`CatalogCache::snapshot_at`]).
 //!
 //! The copy is tagged with the number read *before* the tables: a write landing between the two
 //! leaves a copy at least as new as its tag, and the number already moved on, so the next
@@ -93,7 +95,13 @@ impl CatalogCache {
 
     /// The catalogue as of now: one read of its version, and the tables only when that moved.
     pub async fn snapshot(&self) -> Result<Arc<Snapshot>, sqlx::Error> {
-        let version = catalog::version(&self.reads).await?;
+        self.snapshot_at(catalog::version(&self.reads).await?).await
+    }
+
+    /// The catalogue at least as new as `version`, a number the caller read from
+    /// `catalog_version` just now (a chat turn reads it with its caller); the tables only when
+    /// the copy is older.
+    pub async fn snapshot_at(&self, version: i64) -> Result<Arc<Snapshot>, sqlx::Error> {
         if let Some(current) = self.current_at_least(version) {
             return Ok(current);
         }

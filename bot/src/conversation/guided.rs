@@ -55,7 +55,7 @@ impl Conversation {
             }
             (current, Command::FlowBack) => self.enter(turn, current.back(), Direction::Back).await,
             (Flow::ChooseResort, Command::Other(answer)) => {
-                let resort = self.desk.catalog.snapshot().await?.find_by_name(&answer).cloned().ok_or_else(|| {
+                let resort = self.catalog(turn).await?.find_by_name(&answer).cloned().ok_or_else(|| {
                     refuse(turn.locale.text_with("error-unknown-resort", &[text_arg("name", answer)]))
                 })?;
                 self.start_at(turn, &resort, None).await
@@ -122,7 +122,7 @@ impl Conversation {
                 self.enter(turn, confirm(resort_id, &ask, room_type_id), Direction::Forward).await
             }
             (Flow::Confirm { resort_id, room_type_id, check_in, nights, guests, flow_id }, Command::FlowConfirm) => {
-                let catalog = self.desk.catalog.snapshot().await?;
+                let catalog = self.catalog(turn).await?;
                 let resort = catalog.resort(resort_id).ok_or_else(|| refuse(turn.locale.text("flow-expired")))?;
                 let ask = Ask { room_type_id: Some(room_type_id), check_in, nights, guests };
                 let reply = self.request_booking(turn, &catalog, resort, ask, Some(&flow_id)).await?;
@@ -224,7 +224,7 @@ impl Conversation {
 
     /// The catalogue as of now and the flow's resort in it, for a step that also judges by it.
     async fn catalog_and_resort(&self, turn: &Turn<'_>, id: ResortId) -> Result<(Arc<Snapshot>, Resort), Failure> {
-        let catalog = self.desk.catalog.snapshot().await?;
+        let catalog = self.catalog(turn).await?;
         let resort = catalog.resort(id).cloned().ok_or_else(|| refuse(turn.locale.text("flow-expired")))?;
         Ok((catalog, resort))
     }

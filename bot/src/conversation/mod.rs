@@ -100,6 +100,8 @@ struct Turn<'a> {
     locale: Locale,
     employee: Employee,
     is_manager: bool,
+    /// `catalog_version` as this turn began.
+    catalog_version: Option<i64>,
 }
 
 /// Longest text a person may send in one turn.
@@ -152,6 +154,14 @@ impl Conversation {
         }
     }
 
+    /// The catalogue this turn judges by: as of the version its caller's lookup read.
+    async fn catalog(&self, turn: &Turn<'_>) -> Result<Arc<Snapshot>, sqlx::Error> {
+        match turn.catalog_version {
+            Some(version) => self.desk.catalog.snapshot_at(version).await,
+            None => self.desk.catalog.snapshot().await,
+        }
+    }
+
     fn apologise(&self, locale: Locale, error: &(dyn std::error::Error + 'static)) -> Reply {
         tracing::error!(error = %error, source = ?error.source(), "chat turn failed");
         Reply::text(locale.text("error-internal"))
@@ -173,7 +183,13 @@ impl Conversation {
             identity::remember_locale_hint(&self.pool, user.platform, &user.user_id, hint, self.clock.now_millis())
                 .await?;
         }
-        let turn = Turn { user, locale, employee: caller.employee, is_manager: caller.is_manager };
+        let turn = Turn {
+            user,
+            locale,
+            employee: caller.employee,
+            is_manager: caller.is_manager,
+            catalog_version: caller.catalog_version,
+        };
         match command {
             Command::Link(code) => self.link(user, locale, &code).await,
             Command::Help => Ok(self.help(&turn)),
@@ -245,7 +261,7 @@ impl Conversation {
     /// the rest of the stay kept), never a guess.
     async fn book_one_shot(&self, turn: &Turn<'_>, one_shot: OneShot) -> TurnResult {
         let locale = turn.locale;
-        let (catalog, resort, type_words) = self.resort_and_type(&one_shot.name).await?.ok_or_else(|| {
+        let (catalog, resort, type_words) = self.resort_and_type(turn, &one_shot.name).await?.ok_or_else(|| {
             refuse(locale.text_with("error-unknown-resort", &[text_arg("name", one_shot.name.clone())]))
         })?;
         let check_in = parse_date(&one_shot.check_in).map_err(|error| refuse(stay_error(locale, error)))?;
@@ -274,9 +290,10 @@ impl Conversation {
     /// found in, which the request is then judged by.
     async fn resort_and_type(
         &self,
+        turn: &Turn<'_>,
         name: &str,
     ) -> Result<Option<(Arc<Snapshot>, catalog::Resort, String)>, sqlx::Error> {
-        let catalog = self.desk.catalog.snapshot().await?;
+        let catalog = self.catalog(turn).await?;
         let words: Vec<&str> = name.split_whitespace().collect();
         for split in (1..=words.len()).rev() {
             if let Some(resort) = catalog.find_by_name(&words[..split].join(" ")) {

@@ -43,7 +43,7 @@ impl Conversation {
     /// for a one-shot booking.
     pub(super) async fn waitlist_join(&self, turn: &Turn<'_>, one_shot: OneShot) -> TurnResult {
         let locale = turn.locale;
-        let (_, resort, type_words) = self.resort_and_type(&one_shot.name).await?.ok_or_else(|| {
+        let (_, resort, type_words) = self.resort_and_type(turn, &one_shot.name).await?.ok_or_else(|| {
             refuse(locale.text_with("error-unknown-resort", &[text_arg("name", one_shot.name.clone())]))
         })?;
         let check_in = parse_date(&one_shot.check_in).map_err(|error| refuse(stay_error(locale, error)))?;
