@@ -20,6 +20,9 @@
 //! | `도움말` | `help` | help |
 //! | `대기`, `승인 REF`, `거절 REF`, `오늘 체크인` | `pending`, `approve REF`, `reject REF`, `arrivals` | managers |
 //!
+//! The menu's own labels typed by hand (`예약하기`, `예약 취소`, `승인 대기`, …) do what pressing
+//! them does.
+//!
 //! `대기` alone is a manager's pending approvals; everyone else gets their waitlist, as with
 //! `대기 목록`. Every waitlist command has a second word, so the two never meet.
 //!
@@ -202,6 +205,11 @@ pub fn parse_text(text: &str) -> Command {
         _ if matches!(joined.as_str(), "포인트 내역" | "포인트내역" | "points history" | "history of points") => {
             Command::PointsHistory
         }
+        // The menu's labels, typed as they read (a press of them sends its own payload).
+        _ if matches!(joined.as_str(), "예약하기" | "예약 하기") => Command::Book(None),
+        ("예약", ["취소"]) => Command::CancelList,
+        ("예약", ["취소", reference]) => Command::CancelQuote((*reference).to_owned()),
+        ("승인", ["대기"]) => Command::Pending(0),
         ("예약" | "book", []) => Command::Book(None),
         ("예약" | "book", rest) => {
             one_shot(rest).map_or(Command::BookUsage, |one_shot| Command::Book(Some(one_shot)))
@@ -298,6 +306,18 @@ mod tests {
         assert_eq!(parse_text("decline offer"), Command::OfferDecline(None));
         assert_eq!(parse_text("대기"), Command::Pending(0));
         assert_eq!(parse_text("pending"), Command::Pending(0));
+    }
+
+    #[test]
+    fn the_menus_labels_typed_by_hand_do_what_pressing_them_does() {
+        use resort_core::i18n::Locale;
+        for locale in [Locale::Ko, Locale::En] {
+            for button in crate::conversation::render::menu(locale, true) {
+                let pressed = crate::conversation::press::decode(&button.press);
+                assert_eq!(parse_text(&button.label), pressed, "{locale:?} {}", button.label);
+            }
+        }
+        assert_eq!(parse_text("예약 취소 R7F6E6J"), Command::CancelQuote("R7F6E6J".into()));
     }
 
     #[test]
