@@ -72,6 +72,10 @@ pub struct Cluster {
     scratch: Scratch,
     resortbot: PathBuf,
     count_statements: bool,
+    /// How long each role took from its start to a 200 from `/readyz`.
+    ready_after: Vec<(String, Duration)>,
+    /// The gateway's resident memory once every role was ready, in KiB (Linux only).
+    rss_at_ready_kib: Option<u64>,
 }
 
 /// Storage to remove when the run ends.
@@ -114,15 +118,42 @@ impl Cluster {
             scratch,
             resortbot: layout.resortbot.clone(),
             count_statements: layout.count_statements,
+            ready_after: Vec::new(),
+            rss_at_ready_kib: None,
         };
         for role in roles {
+            let started = Instant::now();
             let address = cluster.spawn(role, event_api_url)?;
             wait_until_ready(&address).await.with_context(|| format!("starting `resortbot {}`", role.join(" ")))?;
+            cluster.ready_after.push((role.join(" "), started.elapsed()));
             if cluster.gateway.is_empty() {
                 cluster.gateway = address;
             }
         }
+        cluster.rss_at_ready_kib = cluster.gateway_memory_kib("VmRSS");
         Ok(cluster)
+    }
+
+    /// When each role was ready and the gateway's memory: at ready, and the most it has held
+    /// since it started (the kernel's high-water mark), read now.
+    pub fn footprint(&self) -> String {
+        let mib = |kib: Option<u64>| kib.map_or("n/a".to_owned(), |kib| format!("{:.0} MB", kib as f64 / 1024.0));
+        let ready: Vec<String> =
+            self.ready_after.iter().map(|(role, after)| format!("{role} {:.2} s", after.as_secs_f64())).collect();
+        format!(
+            "ready after start: {}; gateway RSS {} when ready, {} at most",
+            ready.join(", "),
+            mib(self.rss_at_ready_kib),
+            mib(self.gateway_memory_kib("VmHWM")),
+        )
+    }
+
+    /// A field of the gateway process's `/proc/PID/status`, in KiB.
+    fn gateway_memory_kib(&self, field: &str) -> Option<u64> {
+        let pid = self.processes.first()?.id()?;
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+        let line = status.lines().find(|line| line.starts_with(&format!("{field}:")))?;
+        line.split_whitespace().nth(1)?.parse().ok()
     }
 
     /// Starts one role; returns its base URL.

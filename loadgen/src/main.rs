@@ -142,6 +142,7 @@ async fn run_once(args: &LoadgenArgs, layout: &cluster::Layout) -> anyhow::Resul
             }
             None => (drive::drive(&cluster.gateway, &cluster.database_url, args, &pushes).await?, None),
         };
+        println!("{}", cluster.footprint());
         let last_transaction = db_probe::write_transactions_so_far(&cluster.database_url).await?;
         let statements = match layout.counts_statements() {
             true => {

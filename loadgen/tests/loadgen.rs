@@ -88,6 +88,8 @@ async fn run(database_url: &str, amqp_url: Option<&str>) -> String {
     assert!(printed.contains("invariants hold"), "{printed}");
     assert!(printed.contains("median of 1 runs"), "{printed}");
     assert!(printed.contains("point.deduct → point: 60 messages"), "{printed}");
+    // The gateway's memory is read from /proc: a figure, never "n/a", on this Linux machine.
+    assert!(printed.contains(" MB when ready, ") && printed.contains(" MB at most"), "{printed}");
     printed
 }
 
@@ -95,6 +97,7 @@ async fn run(database_url: &str, amqp_url: Option<&str>) -> String {
 async fn the_load_generator_books_through_the_embedded_service_and_checks_the_invariants() {
     let printed = run("sqlite://unused.db", None).await;
     assert!(printed.contains("every role in one process"), "{printed}");
+    assert!(printed.contains("ready after start: all "), "{printed}");
     assert!(json_line(&printed)["commits_per_booking"].is_null(), "SQLite keeps no transaction counter");
 }
 
@@ -124,6 +127,8 @@ async fn the_load_generator_books_through_four_processes_on_postgres_and_rabbitm
     let broker = std::env::var("TEST_AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
     let printed = run(&server, Some(&broker)).await;
     assert!(printed.contains("four processes"), "{printed}");
+    assert!(printed.contains("ready after start: gateway "), "{printed}");
+    assert!(printed.contains(", worker mypage "), "{printed}");
     assert!(printed.contains("raw broker round trip"), "{printed}");
     let figures = json_line(&printed);
     assert!(figures["commits_per_booking"].as_f64().unwrap() > 1.0, "a booking takes several transactions: {figures}");
