@@ -307,6 +307,9 @@ async fn cancelling_shows_the_refund_before_and_after() {
         reference_in(&text(&telegram.say_last(KIM, &format!("예약 설악 오션 {} 2박", in_days(app, 20))).await));
     app.wait_for_status(&reference, "confirmed").await;
     app.wait_for_points(&kim, 800).await;
+    // The confirmation is pushed after the status moved; once it is in, the chat's last
+    // message is the answer to what is typed next.
+    telegram.api.wait_for(KIM, "예약이 확정되었습니다").await;
 
     let list = telegram.say_last(KIM, "/cancel").await;
     let check_in = app.clock.today() + Days::new(20);
