@@ -122,10 +122,9 @@ impl Conversation {
                 self.enter(turn, confirm(resort_id, &ask, room_type_id), Direction::Forward).await
             }
             (Flow::Confirm { resort_id, room_type_id, check_in, nights, guests, flow_id }, Command::FlowConfirm) => {
-                let catalog = self.catalog(turn).await?;
-                let resort = catalog.resort(resort_id).ok_or_else(|| refuse(turn.locale.text("flow-expired")))?;
+                let (catalog, resort) = self.catalog_and_resort(turn, resort_id).await?;
                 let ask = Ask { room_type_id: Some(room_type_id), check_in, nights, guests };
-                let reply = self.request_booking(turn, &catalog, resort, ask, Some(&flow_id)).await?;
+                let reply = self.request_booking(turn, &catalog, &resort, ask, Some(&flow_id)).await?;
                 flow::save(&self.pool, platform, user_id, &Flow::Done { flow_id }, self.clock.now_millis()).await?;
                 Ok(reply)
             }

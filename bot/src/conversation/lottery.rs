@@ -151,10 +151,11 @@ impl Conversation {
         let preferences: Option<Vec<usize>> =
             slots.iter().map(|number| number.parse::<usize>().ok().and_then(|number| number.checked_sub(1))).collect();
         let preferences = preferences.unwrap_or_default();
-        let resort = catalog::get(self.reads(), lottery.resort_id)
-            .await?
+        let catalog = self.catalog(turn).await?;
+        let resort = catalog
+            .resort(lottery.resort_id)
             .ok_or_else(|| refuse(locale.text_with("error-unknown-lottery", &[text_arg("name", name.clone())])))?;
-        match lottery::apply(&self.desk, &lottery, &resort, &turn.employee, &preferences).await {
+        match lottery::apply(&self.desk, &catalog, &lottery, resort, &turn.employee, &preferences).await {
             Ok(_) => {
                 let numbers: Vec<String> = preferences.iter().map(|slot| (slot + 1).to_string()).collect();
                 let text = locale.text_with(

@@ -4,6 +4,7 @@
 
 use super::command::{Command, OneShot};
 use super::{Button, Conversation, Reply, Turn, TurnResult, press, refuse, render, rule_refusal, stay_error};
+use crate::booking::catalog_cache::Snapshot;
 use crate::booking::{Ask, RequestError};
 use crate::catalog::{self, Resort, RoomType};
 use crate::waitlist::{self, JoinError, Status, offer::AnswerError};
@@ -43,7 +44,7 @@ impl Conversation {
     /// for a one-shot booking.
     pub(super) async fn waitlist_join(&self, turn: &Turn<'_>, one_shot: OneShot) -> TurnResult {
         let locale = turn.locale;
-        let (_, resort, type_words) = self.resort_and_type(turn, &one_shot.name).await?.ok_or_else(|| {
+        let (catalog, resort, type_words) = self.resort_and_type(turn, &one_shot.name).await?.ok_or_else(|| {
             refuse(locale.text_with("error-unknown-resort", &[text_arg("name", one_shot.name.clone())]))
         })?;
         let check_in = parse_date(&one_shot.check_in).map_err(|error| refuse(stay_error(locale, error)))?;
@@ -66,7 +67,7 @@ impl Conversation {
         } else {
             named_room_type(locale, &resort, &type_words)?
         };
-        self.join_stay(turn, &resort, room_type, Stay { check_in, nights }, guests).await
+        self.join_stay(turn, &catalog, &resort, room_type, Stay { check_in, nights }, guests).await
     }
 
     /// The 대기 신청 button: `<room type id>:<date>:<nights>:<guests>`.
@@ -79,18 +80,20 @@ impl Conversation {
         let check_in = parse_date(check_in).map_err(|_| expired())?;
         let nights: u32 = nights.parse().ok().filter(|nights| *nights >= 1).ok_or_else(expired)?;
         let guests: u32 = guests.parse().ok().filter(|guests| *guests >= 1).ok_or_else(expired)?;
-        let resort = catalog::list(self.reads())
-            .await?
-            .into_iter()
+        let catalog = self.catalog(turn).await?;
+        let resort = catalog
+            .resorts()
+            .iter()
             .find(|resort| resort.room_type(Some(room_type_id)).is_some())
             .ok_or_else(expired)?;
         let room_type = resort.room_type(Some(room_type_id)).ok_or_else(expired)?;
-        self.join_stay(turn, &resort, room_type, Stay { check_in, nights }, guests).await
+        self.join_stay(turn, &catalog, resort, room_type, Stay { check_in, nights }, guests).await
     }
 
     async fn join_stay(
         &self,
         turn: &Turn<'_>,
+        catalog: &Snapshot,
         resort: &Resort,
         room_type: &RoomType,
         stay: Stay,
@@ -98,7 +101,7 @@ impl Conversation {
     ) -> TurnResult {
         let locale = turn.locale;
         let menu = render::menu(locale, turn.is_manager);
-        match waitlist::join(&self.desk, &turn.employee, resort, room_type, stay, guests).await {
+        match waitlist::join(&self.desk, catalog, &turn.employee, resort, room_type, stay, guests).await {
             Ok(entry) => {
                 let text = locale.text_with(
                     "waitlist-joined",
@@ -187,7 +190,8 @@ impl Conversation {
 
     pub(super) async fn offer_accept(&self, turn: &Turn<'_>, entry_id: Option<&str>) -> TurnResult {
         let locale = turn.locale;
-        match waitlist::offer::accept(&self.desk, &turn.employee, entry_id).await {
+        let catalog = self.catalog(turn).await?;
+        match waitlist::offer::accept(&self.desk, &catalog, &turn.employee, entry_id).await {
             Ok(booking) => {
                 let stay =
                     render::stay_line(locale, &booking.resort_name, booking.check_in, booking.nights, booking.points);

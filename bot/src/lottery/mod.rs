@@ -351,9 +351,10 @@ pub enum ApplyError {
 
 /// Records an application with up to three slots (0-based), most wanted first. The booking
 /// rules are judged for each (active employee, blackouts, yearly limits, enough points for it);
-/// the booking window and free rooms are the lottery's business.
+/// the booking window and free rooms are the lottery's business. `resort` is as `catalog` has it.
 pub async fn apply(
     desk: &crate::booking::BookingDesk,
+    catalog: &crate::booking::catalog_cache::Snapshot,
     lottery: &Lottery,
     resort: &Resort,
     employee: &crate::identity::Employee,
@@ -373,10 +374,9 @@ pub async fn apply(
         return Err(ApplyError::BadPreferences);
     }
     let room_type = resort.room_type(Some(lottery.room_type_id)).ok_or(ApplyError::BadPreferences)?;
-    let catalog = desk.catalog.snapshot().await?;
     for slot_index in preferences {
         let slot = lottery.slots[*slot_index];
-        let mut facts = desk.facts(&catalog, employee, resort, room_type, slot.check_in).await?;
+        let mut facts = desk.facts(catalog, employee, resort, room_type, slot.check_in).await?;
         // Open whatever the window, with every room free: the draw decides those.
         facts.window = resort_core::rules::Window {
             book_ahead_days: resort_core::rules::MAX_BOOK_AHEAD_DAYS,

@@ -11,6 +11,7 @@
 pub mod offer;
 
 use crate::booking::BookingDesk;
+use crate::booking::catalog_cache::Snapshot;
 use crate::catalog::{Resort, RoomType};
 use chrono::NaiveDate;
 use resort_core::db::{Connection, Pool};
@@ -135,9 +136,10 @@ pub enum JoinError {
 /// Joins the waitlist for a stay that is full. Every other booking rule must pass, as for a
 /// booking (window, blackouts, guests, limits, points), so an offer can be taken when it comes.
 /// The join also asks the hotel to offer the stay's free rooms, in case one came free between
-/// the check and the join.
+/// the check and the join. `resort` is as `catalog` has it, as for a booking request.
 pub async fn join(
     desk: &BookingDesk,
+    catalog: &Snapshot,
     employee: &crate::identity::Employee,
     resort: &Resort,
     room_type: &RoomType,
@@ -145,8 +147,7 @@ pub async fn join(
     guests: u32,
 ) -> Result<Entry, JoinError> {
     let employee_id = employee.id;
-    let catalog = desk.catalog.snapshot().await?;
-    let facts = desk.facts(&catalog, employee, resort, room_type, stay.check_in).await?;
+    let facts = desk.facts(catalog, employee, resort, room_type, stay.check_in).await?;
     let ask =
         crate::booking::Ask { room_type_id: Some(room_type.id), check_in: stay.check_in, nights: stay.nights, guests };
     match desk.judge(&facts, &ask) {

@@ -13,6 +13,7 @@
 //! deadline racing settle once.
 
 use super::{Entry, Status};
+use crate::booking::catalog_cache::Snapshot;
 use crate::booking::{Ask, Booking, BookingDesk, RequestError};
 use crate::catalog;
 use crate::conversation::command::Command;
@@ -117,19 +118,19 @@ async fn open_offer(desk: &BookingDesk, employee_id: EmployeeId, entry_id: Optio
     open.ok_or(AnswerError::NoOffer)
 }
 
-/// Takes the offer: a booking through the saga, its id the offer's.
+/// Takes the offer: a booking through the saga, its id the offer's, judged by `catalog`.
 pub async fn accept(
     desk: &BookingDesk,
+    catalog: &Snapshot,
     employee: &crate::identity::Employee,
     entry_id: Option<&str>,
 ) -> Result<Booking, AnswerError> {
     let employee_id = employee.id;
     let entry = open_offer(desk, employee_id, entry_id).await?;
     let offer_id = entry.offer_id.ok_or(AnswerError::NoOffer)?;
-    let catalog = desk.catalog.snapshot().await?;
     let resort = catalog.resort(entry.resort_id).ok_or(AnswerError::NoOffer)?;
     let room_type = resort.room_type(Some(entry.room_type_id)).ok_or(AnswerError::NoOffer)?;
-    let mut facts = desk.facts(&catalog, employee, resort, room_type, entry.check_in).await?;
+    let mut facts = desk.facts(catalog, employee, resort, room_type, entry.check_in).await?;
     super::count_offer_free(&mut facts, &entry);
     let ask =
         Ask { room_type_id: Some(room_type.id), check_in: entry.check_in, nights: entry.nights, guests: entry.guests };
