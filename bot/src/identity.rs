@@ -477,7 +477,7 @@ pub async fn accounts_of_many(
          WHERE a.employee_id IN ({}) ORDER BY a.employee_id, a.platform, a.platform_user_id",
         placeholders
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(ids.len() == 1);
+    let mut query = sqlx::query(resort_core::db::formatted(connection, sql)).persistent(ids.len() == 1);
     for id in ids {
         query = query.bind(id);
     }

@@ -357,8 +357,10 @@ async fn record_in_inbox(
     // Only numbered placeholders are formatted into the text; every id is bound.
     // Prepared and cached only for a single message: the text varies with the batch size and
     // would crowd out the statements that repeat.
-    let mut query =
-        sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).persistent(ids.len() == 1).bind(consumer).bind(now);
+    let mut query = sqlx::query_scalar::<_, String>(crate::db::formatted(connection, sql))
+        .persistent(ids.len() == 1)
+        .bind(consumer)
+        .bind(now);
     for id in &ids {
         query = query.bind(id.clone());
     }

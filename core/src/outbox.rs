@@ -86,7 +86,7 @@ async fn insert_rows(
     );
     // Only numbered placeholders are formatted into the text; every value is bound. Not
     // prepared and cached: the text varies with the number of rows.
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let mut query = sqlx::query(crate::db::formatted(connection, sql))
         .persistent(envelopes.len() == 1)
         .bind(now_millis)
         .bind(claim.map(|(token, _)| token.to_owned()))
@@ -388,7 +388,7 @@ async fn mark_published(pool: &Pool, ids: &[String], token: &str, now_millis: i6
     );
     // Only numbered placeholders are formatted into the text; every id is bound. Not prepared
     // and cached: the text varies with the chunk size.
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(now_millis).bind(token);
+    let mut query = sqlx::query(crate::db::formatted_in(pool, sql)).persistent(false).bind(now_millis).bind(token);
     for id in ids {
         query = query.bind(id);
     }
@@ -404,7 +404,7 @@ async fn release_claims(pool: &Pool, ids: &[String], token: &str) -> Result<(), 
         placeholders
     );
     // Only numbered placeholders are formatted into the text; every id is bound.
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(token);
+    let mut query = sqlx::query(crate::db::formatted_in(pool, sql)).persistent(false).bind(token);
     for id in ids {
         query = query.bind(id);
     }

@@ -110,7 +110,7 @@ async fn record_bookings<'b>(
          WHERE mypage_booking.version < excluded.version"
     );
     let single = bookings.len() == 1;
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(single);
+    let mut query = sqlx::query(resort_core::db::formatted(connection, sql)).persistent(single);
     for (snapshot, now) in bookings {
         query = query
             .bind(snapshot.booking_id.to_string())
@@ -146,7 +146,7 @@ async fn record_balances<'b>(
          WHERE mypage_balance.version < excluded.version"
     );
     let single = balances.len() == 1;
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(single);
+    let mut query = sqlx::query(resort_core::db::formatted(connection, sql)).persistent(single);
     for balance in balances {
         query =
             query.bind(balance.employee_id.to_string()).bind(balance.balance).bind(balance.version).bind(balance.now);

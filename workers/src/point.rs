@@ -216,7 +216,7 @@ async fn deduct_all(batch: Vec<Incoming<'_>>, connection: &mut Connection) -> Re
             "UPDATE point_account SET balance = v.column2, version = v.column3, updated_at = $1 FROM (VALUES {rows}) AS v
              WHERE point_account.employee_id = v.column1 AND point_account.version = v.column4"
         );
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(now);
+        let mut query = sqlx::query(resort_core::db::formatted(connection, sql)).persistent(false).bind(now);
         for (employee_id, balance, version, read_version) in &changed {
             query = query.bind((*employee_id).clone()).bind(*balance).bind(*version).bind(*read_version);
         }
@@ -238,7 +238,8 @@ async fn accounts(
     let placeholders = db::placeholders(ids.len(), 1);
     let sql =
         format!("SELECT employee_id, balance, version FROM point_account WHERE employee_id IN ({})", placeholders);
-    let mut query = sqlx::query_as::<_, (String, i64, i64)>(sqlx::AssertSqlSafe(sql)).persistent(ids.len() == 1);
+    let mut query =
+        sqlx::query_as::<_, (String, i64, i64)>(resort_core::db::formatted(connection, sql)).persistent(ids.len() == 1);
     for id in ids {
         query = query.bind(id);
     }
@@ -316,7 +317,7 @@ async fn write_ledger_rows(connection: &mut Connection, rows: &[LedgerRow]) -> R
     let sql = format!(
         "INSERT INTO point_ledger (id, employee_id, booking_id, kind, delta, balance_after, reason, message_id, created_at, updated_at) VALUES {values}"
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(rows.len() == 1);
+    let mut query = sqlx::query(resort_core::db::formatted(connection, sql)).persistent(rows.len() == 1);
     for row in rows {
         query = query
             .bind(MessageId::new().to_string())

@@ -24,7 +24,7 @@ pub async fn load_many(
     }
     let placeholders = resort_core::db::placeholders(ids.len(), 1);
     let sql = format!("SELECT {COLUMNS} FROM booking WHERE id IN ({})", placeholders);
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(ids.len() == 1);
+    let mut query = sqlx::query(resort_core::db::formatted(connection, sql)).persistent(ids.len() == 1);
     for id in ids {
         query = query.bind(id.to_string());
     }
@@ -97,7 +97,7 @@ pub async fn save_all_transitions_from(
             approval_deadline_at = v.column7, version = v.column8, updated_at = $1
          FROM (VALUES {rows}) AS v WHERE booking.id = v.column1 AND booking.version = v.column2"
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(now);
+    let mut query = sqlx::query(resort_core::db::formatted(connection, sql)).persistent(false).bind(now);
     for (booking, read_version) in moved {
         query = query
             .bind(booking.id.to_string())
@@ -132,7 +132,7 @@ pub(super) async fn claim_nights_of(connection: &mut Connection, bookings: &[&Bo
     let sql = format!(
         "INSERT INTO booking_night (employee_id, night, booking_id, room_type_id, created_at, updated_at) VALUES {rows}"
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(bookings.len() == 1);
+    let mut query = sqlx::query(resort_core::db::formatted(connection, sql)).persistent(bookings.len() == 1);
     for (booking, night) in nights {
         query = query
             .bind(booking.employee_id.to_string())
@@ -163,7 +163,7 @@ pub(super) async fn insert_bookings(
         "INSERT INTO booking (id, reference, employee_id, resort_id, resort_name, check_in, nights, points, status, idempotency_key, version, created_at, updated_at,
             room_type_id, room_type_name, guests, preapproved, origin) VALUES {rows}"
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(bookings.len() == 1);
+    let mut query = sqlx::query(resort_core::db::formatted(connection, sql)).persistent(bookings.len() == 1);
     for (booking, idempotency_key) in bookings {
         query = query
             .bind(booking.id.to_string())
@@ -196,7 +196,7 @@ async fn release_nights_of(connection: &mut Connection, booking_ids: &[BookingId
     }
     let placeholders = resort_core::db::placeholders(booking_ids.len(), 1);
     let sql = format!("DELETE FROM booking_night WHERE booking_id IN ({})", placeholders);
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(booking_ids.len() == 1);
+    let mut query = sqlx::query(resort_core::db::formatted(connection, sql)).persistent(booking_ids.len() == 1);
     for id in booking_ids {
         query = query.bind(id.to_string());
     }
@@ -245,7 +245,7 @@ pub async fn record_steps(connection: &mut Connection, steps: &[Step], now: i64)
     }
     let rows = resort_core::db::values_rows(steps.len(), 4, 2, "{1}, {2}, {3}, {4}, $1, $1");
     let sql = format!("INSERT INTO saga_step (id, booking_id, step, message_id, created_at, updated_at) VALUES {rows}");
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(steps.len() == 1).bind(now);
+    let mut query = sqlx::query(resort_core::db::formatted(connection, sql)).persistent(steps.len() == 1).bind(now);
     for (booking_id, step, message_id) in steps {
         // Ids are time-ordered, so the steps keep their order within the same millisecond.
         query = query

@@ -138,7 +138,7 @@ pub async fn queue_all(connection: &mut Connection, alerts: &[NewAlert<'_>], now
         "INSERT INTO push_message (id, platform, platform_user_id, employee_id, booking_id, kind, body, attempts, next_attempt_at, edits_ref, created_at, updated_at)
          VALUES {rows}"
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(alerts.len() == 1).bind(now);
+    let mut query = sqlx::query(resort_core::db::formatted(connection, sql)).persistent(alerts.len() == 1).bind(now);
     for alert in alerts {
         query = query
             .bind(resort_core::id::MessageId::new().to_string())
@@ -215,9 +215,10 @@ pub async fn sent_copies_of(
          WHERE kind = $1 AND platform_ref IS NOT NULL AND booking_id IN ({})",
         placeholders
     );
-    let mut query = sqlx::query_as::<_, (String, String, String, String, String)>(sqlx::AssertSqlSafe(sql))
-        .persistent(booking_ids.len() == 1)
-        .bind(kind.to_owned());
+    let mut query =
+        sqlx::query_as::<_, (String, String, String, String, String)>(resort_core::db::formatted(connection, sql))
+            .persistent(booking_ids.len() == 1)
+            .bind(kind.to_owned());
     for id in booking_ids {
         query = query.bind(id.to_string());
     }
@@ -312,7 +313,8 @@ impl PushLoop {
         );
         // Only numbered placeholders are formatted into the text; every id is bound. Not
         // prepared and cached: the text varies with the number of ids.
-        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(self.clock.now_millis());
+        let mut query =
+            sqlx::query(resort_core::db::formatted_in(&self.pool, sql)).persistent(false).bind(self.clock.now_millis());
         for id in sent {
             query = query.bind(id);
         }

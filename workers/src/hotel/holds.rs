@@ -75,7 +75,8 @@ async fn insert_holds(
         "INSERT INTO room_hold (booking_id, resort_id, room_type_id, check_in, nights, status, created_at, updated_at)
          VALUES {rows} ON CONFLICT (booking_id) DO NOTHING RETURNING booking_id"
     );
-    let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).persistent(false).bind(now);
+    let mut query =
+        sqlx::query_scalar::<_, String>(resort_core::db::formatted(connection, sql)).persistent(false).bind(now);
     for hold in holds {
         query = query
             .bind(hold.booking_id.to_string())
@@ -105,8 +106,10 @@ async fn held_now(
         "SELECT room_type_id, night, held FROM room_night WHERE night >= $1 AND night < $2 AND room_type_id IN ({})",
         placeholders
     );
-    let mut query =
-        sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(from.to_string()).bind(until.to_string());
+    let mut query = sqlx::query(resort_core::db::formatted(connection, sql))
+        .persistent(false)
+        .bind(from.to_string())
+        .bind(until.to_string());
     for room_type_id in types {
         query = query.bind(room_type_id);
     }
@@ -136,7 +139,7 @@ async fn add_nights(
          ON CONFLICT (room_type_id, night) DO UPDATE SET rooms = excluded.rooms, held = room_night.held + excluded.held, updated_at = excluded.updated_at
          WHERE room_night.held + excluded.held <= excluded.rooms"
     );
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false).bind(now);
+    let mut query = sqlx::query(resort_core::db::formatted(connection, sql)).persistent(false).bind(now);
     for ((room_type_id, night), (rooms, added)) in taken {
         query = query
             .bind(room_type_id.clone())
@@ -158,7 +161,7 @@ async fn remove_holds(connection: &mut Connection, booking_ids: &[String]) -> Re
     }
     let placeholders = db::placeholders(booking_ids.len(), 1);
     let sql = format!("DELETE FROM room_hold WHERE booking_id IN ({})", placeholders);
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+    let mut query = sqlx::query(resort_core::db::formatted(connection, sql)).persistent(false);
     for id in booking_ids {
         query = query.bind(id.clone());
     }
