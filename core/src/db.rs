@@ -137,6 +137,8 @@ fn with_create_mode(url: &str, backend: Backend) -> String {
 /// The rows of a multi-row `VALUES` list: `count` copies of `row`, in which `{k}` stands for
 /// the row's k-th of `columns` values, numbered on from `$first` across the rows; a `$N` written
 /// as such is a value every row shares. Only placeholders go into the text; every value is bound.
+/// Rows that bind each of their values in order, a shared one again in every row, make the text
+/// SQLite binds fastest ([`formatted`]).
 pub fn values_rows(count: usize, columns: usize, first: usize, row: &str) -> String {
     (0..count)
         .map(|index| {
@@ -144,6 +146,7 @@ pub fn values_rows(count: usize, columns: usize, first: usize, row: &str) -> Str
             for column in 1..=columns {
                 text = text.replace(&format!("{{{column}}}"), &format!("${}", first + index * columns + column - 1));
             }
+            debug_assert!(!text.contains('{'), "a row names a value beyond its {columns} columns: {row}");
             format!("({text})")
         })
         .collect::<Vec<_>>()
@@ -151,11 +154,13 @@ pub fn values_rows(count: usize, columns: usize, first: usize, row: &str) -> Str
 }
 
 /// A statement whose text was formatted (its number of rows or ids varies), ready for
-/// `sqlx::query`. On SQLite every `$N` is written `?N`, which SQLite reads the same way: it
-/// finds a `$N` among the names before it by comparing strings, one by one, and a `?N` by its
-/// number, so a statement of several hundred values parses in a fraction of the time (the
-/// comparisons were the largest single cost of the SQLite writer's thread). PostgreSQL knows
-/// only `$N` and gets the text as it is.
+/// `sqlx::query`. On SQLite its `$N` are rewritten, which SQLite reads the same way: it files a
+/// `$N` as a name, found among the names before it by comparing strings one by one, and sqlx
+/// asks the name of every placeholder again when it binds, so a statement of several hundred
+/// values cost its parse and its binding time in the square of its size. Placeholders that
+/// appear in the text as `$1, $2, $3, …`, each once and in order, become plain `?` (nothing to
+/// look up); any other text gets `?N` (looked up by number). PostgreSQL, which knows only
+/// `$N`, gets the text as it is.
 pub fn formatted(connection: &Connection, sql: String) -> sqlx::AssertSqlSafe<String> {
     formatted_for(if connection.backend_name() == "SQLite" { Backend::Sqlite } else { Backend::Postgres }, sql)
 }
@@ -167,29 +172,55 @@ pub fn formatted_in(pool: &Pool, sql: String) -> sqlx::AssertSqlSafe<String> {
 
 fn formatted_for(backend: Backend, sql: String) -> sqlx::AssertSqlSafe<String> {
     match backend {
-        Backend::Sqlite => sqlx::AssertSqlSafe(question_numbered(&sql)),
+        Backend::Sqlite => sqlx::AssertSqlSafe(sqlite_numbered(&sql)),
         Backend::Postgres => sqlx::AssertSqlSafe(sql),
     }
 }
 
-/// `$N` → `?N` outside quoted text.
-fn question_numbered(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len());
-    let mut quote: Option<char> = None;
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
+/// The `$N` outside quoted text, where each starts and ends, with its number.
+fn numbered_placeholders(sql: &str) -> Vec<(usize, usize, u64)> {
+    let bytes = sql.as_bytes();
+    let mut found = Vec::new();
+    let mut quote: Option<u8> = None;
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
         match quote {
-            Some(open) if c == open => quote = None,
+            Some(open) if byte == open => quote = None,
             Some(_) => {}
-            None if c == '\'' || c == '"' => quote = Some(c),
-            None if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) => {
-                out.push('?');
-                continue;
+            None if byte == b'\'' || byte == b'"' => quote = Some(byte),
+            None if byte == b'$' => {
+                let digits = bytes[at + 1..].iter().take_while(|digit| digit.is_ascii_digit()).count();
+                if digits > 0 {
+                    let end = at + 1 + digits;
+                    let number = sql[at + 1..end].parse().unwrap_or(u64::MAX);
+                    found.push((at, end, number));
+                    at = end;
+                    continue;
+                }
             }
             None => {}
         }
-        out.push(c);
+        at += 1;
     }
+    found
+}
+
+/// The text with its `$N` as plain `?` when they run 1, 2, 3, … in order, else as `?N`.
+fn sqlite_numbered(sql: &str) -> String {
+    let placeholders = numbered_placeholders(sql);
+    let in_order = placeholders.iter().zip(1..).all(|(&(_, _, number), expected)| number == expected);
+    let mut out = String::with_capacity(sql.len());
+    let mut copied = 0;
+    for (start, end, _) in placeholders {
+        out.push_str(&sql[copied..start]);
+        out.push('?');
+        if !in_order {
+            out.push_str(&sql[start + 1..end]);
+        }
+        copied = end;
+    }
+    out.push_str(&sql[copied..]);
     out
 }
 
@@ -230,11 +261,19 @@ mod tests {
     }
 
     #[test]
-    fn question_numbering_rewrites_only_placeholders_outside_quotes() {
+    fn sqlite_numbering_rewrites_only_placeholders_outside_quotes() {
         assert_eq!(
-            super::question_numbered("SELECT $1, '$2', \"$3\" FROM t WHERE a = $12 AND b = '$'"),
+            super::sqlite_numbered("SELECT $1, '$2', \"$3\" FROM t WHERE a = $12 AND b = '$'"),
             "SELECT ?1, '$2', \"$3\" FROM t WHERE a = ?12 AND b = '$'"
         );
+    }
+
+    #[test]
+    fn sqlite_numbering_leaves_placeholders_unnamed_only_when_they_run_in_order() {
+        assert_eq!(super::sqlite_numbered("VALUES ($1, $2), ($3, $4) -- '$9'"), "VALUES (?, ?), (?, ?) -- '$9'");
+        assert_eq!(super::sqlite_numbered("VALUES ($1, $3), ($2, $4)"), "VALUES (?1, ?3), (?2, ?4)");
+        assert_eq!(super::sqlite_numbered("VALUES ($1, $1)"), "VALUES (?1, ?1)");
+        assert_eq!(super::sqlite_numbered("VALUES ($2)"), "VALUES (?2)");
     }
 
     #[test]

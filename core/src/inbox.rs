@@ -350,19 +350,16 @@ async fn record_in_inbox(
 ) -> Result<HashSet<String>, sqlx::Error> {
     let ids: Vec<String> =
         envelopes.iter().map(|envelope| envelope.message_id.to_string()).collect::<HashSet<_>>().into_iter().collect();
-    let rows = db::values_rows(ids.len(), 1, 3, "$1, {1}, $2, $2");
+    let rows = db::values_rows(ids.len(), 4, 1, "{1}, {2}, {3}, {4}");
     let sql = format!(
         "INSERT INTO inbox_message (consumer, message_id, created_at, updated_at) VALUES {rows} ON CONFLICT DO NOTHING RETURNING message_id"
     );
-    // Only numbered placeholders are formatted into the text; every id is bound.
-    // Prepared and cached only for a single message: the text varies with the batch size and
-    // would crowd out the statements that repeat.
-    let mut query = sqlx::query_scalar::<_, String>(crate::db::formatted(connection, sql))
-        .persistent(ids.len() == 1)
-        .bind(consumer)
-        .bind(now);
+    // Only numbered placeholders are formatted into the text; every value is bound, row by row
+    // in order (see `db::formatted`). Prepared and cached only for a single message: the text
+    // varies with the batch size and would crowd out the statements that repeat.
+    let mut query = sqlx::query_scalar::<_, String>(crate::db::formatted(connection, sql)).persistent(ids.len() == 1);
     for id in &ids {
-        query = query.bind(id.clone());
+        query = query.bind(consumer).bind(id.clone()).bind(now).bind(now);
     }
     Ok(query.fetch_all(&mut *connection).await?.into_iter().collect())
 }

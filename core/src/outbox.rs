@@ -80,17 +80,14 @@ async fn insert_rows(
     if envelopes.is_empty() {
         return Ok(());
     }
-    let rows = crate::db::values_rows(envelopes.len(), 6, 4, "{1}, {2}, {3}, {4}, {5}, {6}, $1, $1, $2, $3");
+    let rows = crate::db::values_rows(envelopes.len(), 10, 1, "{1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}");
     let sql = format!(
         "INSERT INTO outbox_message (message_id, message_type, correlation_id, causation_id, occurred_at, payload, created_at, updated_at, claim_token, claimed_until) VALUES {rows}"
     );
-    // Only numbered placeholders are formatted into the text; every value is bound. Not
-    // prepared and cached: the text varies with the number of rows.
-    let mut query = sqlx::query(crate::db::formatted(connection, sql))
-        .persistent(envelopes.len() == 1)
-        .bind(now_millis)
-        .bind(claim.map(|(token, _)| token.to_owned()))
-        .bind(claim.map(|(_, until)| until));
+    // Only numbered placeholders are formatted into the text; every value is bound, each row
+    // its own in order (see `db::formatted`). Not prepared and cached: the text varies with the
+    // number of rows.
+    let mut query = sqlx::query(crate::db::formatted(connection, sql)).persistent(envelopes.len() == 1);
     for envelope in envelopes {
         query = query
             .bind(envelope.message_id.to_string())
@@ -98,7 +95,11 @@ async fn insert_rows(
             .bind(envelope.correlation_id.clone())
             .bind(envelope.causation_id.map(|id| id.to_string()))
             .bind(envelope.occurred_at.timestamp_millis())
-            .bind(envelope.payload.to_string());
+            .bind(envelope.payload.to_string())
+            .bind(now_millis)
+            .bind(now_millis)
+            .bind(claim.map(|(token, _)| token.to_owned()))
+            .bind(claim.map(|(_, until)| until));
     }
     query.execute(&mut *connection).await?;
     Ok(())

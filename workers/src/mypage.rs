@@ -96,12 +96,12 @@ async fn record_bookings<'b>(
     connection: &mut Connection,
     bookings: impl ExactSizeIterator<Item = &'b (BookingSnapshot, i64)>,
 ) -> Result<(), sqlx::Error> {
-    const COLUMNS: usize = 12;
+    const COLUMNS: usize = 13;
     if bookings.len() == 0 {
         return Ok(());
     }
     let rows =
-        values_rows(bookings.len(), COLUMNS, 1, "{1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}, {11}, {12}, {12}");
+        values_rows(bookings.len(), COLUMNS, 1, "{1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}, {11}, {12}, {13}");
     let sql = format!(
         "INSERT INTO mypage_booking (booking_id, employee_id, reference, resort_name, check_in, nights, points, status, reason, refund_points, version, created_at, updated_at)
          VALUES {rows}
@@ -124,6 +124,7 @@ async fn record_bookings<'b>(
             .bind(snapshot.reason.map(|reason| reason.as_str()))
             .bind(snapshot.refund_points)
             .bind(snapshot.version)
+            .bind(*now)
             .bind(*now);
     }
     query.execute(&mut *connection).await?;
@@ -135,11 +136,11 @@ async fn record_balances<'b>(
     connection: &mut Connection,
     balances: impl ExactSizeIterator<Item = &'b Balance>,
 ) -> Result<(), sqlx::Error> {
-    const COLUMNS: usize = 4;
+    const COLUMNS: usize = 5;
     if balances.len() == 0 {
         return Ok(());
     }
-    let rows = values_rows(balances.len(), COLUMNS, 1, "{1}, {2}, {3}, {4}, {4}");
+    let rows = values_rows(balances.len(), COLUMNS, 1, "{1}, {2}, {3}, {4}, {5}");
     let sql = format!(
         "INSERT INTO mypage_balance (employee_id, balance, version, created_at, updated_at) VALUES {rows}
          ON CONFLICT (employee_id) DO UPDATE SET balance = excluded.balance, version = excluded.version, updated_at = excluded.updated_at
@@ -148,8 +149,12 @@ async fn record_balances<'b>(
     let single = balances.len() == 1;
     let mut query = sqlx::query(resort_core::db::formatted(connection, sql)).persistent(single);
     for balance in balances {
-        query =
-            query.bind(balance.employee_id.to_string()).bind(balance.balance).bind(balance.version).bind(balance.now);
+        query = query
+            .bind(balance.employee_id.to_string())
+            .bind(balance.balance)
+            .bind(balance.version)
+            .bind(balance.now)
+            .bind(balance.now);
     }
     query.execute(&mut *connection).await?;
     Ok(())

@@ -313,7 +313,7 @@ async fn write_ledger_rows(connection: &mut Connection, rows: &[LedgerRow]) -> R
     if rows.is_empty() {
         return Ok(());
     }
-    let values = db::values_rows(rows.len(), 9, 1, "{1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {9}");
+    let values = db::values_rows(rows.len(), 10, 1, "{1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}");
     let sql = format!(
         "INSERT INTO point_ledger (id, employee_id, booking_id, kind, delta, balance_after, reason, message_id, created_at, updated_at) VALUES {values}"
     );
@@ -328,6 +328,7 @@ async fn write_ledger_rows(connection: &mut Connection, rows: &[LedgerRow]) -> R
             .bind(row.balance_after)
             .bind(row.reason.clone())
             .bind(row.message_id.to_string())
+            .bind(row.at)
             .bind(row.at);
     }
     query.execute(&mut *connection).await?;

@@ -128,7 +128,7 @@ pub(super) async fn claim_nights_of(connection: &mut Connection, bookings: &[&Bo
     if nights.is_empty() {
         return Ok(());
     }
-    let rows = resort_core::db::values_rows(nights.len(), 5, 1, "{1}, {2}, {3}, {4}, {5}, {5}");
+    let rows = resort_core::db::values_rows(nights.len(), 6, 1, "{1}, {2}, {3}, {4}, {5}, {6}");
     let sql = format!(
         "INSERT INTO booking_night (employee_id, night, booking_id, room_type_id, created_at, updated_at) VALUES {rows}"
     );
@@ -139,6 +139,7 @@ pub(super) async fn claim_nights_of(connection: &mut Connection, bookings: &[&Bo
             .bind(night.to_string())
             .bind(booking.id.to_string())
             .bind(booking.room_type_id.to_string())
+            .bind(booking.created_at)
             .bind(booking.created_at);
     }
     query.execute(&mut *connection).await?;
@@ -155,9 +156,9 @@ pub(super) async fn insert_bookings(
     }
     let rows = resort_core::db::values_rows(
         bookings.len(),
-        17,
+        18,
         1,
-        "{1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}, {11}, {12}, {12}, {13}, {14}, {15}, {16}, {17}",
+        "{1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}, {10}, {11}, {12}, {13}, {14}, {15}, {16}, {17}, {18}",
     );
     let sql = format!(
         "INSERT INTO booking (id, reference, employee_id, resort_id, resort_name, check_in, nights, points, status, idempotency_key, version, created_at, updated_at,
@@ -177,6 +178,7 @@ pub(super) async fn insert_bookings(
             .bind(booking.status.as_str())
             .bind(idempotency_key.map(str::to_owned))
             .bind(booking.version)
+            .bind(booking.created_at)
             .bind(booking.created_at)
             .bind(booking.room_type_id.to_string())
             .bind(booking.room_type_name.clone())
@@ -243,16 +245,18 @@ pub async fn record_steps(connection: &mut Connection, steps: &[Step], now: i64)
     if steps.is_empty() {
         return Ok(());
     }
-    let rows = resort_core::db::values_rows(steps.len(), 4, 2, "{1}, {2}, {3}, {4}, $1, $1");
+    let rows = resort_core::db::values_rows(steps.len(), 6, 1, "{1}, {2}, {3}, {4}, {5}, {6}");
     let sql = format!("INSERT INTO saga_step (id, booking_id, step, message_id, created_at, updated_at) VALUES {rows}");
-    let mut query = sqlx::query(resort_core::db::formatted(connection, sql)).persistent(steps.len() == 1).bind(now);
+    let mut query = sqlx::query(resort_core::db::formatted(connection, sql)).persistent(steps.len() == 1);
     for (booking_id, step, message_id) in steps {
         // Ids are time-ordered, so the steps keep their order within the same millisecond.
         query = query
             .bind(MessageId::new().to_string())
             .bind(booking_id.to_string())
             .bind(step.clone())
-            .bind(message_id.map(|id| id.to_string()));
+            .bind(message_id.map(|id| id.to_string()))
+            .bind(now)
+            .bind(now);
     }
     query.execute(&mut *connection).await?;
     Ok(())

@@ -133,12 +133,12 @@ pub async fn queue_all(connection: &mut Connection, alerts: &[NewAlert<'_>], now
         return Ok(());
     }
     let rows =
-        resort_core::db::values_rows(alerts.len(), 8, 2, "{1}, {2}, {3}, {4}, {5}, {6}, {7}, 0, $1, {8}, $1, $1");
+        resort_core::db::values_rows(alerts.len(), 11, 1, "{1}, {2}, {3}, {4}, {5}, {6}, {7}, 0, {8}, {9}, {10}, {11}");
     let sql = format!(
         "INSERT INTO push_message (id, platform, platform_user_id, employee_id, booking_id, kind, body, attempts, next_attempt_at, edits_ref, created_at, updated_at)
          VALUES {rows}"
     );
-    let mut query = sqlx::query(resort_core::db::formatted(connection, sql)).persistent(alerts.len() == 1).bind(now);
+    let mut query = sqlx::query(resort_core::db::formatted(connection, sql)).persistent(alerts.len() == 1);
     for alert in alerts {
         query = query
             .bind(resort_core::id::MessageId::new().to_string())
@@ -148,7 +148,10 @@ pub async fn queue_all(connection: &mut Connection, alerts: &[NewAlert<'_>], now
             .bind(alert.booking_id.map(|id| id.to_string()))
             .bind(alert.kind.to_owned())
             .bind(serde_json::to_string(alert.reply).expect("a reply serializes"))
-            .bind(alert.edits_ref.map(str::to_owned));
+            .bind(now)
+            .bind(alert.edits_ref.map(str::to_owned))
+            .bind(now)
+            .bind(now);
     }
     query.execute(&mut *connection).await?;
     Ok(())

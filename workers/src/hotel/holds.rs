@@ -70,13 +70,12 @@ async fn insert_holds(
     holds: &[HotelHold],
     now: i64,
 ) -> Result<HashSet<String>, sqlx::Error> {
-    let rows = db::values_rows(holds.len(), 6, 2, "{1}, {2}, {3}, {4}, {5}, {6}, $1, $1");
+    let rows = db::values_rows(holds.len(), 8, 1, "{1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}");
     let sql = format!(
         "INSERT INTO room_hold (booking_id, resort_id, room_type_id, check_in, nights, status, created_at, updated_at)
          VALUES {rows} ON CONFLICT (booking_id) DO NOTHING RETURNING booking_id"
     );
-    let mut query =
-        sqlx::query_scalar::<_, String>(resort_core::db::formatted(connection, sql)).persistent(false).bind(now);
+    let mut query = sqlx::query_scalar::<_, String>(resort_core::db::formatted(connection, sql)).persistent(false);
     for hold in holds {
         query = query
             .bind(hold.booking_id.to_string())
@@ -84,7 +83,9 @@ async fn insert_holds(
             .bind(hold.room_type().to_string())
             .bind(hold.check_in.to_string())
             .bind(i64::from(hold.nights))
-            .bind(if hold.auto_approve { "confirmed" } else { "pending" });
+            .bind(if hold.auto_approve { "confirmed" } else { "pending" })
+            .bind(now)
+            .bind(now);
     }
     Ok(query.fetch_all(&mut *connection).await?.into_iter().collect())
 }
@@ -133,20 +134,22 @@ async fn add_nights(
     if taken.is_empty() {
         return Ok(());
     }
-    let rows = db::values_rows(taken.len(), 5, 2, "{1}, {2}, {3}, {4}, {5}, $1, $1");
+    let rows = db::values_rows(taken.len(), 7, 1, "{1}, {2}, {3}, {4}, {5}, {6}, {7}");
     let sql = format!(
         "INSERT INTO room_night (room_type_id, resort_id, night, rooms, held, created_at, updated_at) VALUES {rows}
          ON CONFLICT (room_type_id, night) DO UPDATE SET rooms = excluded.rooms, held = room_night.held + excluded.held, updated_at = excluded.updated_at
          WHERE room_night.held + excluded.held <= excluded.rooms"
     );
-    let mut query = sqlx::query(resort_core::db::formatted(connection, sql)).persistent(false).bind(now);
+    let mut query = sqlx::query(resort_core::db::formatted(connection, sql)).persistent(false);
     for ((room_type_id, night), (rooms, added)) in taken {
         query = query
             .bind(room_type_id.clone())
             .bind(resorts.get(room_type_id).cloned().unwrap_or_default())
             .bind(night.to_string())
             .bind(*rooms)
-            .bind(*added);
+            .bind(*added)
+            .bind(now)
+            .bind(now);
     }
     let written = query.execute(&mut *connection).await?.rows_affected();
     if written != taken.len() as u64 {
