@@ -48,6 +48,11 @@ impl Backend {
             None
         }
     }
+
+    /// Which database an open connection talks to.
+    pub fn of_connection(connection: &Connection) -> Self {
+        if connection.backend_name() == "SQLite" { Self::Sqlite } else { Self::Postgres }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -162,7 +167,7 @@ pub fn values_rows(count: usize, columns: usize, first: usize, row: &str) -> Str
 /// look up); any other text gets `?N` (looked up by number). PostgreSQL, which knows only
 /// `$N`, gets the text as it is.
 pub fn formatted(connection: &Connection, sql: String) -> sqlx::AssertSqlSafe<String> {
-    formatted_for(if connection.backend_name() == "SQLite" { Backend::Sqlite } else { Backend::Postgres }, sql)
+    formatted_for(Backend::of_connection(connection), sql)
 }
 
 /// [`formatted`] for a statement sent to a pool.
